@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: MIT
+"""Evaluating a facility against a policy: values, unknowns, needed facts and the trace."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from . import ast
+from .builtins import EvalError
+from .diagnostics import Diagnostic, YokoError
+from .interpret import interpret, needs, why
+from .policy import Policy
+from .values import to_json
+
+
+@dataclass
+class Evaluation:
+    """The outcome of one evaluation. Values are runtime values (None = unknown)."""
+
+    policy: Policy
+    facts: dict
+    env: dict
+    _needs: dict = field(default_factory=dict)
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return {n: self.env.get(n) for n in self.policy.order}
+
+    @property
+    def results(self) -> dict[str, Any]:
+        return {n: self.env.get(n) for n in self.policy.results}
+
+    @property
+    def unknown(self) -> list[str]:
+        """Public results that are unknown, then every other rule that is unknown, in policy order."""
+        public = [n for n in self.policy.results if self.env.get(n) is None]
+        rest = [n for n in self.policy.rules if n not in self.policy.results and n in self.env
+                and self.env[n] is None]
+        return public + rest
+
+    def needed_for(self, name: str) -> list[str]:
+        """Absent facts whose absence leaves rule `name` undecided."""
+        return sorted(self._rule_needs(name))
+
+    @property
+    def needed_facts(self) -> list[str]:
+        out: set[str] = set()
+        for n in self.policy.results:
+            out |= self._rule_needs(n)
+        return sorted(out)
+
+    def _rule_needs(self, name: str) -> set[str]:
+        if name not in self._needs:
+            rule = self.policy.rules[name]
+            self._needs[name] = set()  # no cycles exist; guards re-entry anyway
+            if self.env.get(name) is not None or rule.node is None:
+                return set()
+            self._needs[name] = needs(rule.node, self.env, set(self.policy.facts), self._rule_needs)
+        return self._needs[name]
+
+    def trace(self) -> list[dict]:
+        """One entry per rule, in evaluation order: value, reads, decisive parts, citation, source."""
+        return [self.trace_entry(n) for n in self.policy.order]
+
+    def trace_entry(self, name: str) -> dict:
+        rule = self.policy.rules[name]
+        value = self.env.get(name)
+        entry = {
+            "rule": name,
+            "value": to_json(value),
+            "public": name in self.policy.results,
+            "label": rule.spec.get("label"),
+            "cite": _cites(rule.spec.get("cite")),
+            "expr": rule.text,
+            "reads": {n: to_json(self.env.get(n)) for n in rule.reads},
+            "source": {"file": rule.location.file, "line": rule.location.line},
+        }
+        if rule.spec.get("unit"):
+            entry["unit"] = rule.spec["unit"]
+        if isinstance(value, bool) or value is None:
+            entry["because"] = [self.part(rule, p) for p in why(rule.node, self.env)]
+        if value is None:
+            entry["needed_facts"] = self.needed_for(name)
+        if rule.spec.get("notes"):
+            entry["notes"] = rule.spec["notes"]
+        return entry
+
+    def part(self, rule, node: ast.Node) -> dict:
+        text = rule.text[node.start:node.end]
+        names = [n.id for n in ast.free_names(node)]
+        return {"expr": text, "value": to_json(interpret(node, self.env)),
+                "names": {n: to_json(self.env.get(n)) for n in dict.fromkeys(names)},
+                "rule": node.id if isinstance(node, ast.Name) and node.id in self.policy.rules else None}
+
+    def to_json(self, trace: bool = True) -> dict:
+        out = {
+            "policy": self.policy.id,
+            "fiscal_year": self.policy.fiscal_year,
+            "results": {n: to_json(v) for n, v in self.results.items()},
+            "unknown": self.unknown,
+            "needed_facts": self.needed_facts,
+        }
+        if trace:
+            out["trace"] = self.trace()
+        return out
+
+
+def _cites(c):
+    if c is None:
+        return []
+    return c if isinstance(c, list) else [c]
+
+
+def run_rules(policy: Policy, facts: dict) -> dict:
+    """Evaluate every rule over the facts; the environment of all values (fast path)."""
+    env = policy.param_env()
+    env.update(facts)
+    rules = policy.rules
+    name = None
+    try:
+        for name in policy.order:
+            env[name] = rules[name].fn(env)
+    except EvalError as e:
+        raise YokoError([_runtime(policy, name, e)]) from None
+    except RecursionError:
+        raise YokoError([Diagnostic("expr_too_deep", f"rule {name} is nested too deeply to evaluate",
+                                    rules[name].location)]) from None
+    for n in policy.results:
+        v = env.get(n)
+        if rules[n].spec.get("unit") == "yen" and isinstance(v, Fraction) and v.denominator != 1:
+            raise YokoError([Diagnostic("non_integral_money",
+                                        f"result {n} is {v} yen, not whole yen; the policy must round it",
+                                        rules[n].location)])
+    return env
+
+
+def _runtime(policy, name, e: EvalError) -> Diagnostic:
+    rule = policy.rules[name]
+    loc = rule.locate(e.node.start) if e.node is not None else None
+    return Diagnostic(e.code, f"{e.message} while evaluating rule {name}", loc or rule.location)
+
+
+def evaluate(policy: Policy, facts: dict) -> Evaluation:
+    """Evaluate already-checked facts (see engine.facts.check_facts)."""
+    return Evaluation(policy, facts, run_rules(policy, facts))
+
+
+def reference_values(policy: Policy, facts: dict) -> dict:
+    """Every rule's value by the reference interpreter (slow; for cross-checking the closures)."""
+    env = policy.param_env()
+    env.update(facts)
+    for name in policy.order:
+        env[name] = interpret(policy.rules[name].node, env)
+    return {n: env[n] for n in policy.order}

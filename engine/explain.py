@@ -1,0 +1,158 @@
+# SPDX-License-Identifier: MIT
+"""An evaluation as a reviewer's memo, in Japanese (default) or English."""
+from __future__ import annotations
+
+import re
+
+from . import ast
+from .cite import cites_text
+from .evaluate import Evaluation
+from .interpret import interpret, why
+from .values import fmt
+
+_T = {
+    "ja": {"facility": "施設", "results": "結果", "reasons": "理由", "needed": "判断に必要な未入力の事実",
+           "needed_for": "必要な結果", "see_above": "（上記参照）", "notes": "注記", "fy": "年度",
+           "computed": "計算式", "none": "なし", "policy_notes": "この政策全体への注記",
+           "interpretation": "解釈", "approximation": "概数", "discretion": "裁量", "defect": "原文の不備",
+           "note": "注", "from": "定義"},
+    "en": {"facility": "Facility", "results": "Results", "reasons": "Reasons", "needed": "Facts still needed",
+           "needed_for": "needed for", "see_above": "(see above)", "notes": "Notes", "fy": "FY",
+           "computed": "computed as", "none": "none", "policy_notes": "Notes on the whole policy",
+           "interpretation": "Interpretation", "approximation": "Approximate", "discretion": "Discretion",
+           "defect": "Defect in the source", "note": "Note", "from": "defined at"},
+}
+
+MAX_DEPTH = 7
+
+
+class Memo:
+    def __init__(self, ev: Evaluation, lang: str):
+        self.ev = ev
+        self.p = ev.policy
+        self.lang = lang if lang in _T else "ja"
+        self.t = _T[self.lang]
+        self.lines: list[str] = []
+        self.seen: set[str] = set()
+
+    def label(self, spec: dict | None, name: str) -> str:
+        lab = ((spec or {}).get("label") or {}).get(self.lang)
+        return f"{lab} ({name})" if lab else name
+
+    def name_label(self, name: str) -> str:
+        for table in (self.p.rules, self.p.facts, self.p.parameters):
+            if name in table:
+                return self.label(table[name].spec, name)
+        return name
+
+    def value(self, name: str, v) -> str:
+        spec = {}
+        for table in (self.p.rules, self.p.facts, self.p.parameters):
+            if name in table:
+                spec = table[name].spec
+        return fmt(v, self.lang, spec.get("unit"), spec.get("value_labels"))
+
+    def mark(self, v) -> str:
+        return {True: "✓", False: "✗", None: "?"}.get(v, "•") if isinstance(v, bool) or v is None else "•"
+
+    def cite(self, spec: dict) -> str:
+        c = cites_text(spec.get("cite"), self.p.meta, self.lang)
+        return f"  [{c}]" if c else ""
+
+    # ------------------------------------------------------------------
+    def render(self) -> str:
+        p, t = self.p, self.t
+        title = (p.title or {}).get(self.lang) or p.id
+        self.lines.append(f"{title}")
+        self.lines.append(f"  ({p.id} {t['fy']}{p.fiscal_year}, {p.path})")
+        name = self.ev.facts.get("name")
+        if name:
+            self.lines.append(f"{t['facility']}: {name}")
+        self.lines.append("")
+        self.lines.append(f"== {t['results']} ==")
+        for r in p.results:
+            self.lines.append(f"  {self.label(p.rules[r].spec, r)}: {self.value(r, self.ev.env.get(r))}")
+        self.lines.append("")
+        self.lines.append(f"== {t['reasons']} ==")
+        for r in p.results:
+            self.rule_block(r, 0)
+            self.lines.append("")
+        self.needed_block()
+        self.policy_notes()
+        return "\n".join(self.lines).rstrip() + "\n"
+
+    def rule_block(self, name: str, depth: int) -> None:
+        rule = self.p.rules[name]
+        v = self.ev.env.get(name)
+        ind = "  " * depth
+        head = "■ " if depth == 0 else f"{self.mark(v)} "
+        if name in self.seen:
+            self.lines.append(f"{ind}{head}{self.label(rule.spec, name)}: {self.value(name, v)} {self.t['see_above']}")
+            return
+        self.seen.add(name)
+        self.lines.append(f"{ind}{head}{self.label(rule.spec, name)}: {self.value(name, v)}{self.cite(rule.spec)}")
+        for note in rule.spec.get("notes") or []:
+            self.note_line(note, depth + 2)
+        if depth >= MAX_DEPTH:
+            return
+        if isinstance(v, bool) or v is None:
+            for part in why(rule.node, self.ev.env):
+                self.part_line(rule, part, depth + 1)
+        else:
+            self.lines.append(f"{ind}    {self.t['computed']}: {_squash(rule.text)}")
+            for read in rule.reads:
+                if read in self.p.rules:
+                    self.rule_block(read, depth + 1)
+                else:
+                    self.lines.append(f"{ind}  • {self.name_label(read)} = {self.value(read, self.ev.env.get(read))}")
+
+    def part_line(self, rule, node: ast.Node, depth: int) -> None:
+        ind = "  " * depth
+        if isinstance(node, ast.Name) and node.id in self.p.rules:
+            self.rule_block(node.id, depth)
+            return
+        v = interpret(node, self.ev.env)
+        if isinstance(node, ast.Name):
+            self.lines.append(f"{ind}{self.mark(v)} {self.name_label(node.id)} = {self.value(node.id, v)}")
+            return
+        text = _squash(rule.text[node.start:node.end])
+        names = list(dict.fromkeys(n.id for n in ast.free_names(node)))
+        shown = ", ".join(f"{self.name_label(n)} = {self.value(n, self.ev.env.get(n))}" for n in names
+                          if n not in self.p.rules)
+        self.lines.append(f"{ind}{self.mark(v)} {text}" + (f"  ({shown})" if shown else ""))
+        for n in names:
+            if n in self.p.rules:
+                self.rule_block(n, depth + 1)
+
+    def note_line(self, note: dict, depth: int) -> None:
+        kind = self.t.get(note.get("kind"), note.get("kind"))
+        text = (note.get("text") or {}).get(self.lang, "")
+        c = cites_text(note.get("cite"), self.p.meta, self.lang)
+        self.lines.append("  " * depth + f"※ {kind}: {text}" + (f" [{c}]" if c else ""))
+
+    def needed_block(self) -> None:
+        needed = self.ev.needed_facts
+        if not needed:
+            return
+        self.lines.append(f"== {self.t['needed']} ==")
+        for f in needed:
+            users = [r for r in self.p.results if f in self.ev.needed_for(r)]
+            self.lines.append(f"  - {self.name_label(f)}: {self.t['needed_for']}: {', '.join(users)}")
+        self.lines.append("")
+
+    def policy_notes(self) -> None:
+        notes = self.p.meta.get("notes") or []
+        if not notes:
+            return
+        self.lines.append(f"== {self.t['policy_notes']} ==")
+        for note in notes:
+            self.note_line(note, 1)
+
+
+def _squash(text: str) -> str:
+    text = re.sub(r"#[^\n]*", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def render_text(ev: Evaluation, lang: str = "ja") -> str:
+    return Memo(ev, lang).render()

@@ -1,0 +1,393 @@
+# SPDX-License-Identifier: MIT
+"""Loading a policy file: YAML -> schema -> model -> names, cycles, types -> closures."""
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from . import ast
+from . import types as T
+from .check import ExprChecker
+from .compile import compile_expr
+from .diagnostics import Diagnostic, Location, Sink, YokoError, suggest
+from .parser import KEYWORDS, ExprSyntaxError, parse
+from .yamlio import ExprLocator, PlainConverter, location_at, parse_yaml, read_text, to_fraction
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "policy.schema.json"
+
+
+@dataclass
+class FactDecl:
+    name: str
+    type: T.Type
+    spec: dict
+    location: Location
+
+    @property
+    def label(self) -> dict:
+        return self.spec.get("label") or {}
+
+    @property
+    def unit(self) -> str | None:
+        return self.spec.get("unit")
+
+
+@dataclass
+class Parameter:
+    name: str
+    value: Any
+    type: T.Type
+    spec: dict
+    location: Location
+    key_location: Location | None = None
+
+
+@dataclass
+class Rule:
+    name: str
+    text: str
+    spec: dict
+    location: Location
+    locate: ExprLocator
+    node: ast.Node | None = None
+    type: T.Type = T.ANY
+    reads: tuple[str, ...] = ()  # facts, parameters and rules it names, in source order
+    fn: Any = None
+
+
+@dataclass
+class Policy:
+    """A loaded, checked and compiled policy."""
+
+    id: str
+    fiscal_year: int
+    path: str
+    meta: dict
+    facts: dict[str, FactDecl]
+    parameters: dict[str, Parameter]
+    rules: dict[str, Rule]
+    results: list[str]
+    order: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    text: str = ""
+
+    @property
+    def title(self) -> dict:
+        return self.meta.get("title") or {}
+
+    def param_env(self) -> dict:
+        return {p.name: p.value for p in self.parameters.values()}
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    with open(SCHEMA_PATH, encoding="utf-8") as f:
+        schema = json.load(f)
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def _jsonable(v):
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, (datetime.date, datetime.datetime)):
+        return v.isoformat()
+    return v
+
+
+def schema_errors(doc, root, path: str, sink: Sink) -> None:
+    """Report every schema violation at the YAML node it concerns."""
+    errors = sorted(_validator().iter_errors(_jsonable(doc)), key=lambda e: list(map(str, e.absolute_path)))
+    seen = set()
+    for err in errors:
+        best = jsonschema.exceptions.best_match([err])
+        where = list(best.absolute_path)
+        msg = _schema_message(best)
+        key = (tuple(map(str, where)), msg)
+        if key in seen:
+            continue
+        seen.add(key)
+        loc = location_at(root, where, path)
+        if best.validator == "required":
+            loc = _first_key_location(root, where, path)
+        if best.validator in ("additionalProperties", "unevaluatedProperties"):
+            extra = _extra_key(best)
+            if extra is not None:
+                loc = location_at(root, where + [extra], path, key=True)
+                allowed = list((best.schema.get("properties") or {}).keys())
+                sink.add("policy_schema", msg, loc, suggestion=suggest(extra, allowed))
+                continue
+        sink.add("policy_schema", msg, loc)
+
+
+def _first_key_location(root, where, path) -> Location:
+    """Where the mapping at `where` starts: its first key (a required key is missing from it)."""
+    from .yamlio import key_location, node_at
+    parent, k = node_at(root, where)
+    node = parent[k] if parent is not None else root
+    if isinstance(node, dict) and node:
+        return key_location(node, next(iter(node)), path) or Location(path, 1, 1)
+    return location_at(root, where, path)
+
+
+def _extra_key(err) -> str | None:
+    import re
+    m = re.search(r"\('([^']+)' was unexpected\)|'([^']+)' was unexpected|\('([^']+)' (?:were|was) unexpected",
+                  err.message)
+    if m:
+        return next(g for g in m.groups() if g)
+    return None
+
+
+def _schema_message(err) -> str:
+    where = "/".join(map(str, err.absolute_path)) or "the file"
+    if err.validator == "required":
+        return f"{where}: {err.message.replace(' is a required property', ' is required')}"
+    if err.validator in ("additionalProperties", "unevaluatedProperties"):
+        return f"{where}: unknown key: {err.message}"
+    if err.validator == "type":
+        want = err.validator_value
+        want = " or ".join(want) if isinstance(want, list) else want
+        return f"{where} must be {want} but got {json.dumps(err.instance, ensure_ascii=False)[:40]}"
+    if err.validator == "enum":
+        return f"{where} must be one of {', '.join(map(str, err.validator_value))} but got {err.instance!r}"
+    return f"{where}: {err.message}"
+
+
+def load_document(path: str) -> tuple[Any, Any, str]:
+    """(plain data, ruamel tree, text) of a policy file; YAML-level problems raise."""
+    text = read_text(path)
+    root = parse_yaml(text, path)
+    sink = Sink()
+    if root is None:
+        raise YokoError([Diagnostic("policy_schema", "the file is empty; a policy is a mapping of keys",
+                                    Location(path, 1, 1))])
+    if not isinstance(root, dict):
+        raise YokoError([Diagnostic("policy_schema",
+                                    f"a policy must be a mapping of keys but this file is a {_kind(root)}",
+                                    Location(path, 1, 1))])
+    doc = PlainConverter(path, sink).convert(root)
+    sink.raise_if_errors()
+    return doc, root, text
+
+
+def _kind(v) -> str:
+    return "list" if isinstance(v, list) else type(v).__name__
+
+
+def load_policy(path: str) -> Policy:
+    """Load, check and compile one policy file; raise YokoError with every located problem."""
+    doc, root, text = load_document(path)
+    sink = Sink()
+    schema_errors(doc, root, path, sink)
+    sink.raise_if_errors()
+    policy = build(doc, root, text, path, sink)
+    sink.raise_if_errors()
+    policy.warnings = [d for d in sink.items if not d.is_error]
+    return policy
+
+
+def build(doc: dict, root, text: str, path: str, sink: Sink) -> Policy:
+    """The model of a schema-valid document, with all static checks run."""
+    facts = {name: FactDecl(name, T.from_decl(spec), spec, location_at(root, ["facts", name], path, key=True))
+             for name, spec in (doc.get("facts") or {}).items()}
+    params = {}
+    for name, spec in (doc.get("parameters") or {}).items():
+        loc = location_at(root, ["parameters", name, "value"], path)
+        value, ptype = _param_value(spec.get("value"), spec.get("type"), loc, sink)
+        params[name] = Parameter(name, value, ptype, spec, loc,
+                                 location_at(root, ["parameters", name], path, key=True))
+    rules = {}
+    for name, spec in (doc.get("rules") or {}).items():
+        loc = location_at(root, ["rules", name, "expr"], path)
+        expr = spec["expr"]
+        src = expr if isinstance(expr, str) else json.dumps(expr)
+        parent = root["rules"][name]
+        rules[name] = Rule(name, src, spec, loc, ExprLocator(path, text, loc, src))
+        del parent
+    policy = Policy(id=doc["id"], fiscal_year=doc["fiscal_year"], path=path, meta=doc, facts=facts,
+                    parameters=params, rules=rules, results=list(doc.get("results") or []), text=text)
+    check_policy(policy, root, sink)
+    return policy
+
+
+def _param_value(v, declared, loc, sink):
+    try:
+        value = _convert_param(v)
+    except (TypeError, ValueError) as e:
+        sink.add("bad_parameter", f"parameter value cannot be used: {e}", loc)
+        return None, T.ANY
+    t = infer_value_type(value)
+    if t is None:
+        sink.add("bad_parameter", "a table's rows must all have the same fields of the same types", loc)
+        return value, T.ANY
+    if declared and not T.declared_kind_matches(declared, t):
+        sink.add("bad_parameter", f"parameter is declared {declared} but its value is {t}", loc)
+    return value, t
+
+
+def _convert_param(v):
+    if v is None or isinstance(v, (bool, str, datetime.date)):
+        return v
+    if isinstance(v, (int, float)):
+        return to_fraction(v)
+    if isinstance(v, list):
+        return [_convert_param(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _convert_param(x) for k, x in v.items()}
+    raise TypeError(f"unsupported value {v!r}")
+
+
+def infer_value_type(v) -> T.Type | None:
+    if v is None:
+        return T.ANY
+    if isinstance(v, bool):
+        return T.BOOL
+    if isinstance(v, int):
+        return T.INT
+    if isinstance(v, Fraction):
+        return T.NUMBER
+    if isinstance(v, str):
+        return T.TEXT
+    if isinstance(v, datetime.date):
+        return T.DATE
+    if isinstance(v, dict):
+        fields = {}
+        for k, x in v.items():
+            ft = infer_value_type(x)
+            if ft is None:
+                return None
+            fields[k] = ft
+        return T.record(fields)
+    if isinstance(v, list):
+        elem: T.Type | None = T.ANY
+        for x in v:
+            xt = infer_value_type(x)
+            elem = T.join(elem, xt) if xt is not None else None
+            if elem is None:
+                return None
+        return T.list_of(elem)
+    return None
+
+
+# --------------------------------------------------------------------------- checks
+
+def check_policy(policy: Policy, root, sink: Sink) -> None:
+    """Parse rules, resolve names, detect cycles, infer types, compile; report to `sink`."""
+    path = policy.path
+    _check_clashes(policy, root, sink)
+    for rule in policy.rules.values():
+        try:
+            rule.node = parse(rule.text)
+        except ExprSyntaxError as e:
+            sink.add(e.code, e.message, rule.locate(e.offset) or rule.location)
+        except RecursionError:
+            sink.add("expr_too_deep", "expression is nested too deeply", rule.location)
+    known = set(policy.facts) | set(policy.parameters) | set(policy.rules)
+    for rule in policy.rules.values():
+        if rule.node is not None:
+            rule.reads = tuple(dict.fromkeys(n.id for n in ast.free_names(rule.node) if n.id in known))
+    order, cyclic = _order(policy, sink)
+    names: dict[str, T.Type] = {n: f.type for n, f in policy.facts.items()}
+    names.update({n: p.type for n, p in policy.parameters.items()})
+    names.update({n: T.ANY for n in policy.rules})
+    for name in order:
+        rule = policy.rules[name]
+        if rule.node is None:
+            continue
+        rule.type = ExprChecker(names, sink, rule.locate).infer(rule.node)
+        names[name] = rule.type
+        _check_declared(rule, sink)
+    for name in cyclic:
+        if policy.rules[name].node is not None:
+            ExprChecker(names, sink, policy.rules[name].locate).infer(policy.rules[name].node)
+    for i, res in enumerate(policy.results):
+        if res not in policy.rules:
+            sink.add("undefined_result", f"result {res} is not defined by any rule",
+                     location_at(root, ["results", i], path), suggestion=suggest(res, policy.rules))
+        elif policy.rules[res].spec.get("unit") == "yen" and policy.rules[res].type.kind == "number":
+            sink.add("non_integral_money",
+                     f"result {res} is in yen but may not be whole yen; round it (round_down, floor)",
+                     policy.rules[res].location)
+    if all(r.node is not None for r in policy.rules.values()):
+        _check_unused(policy, sink)  # a rule that did not parse may be the reader of a fact
+    policy.order = order
+    if not sink.errors:
+        for name in order:
+            policy.rules[name].fn = compile_expr(policy.rules[name].node)
+
+
+def _check_clashes(policy: Policy, root, sink: Sink) -> None:
+    seen: dict[str, str] = {}
+    for kind, table in (("fact", policy.facts), ("parameter", policy.parameters), ("rule", policy.rules)):
+        section = {"fact": "facts", "parameter": "parameters", "rule": "rules"}[kind]
+        for name in table:
+            loc = location_at(root, [section, name], policy.path, key=True)
+            if name in KEYWORDS:
+                sink.add("name_clash", f"{name} is a reserved word and cannot name a {kind}", loc)
+            elif name in seen:
+                sink.add("name_clash", f"{name} is both a {seen[name]} and a {kind}", loc)
+            else:
+                seen[name] = kind
+
+
+def _order(policy: Policy, sink: Sink) -> tuple[list[str], list[str]]:
+    """Rules in dependency order, and the rules caught in cycles (reported once per cycle)."""
+    deps = {n: [d for d in r.reads if d in policy.rules] for n, r in policy.rules.items()}
+    order, state, cyclic = [], {}, []
+    reported: set[frozenset] = set()
+
+    def visit(n, stack):
+        state[n] = "active"
+        stack.append(n)
+        for d in deps[n]:
+            if state.get(d) == "active":
+                cycle = stack[stack.index(d):] + [d]
+                key = frozenset(cycle)
+                if key not in reported:
+                    reported.add(key)
+                    first = min(cycle[:-1], key=list(policy.rules).index)
+                    i = cycle.index(first)
+                    shown = cycle[i:-1] + cycle[:i] + [first]
+                    r = policy.rules[first]
+                    sink.add("rule_cycle", "rules depend on each other in a cycle: " + " -> ".join(shown),
+                             r.locate(0) or r.location)
+                cyclic.extend(x for x in cycle if x not in cyclic)
+            elif d not in state:
+                visit(d, stack)
+        stack.pop()
+        state[n] = "done"
+        if n not in cyclic:
+            order.append(n)
+
+    for n in policy.rules:
+        if n not in state:
+            visit(n, [])
+    order = [n for n in order if n not in cyclic]
+    return order, cyclic
+
+
+def _check_declared(rule: Rule, sink: Sink) -> None:
+    declared = rule.spec.get("type")
+    if declared and not T.declared_kind_matches(declared, rule.type):
+        sink.add("type_mismatch", f"rule {rule.name} is declared {declared} but its expression gives {rule.type}",
+                 rule.locate(0) or rule.location)
+
+
+def _check_unused(policy: Policy, sink: Sink) -> None:
+    used = {n for r in policy.rules.values() for n in r.reads}
+    for name, f in policy.facts.items():
+        if name not in used:
+            sink.add("unused_fact", f"fact {name} is declared but no rule reads it", f.location, severity="warning")
+    for name, p in policy.parameters.items():
+        if name not in used:
+            sink.add("unused_parameter", f"parameter {name} is declared but no rule reads it",
+                     p.key_location or p.location, severity="warning")

@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: MIT
+"""Runtime values: conversion to JSON and to human-readable text."""
+from __future__ import annotations
+
+import datetime
+from fractions import Fraction
+
+
+def to_json(v):
+    """A value in JSON form: exact numbers, ISO dates, null for unknown."""
+    if v is None or isinstance(v, (bool, str)):
+        return v
+    if isinstance(v, int):
+        return v
+    if isinstance(v, Fraction):
+        return v.numerator if v.denominator == 1 else rational_text(v)
+    if isinstance(v, datetime.date):
+        return v.isoformat()
+    if isinstance(v, dict):
+        return {k: to_json(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [to_json(x) for x in v]
+    raise TypeError(f"no JSON form for {type(v).__name__}")
+
+
+def rational_text(q: Fraction) -> str:
+    """Exact decimal when it terminates ("0.8"), else "n/d"."""
+    d = q.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    if d != 1:
+        return f"{q.numerator}/{q.denominator}"
+    sign = "-" if q < 0 else ""
+    q = abs(q)
+    whole, rest = divmod(q.numerator, q.denominator)
+    digits = []
+    while rest:
+        rest *= 10
+        digit, rest = divmod(rest, q.denominator)
+        digits.append(str(digit))
+    return f"{sign}{whole}.{''.join(digits)}" if digits else f"{sign}{whole}"
+
+
+def fmt(v, lang: str = "en", unit: str | None = None, value_labels: dict | None = None) -> str:
+    """A value as a person reads it: 1,234,000 円, 2022-11-01, はい/yes, 未確定/unknown."""
+    ja = lang == "ja"
+    if v is None:
+        return "不明" if ja else "unknown"
+    if isinstance(v, bool):
+        return ("はい" if v else "いいえ") if ja else ("yes" if v else "no")
+    if isinstance(v, (int, Fraction)):
+        return _number(v) + _unit(unit, ja)
+    if isinstance(v, datetime.date):
+        return v.isoformat()
+    if isinstance(v, str):
+        if value_labels and v in value_labels:
+            label = value_labels[v].get(lang) or v
+            return f"{label} ({v})" if label != v else v
+        return f"「{v}」" if ja else f'"{v}"'
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k}: {fmt(x, lang)}" for k, x in v.items()) + "}"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(fmt(x, lang) for x in v) + "]"
+    return str(v)
+
+
+def _number(v) -> str:
+    if isinstance(v, Fraction) and v.denominator != 1:
+        text = rational_text(v)
+        if "/" in text:
+            approx = f"{float(v):,.2f}"
+            return f"{approx}… (= {v.numerator:,}/{v.denominator:,})"
+        whole, _, frac = text.partition(".")
+        return f"{int(whole):,}.{frac}"
+    return f"{int(v):,}"
+
+
+def _unit(unit: str | None, ja: bool) -> str:
+    if not unit:
+        return ""
+    if unit == "yen":
+        return " 円" if ja else " yen"
+    return f" {unit}"

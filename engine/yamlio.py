@@ -1,0 +1,235 @@
+# SPDX-License-Identifier: MIT
+"""Reading YAML/JSON with ruamel.yaml: positions, hazards and plain data."""
+from __future__ import annotations
+
+import datetime
+from bisect import bisect_right
+from fractions import Fraction
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from .diagnostics import Location, Sink, YokoError
+
+MAX_NODES = 200_000  # expanded nodes (aliases count each time they are used): no billion laughs
+
+
+def read_text(path: str, code_prefix: str = "yaml") -> str:
+    """File text as UTF-8 (a BOM is allowed); a located error otherwise."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        raise YokoError([_diag("file_unreadable", f"cannot read file: {e.strerror or e}", path)]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise YokoError([_diag("not_utf8", f"file is not UTF-8 text: byte 0x{raw[e.start]:02x} cannot be decoded",
+                               path, line, col)]) from None
+    return text
+
+
+def _diag(code, message, path, line=1, col=1):
+    from .diagnostics import Diagnostic
+    return Diagnostic(code, message, Location(path, line, col))
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.allow_duplicate_keys = False
+    return y
+
+
+def parse_yaml(text: str, path: str, *, syntax_code: str = "yaml_syntax"):
+    """The round-trip document (keeps positions); YAML errors become diagnostics."""
+    try:
+        return _yaml().load(text)
+    except DuplicateKeyError as e:
+        mark = e.problem_mark
+        key = _dup_key_name(e)
+        raise YokoError([_mark_diag("duplicate_key", f"duplicate key {key}".rstrip(), path, mark)]) from None
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        what = (e.problem or e.context or "invalid YAML").strip()
+        if "\t" in (text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""):
+            what += " (tabs cannot indent YAML; use spaces)"
+        raise YokoError([_mark_diag(syntax_code, what, path, mark)]) from None
+    except YAMLError as e:
+        raise YokoError([_diag(syntax_code, str(e).splitlines()[0] if str(e) else "invalid YAML", path)]) from None
+    except RecursionError:
+        raise YokoError([_diag("too_deep", "the document is nested too deeply", path)]) from None
+
+
+def _dup_key_name(e) -> str:
+    import re
+    m = re.search(r'found duplicate key "(.*?)"', str(e))
+    return f'"{m.group(1)}"' if m else ""
+
+
+def _mark_diag(code, message, path, mark):
+    from .diagnostics import Diagnostic
+    if mark is None:
+        return Diagnostic(code, message, Location(path, 1, 1))
+    return Diagnostic(code, message, Location(path, mark.line + 1, mark.column + 1))
+
+
+class PlainConverter:
+    """ruamel nodes -> JSON-like data; refuses tags, counts nodes, keeps dates as date."""
+
+    def __init__(self, path: str, sink: Sink):
+        self.path = path
+        self.sink = sink
+        self.count = 0
+
+    def convert(self, node, where=None):
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise YokoError([_diag("yaml_too_large",
+                                   f"the document expands to more than {MAX_NODES:,} values "
+                                   "(aliases repeated too often?)", self.path)])
+        tag = getattr(node, "tag", None)
+        tag_value = getattr(tag, "value", None) if tag is not None else None
+        if tag_value and not str(tag_value).startswith("tag:yaml.org,2002:") or (
+                tag_value and str(tag_value).startswith("tag:yaml.org,2002:python")):
+            loc = where or Location(self.path, 1, 1)
+            self.sink.add("yaml_tag", f"custom YAML tags are not allowed: {tag_value}", loc)
+            return None
+        if isinstance(node, dict):
+            out = {}
+            for k, v in node.items():
+                out[str(k) if not isinstance(k, str) else k] = self.convert(v, self._loc(node, k))
+            return out
+        if isinstance(node, list):
+            return [self.convert(v, self._loc(node, i)) for i, v in enumerate(node)]
+        if isinstance(node, bool) or node is None or isinstance(node, (int, str)):
+            return _plain_scalar(node)
+        if isinstance(node, float):
+            return float(node)
+        if isinstance(node, datetime.datetime):
+            return node
+        if isinstance(node, datetime.date):
+            return datetime.date(node.year, node.month, node.day)
+        if hasattr(node, "value"):  # TaggedScalar without a tag
+            return str(node.value)
+        return str(node)
+
+    def _loc(self, parent, key):
+        return value_location(parent, key, self.path)
+
+
+def _plain_scalar(v):
+    if isinstance(v, bool) or v is None:
+        return v
+    if isinstance(v, int):
+        return int(v)
+    return str(v)
+
+
+def value_location(parent, key, path: str) -> Location | None:
+    """Where the value under `key` (or index) of a ruamel mapping/sequence starts."""
+    try:
+        if isinstance(parent, CommentedMap):
+            line, col = parent.lc.value(key)
+        elif isinstance(parent, CommentedSeq):
+            line, col = parent.lc.item(key)
+        else:
+            return None
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return None
+    return Location(path, line + 1, col + 1)
+
+
+def key_location(parent, key, path: str) -> Location | None:
+    try:
+        if isinstance(parent, CommentedMap):
+            line, col = parent.lc.key(key)
+            return Location(path, line + 1, col + 1)
+    except (KeyError, TypeError, AttributeError):
+        pass
+    return value_location(parent, key, path)
+
+
+def node_at(root, path) -> tuple[object, object]:
+    """(parent, key) of the node reached by following `path` from the root."""
+    parent, key = None, None
+    node = root
+    for step in path:
+        if isinstance(node, dict) and step in node:
+            parent, key, node = node, step, node[step]
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            parent, key, node = node, step, node[step]
+        else:
+            break
+    return parent, key
+
+
+def location_at(root, path, file: str, *, key: bool = False) -> Location:
+    parent, k = node_at(root, path)
+    if parent is None:
+        return Location(file, 1, 1)
+    loc = (key_location if key else value_location)(parent, k, file)
+    return loc or Location(file, 1, 1)
+
+
+class ExprLocator:
+    """Maps offsets inside an expression string back to line:column in the YAML file."""
+
+    def __init__(self, file: str, text: str, start: Location | None, value: str):
+        self.file = file
+        self.points: list[tuple[int, int]] = []
+        if start is None:
+            return
+        lines = text.splitlines(keepends=True)
+        starts = [0]
+        for ln in lines:
+            starts.append(starts[-1] + len(ln))
+        self._starts = starts
+        base = starts[start.line - 1] + start.column - 1 if start.line - 1 < len(starts) else 0
+        p = base
+        if p < len(text) and text[p] in "|>":
+            nl = text.find("\n", p)
+            p = nl + 1 if nl >= 0 else len(text)
+        elif p < len(text) and text[p] in "\"'":
+            p += 1
+        self.points = self._align(text, p, value)
+
+    def _align(self, text: str, p: int, value: str) -> list[tuple[int, int]]:
+        out = []
+        n = len(text)
+        for ch in value:
+            q = p
+            while q < n and text[q] != ch and (text[q] in " \t\r\n\\'\"" ):
+                q += 1
+            if q < n and text[q] == ch:
+                p = q
+            out.append(self._line_col(min(p, n - 1) if n else 0))
+            p += 1
+        out.append(self._line_col(min(p, n - 1) if n else 0) if value else self._line_col(max(p - 1, 0)))
+        return out
+
+    def _line_col(self, offset: int) -> tuple[int, int]:
+        i = bisect_right(self._starts, offset) - 1
+        return i + 1, offset - self._starts[i] + 1
+
+    def __call__(self, offset: int) -> Location | None:
+        if not self.points:
+            return None
+        offset = max(0, min(offset, len(self.points) - 1))
+        line, col = self.points[offset]
+        return Location(self.file, line, col)
+
+
+def to_fraction(v):
+    """A YAML/JSON number as an exact value (floats through their shortest decimal text)."""
+    if isinstance(v, bool):
+        raise TypeError("boolean")
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float):
+        q = Fraction(repr(v))
+        return q.numerator if q.denominator == 1 else q
+    raise TypeError(type(v).__name__)

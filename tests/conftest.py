@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: MIT
+"""Shared fixtures: the repository root and a CLI runner with injected streams."""
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _repo_cwd(monkeypatch):
+    """Run every test from the repository root so relative paths in outputs are stable."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("YOKO_POLICY_PATH", raising=False)
+
+
+class Run:
+    def __init__(self, code: int, out: str, err: str):
+        self.code, self.out, self.err = code, out, err
+
+
+def run_cli(*argv: str) -> Run:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out, err)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def cli():
+    return run_cli
