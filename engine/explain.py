@@ -64,7 +64,8 @@ class Memo:
         p, t = self.p, self.t
         title = (p.title or {}).get(self.lang) or p.id
         self.lines.append(f"{title}")
-        self.lines.append(f"  ({p.id} {t['fy']}{p.fiscal_year}, {p.path})")
+        year = f"{p.fiscal_year}年度" if self.lang == "ja" else f"FY{p.fiscal_year}"
+        self.lines.append(f"  ({p.id} {year}, {p.path})")
         name = self.ev.facts.get("name")
         if name:
             self.lines.append(f"{t['facility']}: {name}")
@@ -99,12 +100,25 @@ class Memo:
             for part in why(rule.node, self.ev.env):
                 self.part_line(rule, part, depth + 1)
         else:
-            self.lines.append(f"{ind}    {self.t['computed']}: {_squash(rule.text)}")
-            for read in rule.reads:
-                if read in self.p.rules:
-                    self.rule_block(read, depth + 1)
-                else:
-                    self.lines.append(f"{ind}  • {self.name_label(read)} = {self.value(read, self.ev.env.get(read))}")
+            self.computation(rule, depth)
+
+    def computation(self, rule, depth: int) -> None:
+        """How a non-boolean value was computed: the conditions met, the formula used, its inputs."""
+        ind = "  " * depth
+        node = rule.node
+        while isinstance(node, ast.Cond):
+            self.part_line(rule, node.test, depth + 1)
+            c = interpret(node.test, self.ev.env)
+            if c is None:
+                return
+            node = node.then if c else node.orelse
+        self.lines.append(f"{ind}    {self.t['computed']}: {_squash(rule.text[node.start:node.end])}")
+        known = set(self.p.rules) | set(self.p.facts) | set(self.p.parameters)
+        for read in dict.fromkeys(n.id for n in ast.free_names(node) if n.id in known):
+            if read in self.p.rules:
+                self.rule_block(read, depth + 1)
+            else:
+                self.lines.append(f"{ind}  • {self.name_label(read)} = {self.value(read, self.ev.env.get(read))}")
 
     def part_line(self, rule, node: ast.Node, depth: int) -> None:
         ind = "  " * depth

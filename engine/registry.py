@@ -37,6 +37,12 @@ def policy_dirs() -> list[Path]:
     return dirs
 
 
+def display_path(p) -> str:
+    """A path relative to the working directory when it lies below it (stable in outputs)."""
+    rel = os.path.relpath(p)
+    return str(p) if rel.startswith("..") else rel
+
+
 @dataclass(frozen=True)
 class Entry:
     id: str
@@ -61,7 +67,7 @@ def entries() -> list[Entry]:
                 continue
             if key not in seen:
                 seen.add(key)
-                out.append(Entry(key[0], key[1], str(p)))
+                out.append(Entry(key[0], key[1], display_path(p)))
     return out
 
 
