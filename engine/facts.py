@@ -53,16 +53,17 @@ def check_facts(data: dict, policy, locate=None) -> dict:
         try:
             out[name] = convert(value, decl.spec, name)
         except BadFact as e:
-            sink.add("bad_fact", e.message, locate([name] + e.path))
+            sink.add("bad_fact", e.message, locate([name] + e.path, key=e.at_key))
     sink.raise_if_errors()
     return out
 
 
 class BadFact(Exception):
-    def __init__(self, message: str, path=None):
+    def __init__(self, message: str, path=None, at_key: bool = False):
         super().__init__(message)
         self.message = message
         self.path = path or []
+        self.at_key = at_key  # point at the key (a misspelt field), not at its value
 
 
 def _show(v) -> str:
@@ -116,7 +117,8 @@ def convert(value, spec: dict, name: str, path=None):
         for k, x in value.items():
             if k not in fields:
                 hint = suggest(str(k), fields)
-                raise BadFact(f"{name} has no field {k}" + (f" (did you mean {hint}?)" if hint else ""), path + [k])
+                raise BadFact(f"{name} has no field {k}" + (f" (did you mean {hint}?)" if hint else ""), path + [k],
+                              at_key=True)
             rec[k] = None if x is None else convert(x, fields[k], f"{name}.{k}", path + [k])
         for k in fields:
             rec.setdefault(k, None)

@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: MIT
+"""The `yoko` command as a function: exit codes, streams, and facts-input errors."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+FACTS = "tests/cases/facts"
+EXAMPLE = "examples/ibaraki-2022/ground-1-cost-share-smaller.yaml"
+
+
+@pytest.mark.parametrize("name, code, line, column", [
+    ("wrong_type.yaml", "bad_fact", 3, 23),
+    ("bad_enum.yaml", "bad_fact", 2, 17),
+    ("negative_count.yaml", "bad_fact", 2, 23),
+    ("unknown_name.yaml", "unknown_fact", 2, 1),
+    ("bad_expense.yaml", "bad_fact", 4, 16),
+])
+def test_bad_facts_exit_2_with_a_located_error_and_print_no_result(cli, name, code, line, column):
+    r = cli("evaluate", f"{FACTS}/{name}", "--policy", "ibaraki", "--year", "2022", "--lang", "en")
+    assert r.code == 2
+    assert r.out == ""
+    assert r.err.startswith(f"{FACTS}/{name}:{line}:{column}: {code}: ")
+
+
+def test_bad_facts_in_json_mode_give_json_diagnostics(cli):
+    r = cli("evaluate", f"{FACTS}/bad_enum.yaml", "--policy", "ibaraki", "--year", "2022", "--format", "json")
+    assert r.code == 2
+    assert r.out == ""
+    diag = json.loads(r.err)["diagnostics"][0]
+    assert (diag["code"], diag["line"], diag["column"]) == ("bad_fact", 2, 17)
+
+
+@pytest.mark.parametrize("name", ["wrong_type.yaml", "bad_enum.yaml", "negative_count.yaml",
+                                  "unknown_name.yaml", "bad_expense.yaml"])
+def test_bad_facts_messages_are_pinned(cli, snapshot, name):
+    r = cli("evaluate", f"{FACTS}/{name}", "--policy", "ibaraki", "--year", "2022")
+    assert r.err == snapshot
+
+
+def test_unknown_fact_name_suggests_the_declared_one(cli):
+    r = cli("evaluate", f"{FACTS}/unknown_name.yaml", "--policy", "ibaraki", "--year", "2022", "--lang", "en")
+    assert "did you mean: ambulance_transports" in r.err
+
+
+@pytest.mark.parametrize("year", ["2022", "R4", "令和4", "令和4年度"])
+def test_year_may_be_written_in_the_japanese_era(cli, year):
+    r = cli("evaluate", EXAMPLE, "--policy", "ibaraki", "--year", year, "--format", "json", "--no-trace")
+    assert r.code == 0
+    assert json.loads(r.out)["fiscal_year"] == 2022
+
+
+def test_unknown_policy_year_is_an_error_naming_the_years_that_exist(cli):
+    r = cli("evaluate", EXAMPLE, "--policy", "ibaraki", "--year", "1999")
+    assert r.code == 2
+    assert "has no fiscal year 1999" in r.err
+
+
+def test_misspelt_policy_id_gets_a_suggestion(cli):
+    r = cli("evaluate", EXAMPLE, "--policy", "ibaraky", "--year", "2022", "--lang", "en")
+    assert r.code == 2
+    assert "did you mean: ibaraki" in r.err
+
+
+def test_json_output_has_the_documented_shape(cli):
+    r = cli("evaluate", EXAMPLE, "--policy", "ibaraki", "--year", "2022", "--format", "json")
+    out = json.loads(r.out)
+    assert list(out) == ["policy", "fiscal_year", "results", "unknown", "needed_facts", "trace"]
+    assert out["results"]["grant_amount"] == 6833000
+    assert isinstance(out["results"]["report_due"], str)
+    entry = next(t for t in out["trace"] if t["rule"] == "grant_amount")
+    assert entry["cite"][0] == {"source": "guideline", "article": 6, "paragraph": 2}
+    assert {"value", "reads", "source", "label"} <= set(entry)
+
+
+def test_missing_facts_file_is_a_clear_error(cli):
+    r = cli("evaluate", "no/such/file.yaml", "--policy", "ibaraki", "--year", "2022")
+    assert r.code == 2
+    assert "file_unreadable" in r.err
+
+
+def test_usage_error_exits_2_without_traceback(cli):
+    r = cli("evaluate")
+    assert r.code == 2
+    assert "Traceback" not in r.err
+
+
+def test_check_with_no_path_checks_every_shipped_policy_cleanly(cli):
+    r = cli("check", "--strict")
+    assert r.code == 0, r.err
+    assert "ok: policies/ibaraki/2022.yaml" in r.out
+
+
+def test_list_shows_the_ibaraki_policy_with_its_sources(cli):
+    r = cli("list")
+    assert r.code == 0
+    assert "ibaraki  2022" in r.out
+    assert "医人第460号" in r.out
+
+
+def test_python_dash_m_engine_is_the_same_program():
+    r = subprocess.run([sys.executable, "-m", "engine", "evaluate", EXAMPLE, "--policy", "ibaraki", "--year", "2022",
+                        "--format", "json", "--no-trace"], capture_output=True, text=True)
+    assert r.returncode == 0
+    assert json.loads(r.stdout)["results"]["eligible"] is True
