@@ -122,7 +122,7 @@ def schema_errors(doc, root, path: str, sink: Sink) -> None:
             extra = _extra_key(best)
             if extra is not None:
                 loc = location_at(root, where + [extra], path, key=True)
-                allowed = list((best.schema.get("properties") or {}).keys())
+                allowed = _declared_keys(best.schema, _validator().schema)
                 sink.add("policy_schema", msg, loc, suggestion=suggest(extra, allowed))
                 continue
         sink.add("policy_schema", msg, loc)
@@ -136,6 +136,19 @@ def _first_key_location(root, where, path) -> Location:
     if isinstance(node, dict) and node:
         return key_location(node, next(iter(node)), path) or Location(path, 1, 1)
     return location_at(root, where, path)
+
+
+def _declared_keys(schema: dict, root: dict) -> list[str]:
+    """Keys a mapping schema declares, including those of the schemas it combines with allOf/$ref."""
+    keys = list(schema.get("properties") or {})
+    parts = list(schema.get("allOf") or []) + ([schema] if "$ref" in schema else [])
+    for part in parts:
+        ref = part.get("$ref", "")
+        if ref.startswith("#/$defs/"):
+            keys += _declared_keys(root["$defs"][ref.removeprefix("#/$defs/")], root)
+        elif part is not schema:
+            keys += _declared_keys(part, root)
+    return list(dict.fromkeys(keys))
 
 
 def _extra_key(err) -> str | None:
