@@ -105,6 +105,13 @@ def _minmax(pick):
     return f
 
 
+def first(xs):
+    """The first element of a list; an empty list is an error (test it with empty(xs))."""
+    if not xs:
+        raise EvalError("empty_aggregate", "first of an empty list; test the list with empty(...) first")
+    return xs[0]
+
+
 def _strict(fn):
     """Unknown in, unknown out."""
     def f(*xs):
@@ -137,6 +144,8 @@ IMPLS = {
     "count": (_strict(lambda xs: len(xs)), True),
     "any": (_strict(lambda xs: True if True in xs else (None if None in xs else False)), True),
     "all": (_strict(lambda xs: False if False in xs else (None if None in xs else True)), True),
+    "first": (_strict(first), True),
+    "empty": (_strict(lambda xs: len(xs) == 0), True),
 }
 
 # name -> (min args, max args or None)
@@ -145,6 +154,7 @@ ARITY = {
     "round_down": (2, 2), "round_up": (2, 2), "date": (3, 3), "add_days": (2, 2), "add_months": (2, 2),
     "add_years": (2, 2), "days_between": (2, 2), "fiscal_year": (1, 1), "fiscal_year_start": (1, 1),
     "fiscal_year_end": (1, 1), "sum": (1, 1), "count": (1, 1), "any": (1, 1), "all": (1, 1),
+    "first": (1, 1), "empty": (1, 1),
 }
 
 NAMES = frozenset(IMPLS)
@@ -204,4 +214,11 @@ def signature(name: str, args: list[T.Type]):
         if name == "sum":
             return elem if num(elem) and elem.kind != "any" else (T.INT if elem.kind == "any" else (0, "list of numbers"))
         return T.BOOL if elem.kind in ("bool", "any") else (0, "list of booleans")
+    if name in ("first", "empty"):
+        a = args[0]
+        if a.kind not in ("list", "any"):
+            return (0, "list")
+        if name == "empty":
+            return T.BOOL
+        return a.elem if a.kind == "list" else T.ANY
     raise KeyError(name)
