@@ -7,10 +7,11 @@ from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import ast
+from .limits import MAX_EXPR_CHARS, MAX_EXPR_DEPTH, MAX_LIST_ITEMS, MAX_LOOP_NESTING, MAX_MAGNITUDE
 
 AGGREGATES = frozenset({"sum", "count", "any", "all", "min", "max"})
 KEYWORDS = frozenset({"if", "then", "else", "and", "or", "not", "in", "is", "known", "unknown",
@@ -45,10 +46,10 @@ class _Build(Transformer):
     """Lark tree -> engine.ast nodes; one method per named alternative."""
 
     def int_lit(self, meta, t):
-        return ast.Literal(*_span(meta), int(t[0].replace("_", "")))
+        return ast.Literal(*_span(meta), _number(t[0], int))
 
     def dec_lit(self, meta, t):
-        return ast.Literal(*_span(meta), Fraction(t[0].replace("_", "")))
+        return ast.Literal(*_span(meta), _number(t[0], Fraction))
 
     def str_lit(self, meta, t):
         return ast.Literal(*_span(meta), _unquote(t[0]))
@@ -136,6 +137,46 @@ class _Build(Transformer):
         return ast.Cond(*_span(meta), t[0], t[1], t[2])
 
 
+def _number(tok: Token, kind):
+    """An int or exact decimal literal, refused (number_too_large) beyond 10^30 or 30 decimal places."""
+    digits = tok.replace("_", "")
+    whole, _, frac = digits.partition(".")
+    shown = digits[:20] + ("..." if len(digits) > 20 else "")
+    if len(frac.rstrip("0")) > 30:
+        raise ExprSyntaxError(f"the number {shown} has more than 30 decimal places", tok.start_pos,
+                              "number_too_large")
+    if len(whole.lstrip("0")) > 31 or abs(value := kind(digits)) > MAX_MAGNITUDE:
+        raise ExprSyntaxError(f"the number {shown} is larger than 10^30", tok.start_pos, "number_too_large")
+    return value
+
+
+def _check_limits(tree) -> None:
+    """Refuse trees deeper than MAX_EXPR_DEPTH, loops nested beyond MAX_LOOP_NESTING, huge list literals.
+
+    Iterative, so that it is safe on any tree the (non-recursive) LALR parser returns, before the
+    recursive transformer, checker and compiler ever see it.
+    """
+    stack = [(tree, 1, 0)]
+    while stack:
+        node, depth, loops = stack.pop()
+        if not isinstance(node, Tree):
+            continue
+        where = getattr(node.meta, "start_pos", 0) or 0
+        if depth > MAX_EXPR_DEPTH:
+            raise ExprSyntaxError(f"expression is nested more than {MAX_EXPR_DEPTH} levels deep; "
+                                  "split it into rules", where, "expr_too_deep")
+        if node.data in ("aggregate", "list_comp"):
+            loops += 1
+            if loops > MAX_LOOP_NESTING:
+                raise ExprSyntaxError(f"loops (for ... in) are nested more than {MAX_LOOP_NESTING} deep; "
+                                      "split the inner one into a rule", where, "loops_too_deep")
+        if node.data == "list_lit" and node.children and isinstance(node.children[0], Tree) \
+                and len(node.children[0].children) > MAX_LIST_ITEMS:
+            raise ExprSyntaxError(f"a list literal has {len(node.children[0].children):,} items; "
+                                  f"the limit is {MAX_LIST_ITEMS:,} (use a parameter)", where, "list_too_long")
+        stack.extend((c, depth + 1, loops) for c in node.children)
+
+
 def _unquote(s: str) -> str:
     body = s[1:-1]
     if "\\" not in body:
@@ -181,8 +222,12 @@ def _describe(tok: Token) -> str:
 
 def parse(text: str) -> ast.Node:
     """Parse one expression; raise ExprSyntaxError with the failing offset."""
+    if len(text) > MAX_EXPR_CHARS:
+        raise ExprSyntaxError(f"expression is {len(text):,} characters long; the limit is {MAX_EXPR_CHARS:,}",
+                              MAX_EXPR_CHARS, "expr_too_long")
     try:
         tree = _parser().parse(text)
+        _check_limits(tree)
         return _Build().transform(tree)
     except VisitError as e:
         if isinstance(e.orig_exc, ExprSyntaxError):

@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: MIT
+"""Limits on what an input may ask of yoko; each is refused with a located diagnostic.
+
+Why each exists and which code refuses it: docs/errors.md ("Limits").
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+# files -------------------------------------------------------------------------
+MAX_FILE_BYTES = 20 * 1024 * 1024  # file_too_large: a policy or facts file
+MAX_YAML_NODES = 200_000  # yaml_too_large: values after expanding aliases (no billion laughs)
+MAX_YAML_DEPTH = 64  # yaml_too_deep: nesting of mappings and lists
+
+# expressions -------------------------------------------------------------------
+MAX_EXPR_CHARS = 10_000  # expr_too_long
+MAX_EXPR_DEPTH = 64  # expr_too_deep: nesting of the syntax tree (a + b + c is depth 3)
+MAX_LOOP_NESTING = 2  # loops_too_deep: for ... in inside for ... in inside for ... in
+MAX_LIST_ITEMS = 1_000  # list_too_long: items of a list literal, a parameter list or a fact list
+
+# numbers -----------------------------------------------------------------------
+MAX_MAGNITUDE = 10 ** 30  # number_too_large: literals, parameters and every computed value
+MAX_FACT_MAGNITUDE = 10 ** 18  # bad_fact: no count or amount of a facility is larger
+
+
+def number_too_large(x) -> bool:
+    """True when an exact number is beyond MAX_MAGNITUDE, or needs more than 30 decimal places."""
+    if isinstance(x, bool) or not isinstance(x, (int, Fraction)):
+        return False
+    if abs(x) > MAX_MAGNITUDE:
+        return True
+    return isinstance(x, Fraction) and x.denominator > MAX_MAGNITUDE
