@@ -129,9 +129,11 @@ def needs(node: ast.Node, env: dict, facts: set[str], rule_needs, scope: dict | 
     """Absent facts that leave `node` unknown: empty when the node is known.
 
     `facts` are the declared fact names; `rule_needs(name)` gives the needs of another rule.
+    A branch that is not taken may fail (say, divide by zero) when looked at here; such a
+    failure says nothing about missing facts, so it counts as known.
     """
     scope = scope or {}
-    if not isinstance(node, (ast.ListLit, ast.RecordLit)) and interpret(node, env, scope) is not None:
+    if not isinstance(node, (ast.ListLit, ast.RecordLit)) and _safe(node, env, scope) is not None:
         return set()
     rec = lambda n, s=scope: needs(n, env, facts, rule_needs, s)  # noqa: E731
     match node:
@@ -141,26 +143,48 @@ def needs(node: ast.Node, env: dict, facts: set[str], rule_needs, scope: dict | 
             if name in facts:
                 return {name}
             return set(rule_needs(name))
+        case ast.Field(obj=obj):
+            if _safe(obj, env, scope) is not None:  # a known record without that field: its fact is needed
+                return {n.id for n in ast.free_names(obj) if n.id in facts and n.id not in scope}
+            return rec(obj)
         case ast.Cond(test=t, then=a, orelse=b):
-            c = interpret(t, env, scope)
+            c = _safe(t, env, scope)
             if c is None:
                 return rec(t) | rec(a) | rec(b)
             return rec(a) if c else rec(b)
         case ast.Aggregate() | ast.ListComp():
             out = rec(node.iterable)
-            items = interpret(node.iterable, env, scope)
+            items = _safe(node.iterable, env, scope)
+            inner_needs: set[str] = set()
+            undecided = False
             for item in items or ():
                 inner = {**scope, node.var: item}
                 if node.filter is not None:
-                    out |= rec(node.filter, inner)
-                    if interpret(node.filter, env, inner) is False:
+                    inner_needs |= rec(node.filter, inner)
+                    k = _safe(node.filter, env, inner)
+                    undecided |= k is None
+                    if k is False:
                         continue
-                out |= rec(node.expr, inner)
-            return out
+                inner_needs |= rec(node.expr, inner)
+                undecided |= _safe(node.expr, env, inner) is None
+            if undecided and not inner_needs:  # an element's own field is missing: its list is needed
+                inner_needs = {n.id for n in ast.free_names(node.iterable, frozenset(scope)) if n.id in facts}
+            return out | inner_needs
     out: set[str] = set()
     for c in ast.children(node):
         out |= rec(c)
     return out
+
+
+def _safe(node, env, scope):
+    """interpret(), with a failure in a speculative look counted as a known value."""
+    try:
+        return interpret(node, env, scope)
+    except EvalError:
+        return _FAILED
+
+
+_FAILED = object()
 
 
 # --------------------------------------------------------------------------- why
@@ -168,15 +192,15 @@ def needs(node: ast.Node, env: dict, facts: set[str], rule_needs, scope: dict | 
 def why(node: ast.Node, env: dict, scope: dict | None = None) -> list[ast.Node]:
     """The sub-expressions that decided a boolean node's value (leaves: comparisons, names, calls)."""
     scope = scope or {}
-    value = interpret(node, env, scope)
+    value = _safe(node, env, scope)
     match node:
         case ast.Binary(op="and" | "or" as op):
             parts = _flat(node, op)
             decisive = op == "or"
             if value is decisive:
-                chosen = [p for p in parts if interpret(p, env, scope) is decisive]
+                chosen = [p for p in parts if _safe(p, env, scope) is decisive]
             elif value is None:
-                chosen = [p for p in parts if interpret(p, env, scope) is None]
+                chosen = [p for p in parts if _safe(p, env, scope) is None]
             else:
                 chosen = parts
             out = []
@@ -186,8 +210,8 @@ def why(node: ast.Node, env: dict, scope: dict | None = None) -> list[ast.Node]:
         case ast.Unary(op="not", operand=o):
             return why(o, env, scope) if not isinstance(o, (ast.Name, ast.Compare)) else [node]
         case ast.Cond(test=t, then=a, orelse=b):
-            c = interpret(t, env, scope)
-            if c is None:
+            c = _safe(t, env, scope)
+            if c is None or c is _FAILED:
                 return [t]
             return [t] + why(a if c else b, env, scope)
     return [node]
