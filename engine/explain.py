@@ -113,12 +113,48 @@ class Memo:
                 return
             node = node.then if c else node.orelse
         self.lines.append(f"{ind}    {self.t['computed']}: {_squash(rule.text[node.start:node.end])}")
+        for step in self.steps(node):
+            self.lines.append(f"{ind}      = {step}")
+        listed: set[str] = set()
+        if (isinstance(node, (ast.Aggregate, ast.ListComp)) and node.filter is not None
+                and isinstance(node.iterable, ast.Name)
+                and (node.iterable.id in self.p.facts or node.iterable.id in self.p.parameters)):
+            self.elements(rule, node, depth + 2)
+            listed.add(node.iterable.id)
         known = set(self.p.rules) | set(self.p.facts) | set(self.p.parameters)
-        for read in dict.fromkeys(n.id for n in ast.free_names(node) if n.id in known):
+        for read in dict.fromkeys(n.id for n in ast.free_names(node) if n.id in known and n.id not in listed):
             if read in self.p.rules:
                 self.rule_block(read, depth + 1)
             else:
                 self.lines.append(f"{ind}  • {self.name_label(read)} = {self.value(read, self.ev.env.get(read))}")
+
+    def steps(self, node: ast.Node) -> list[str]:
+        """Built-in calls with their arguments' values, innermost first: min(2,660,000, 3,333,333.33…) → …"""
+        out: list[str] = []
+        if isinstance(node, ast.Call):
+            for a in node.args:
+                out.extend(self.steps(a))
+            args = ", ".join(fmt(interpret(a, self.ev.env), self.lang) for a in node.args)
+            out.append(f"{node.func}({args}) = {fmt(interpret(node, self.ev.env), self.lang)}")
+        elif isinstance(node, ast.Binary) and node.op in ("add", "sub", "mul", "div"):
+            out.extend(self.steps(node.left) + self.steps(node.right))
+        return out
+
+    def elements(self, rule, node, depth: int) -> None:
+        """Each element of the list a sum/count/list runs over: kept, or left out and why."""
+        env = self.ev.env
+        items = interpret(node.iterable, env)
+        ind = "  " * depth
+        kept_word = {"ja": ("対象", "除外", "不明"), "en": ("kept", "left out", "undecided")}[self.lang]
+        for item in items or ():
+            scope = {node.var: item}
+            k = interpret(node.filter, env, scope)
+            mark, word = {True: ("✓", kept_word[0]), False: ("✗", kept_word[1])}.get(k, ("?", kept_word[2]))
+            line = f"{ind}{mark} {word}: {fmt(item, self.lang)}"
+            if k is not True:
+                reasons = [_squash(rule.text[p.start:p.end]) for p in why(node.filter, env, scope)]
+                line += "  ← " + "; ".join(reasons)
+            self.lines.append(line)
 
     def part_line(self, rule, node: ast.Node, depth: int) -> None:
         ind = "  " * depth
