@@ -7,14 +7,28 @@ import json
 
 def add_parser(sub):
     p = sub.add_parser("evaluate", help="evaluate a facility's facts against a policy")
-    p.add_argument("facts", metavar="FACTS", help="YAML or JSON file: a mapping of fact name to value")
+    p.add_argument("facts", metavar="FACTS", nargs="?", help="YAML or JSON file: a mapping of fact name to value")
     p.add_argument("--policy", help="policy id, e.g. ibaraki")
     p.add_argument("--year", help="fiscal year: 2022, R4 or 令和4")
     p.add_argument("--policy-file", help="a policy file instead of --policy/--year")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--lang", choices=["ja", "en"], default="ja")
     p.add_argument("--no-trace", action="store_true", help="JSON without the trace")
+    add_batch_arguments(p)
     return p
+
+
+def add_batch_arguments(p):
+    g = p.add_argument_group("batch (a table of facilities instead of FACTS)")
+    g.add_argument("--batch", metavar="FILE", help="table of facilities: .csv, .xlsx or .jsonl")
+    g.add_argument("--map", metavar="MAPPING", help="YAML mapping of columns to facts (default: columns are facts)")
+    g.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first)")
+    g.add_argument("--out", metavar="FILE", help="write results to .csv, .xlsx or .jsonl (default: JSONL on stdout)")
+    g.add_argument("--jobs", type=int, default=1, metavar="N", help="spread rows over N processes")
+    g.add_argument("--summary", action="store_true",
+                   help="print what the run decided and which missing facts matter most (stdout)")
+    g.add_argument("--count", action="append", default=[], metavar="RULE",
+                   help="with --summary: also count the values of RULE (repeatable), e.g. any_ground")
 
 
 def resolve_policy(args, err):
@@ -33,6 +47,9 @@ def run(args, out, err) -> int:
     from ..evaluate import evaluate
     from ..facts import load_facts_file
     policy = resolve_policy(args, err)
+    if args.batch or args.facts is None:
+        from ..batch import run_command
+        return run_command(args, policy, out, err)
     facts = load_facts_file(args.facts, policy)
     ev = evaluate(policy, facts)
     if args.format == "json":

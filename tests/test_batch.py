@@ -1,0 +1,217 @@
+# SPDX-License-Identifier: MIT
+"""`yoko evaluate --batch`: tables in and out, mappings, error rows, unknown cells, --jobs, progress."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+
+import pytest
+
+from engine.cli import main
+
+POLICY = ("--policy", "ibaraki", "--year", "2022")
+SLICE = "tests/data/mhlw-r7-slice.csv"
+MAP = "examples/mappings/mhlw-r7-ibaraki.yaml"
+
+
+def jsonl(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def write(path, text: str) -> str:
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def table(tmp_path):
+    return write(tmp_path / "in.csv",
+                 "id,emergency_tier,ambulance_transports\n"
+                 "A,secondary,1500\n"
+                 "B,secondary,\n"
+                 "C,bogus,12\n"
+                 "D,tertiary,-3\n"
+                 "E,none,900\n")
+
+
+def test_bad_rows_become_error_rows_and_the_others_are_evaluated(cli, table):
+    r = cli("evaluate", "--batch", table, *POLICY)
+    rows = jsonl(r.out)
+    assert [x["id"] for x in rows] == ["A", "B", "C", "D", "E"]
+    assert rows[2]["error"] == {"code": "bad_fact", "message":
+                                'emergency_tier must be one of none, secondary, tertiary but got "bogus"'}
+    assert rows[3]["error"] == {"code": "bad_fact", "message": "ambulance_transports must be at least 0 but got -3"}
+    assert rows[0]["results"]["basis"] == ["1"]
+    assert r.err == "5 rows: 3 evaluated, 2 error rows\n"
+    assert r.code == 1
+
+
+def test_an_empty_cell_is_unknown_not_zero(cli, table):
+    b = jsonl(cli("evaluate", "--batch", table, *POLICY).out)[1]
+    # with 0 transports ground 1 would be false; unknown transports leave it needed
+    assert b["id"] == "B" and "ambulance_transports" in b["needed_facts"]
+    assert b["results"]["basis"] == []
+
+
+def test_a_table_with_only_good_rows_exits_zero(cli, tmp_path):
+    path = write(tmp_path / "ok.csv", "id,emergency_tier\nA,tertiary\n")
+    r = cli("evaluate", "--batch", path, *POLICY)
+    assert r.code == 0 and r.err == "1 rows: 1 evaluated, 0 error rows\n"
+
+
+def test_a_column_that_is_not_a_fact_is_refused_without_a_mapping(cli, tmp_path):
+    path = write(tmp_path / "x.csv", "id,emergency_teir\nA,tertiary\n")
+    r = cli("evaluate", "--batch", path, *POLICY)
+    assert r.code == 2 and r.out == ""
+    assert "x.csv:1:2: unknown_column: column emergency_teir is not a fact" in r.err
+    assert "emergency_tier" in r.err  # the suggestion
+
+
+def test_jsonl_rows_are_facts_and_a_stray_field_makes_an_error_row(cli, tmp_path):
+    path = write(tmp_path / "in.jsonl",
+                 '{"id": 1, "emergency_tier": "secondary", "ambulance_transports": 1999}\n'
+                 '\n'
+                 '{"id": 2, "emergency_tier": "secondary", "ambulence_transports": 1999}\n'
+                 'not json\n'
+                 '[1, 2]\n')
+    rows = jsonl(cli("evaluate", "--batch", path, *POLICY).out)
+    assert rows[0] == rows[0] | {"row": 1, "id": 1}
+    assert rows[0]["results"]["basis"] == ["1"]
+    assert rows[1]["row"] == 3 and rows[1]["error"]["code"] == "unknown_fact"
+    assert "did you mean ambulance_transports?" in rows[1]["error"]["message"]
+    assert rows[2]["row"] == 4 and rows[2]["error"]["code"] == "bad_row"
+    assert rows[3]["row"] == 5 and rows[3]["error"]["code"] == "bad_row"
+
+
+def test_csv_output_has_the_id_every_public_result_the_unknowns_and_needed_facts(cli, table, tmp_path):
+    out = tmp_path / "out.csv"
+    r = cli("evaluate", "--batch", table, *POLICY, "--out", str(out))
+    assert r.out == "" and r.err.endswith(f"-> {out}\n")
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert list(rows[0])[:3] == ["row", "id", "basis"]
+    assert list(rows[0])[-4:] == ["unknown", "needed_facts", "error_code", "error_message"]
+    assert rows[0]["basis"] == '["1"]' and rows[0]["eligible"] == ""
+    assert "eligible" in rows[0]["unknown"].split()
+    assert rows[2]["error_code"] == "bad_fact" and rows[2]["basis"] == ""
+    assert os.listdir(tmp_path) == sorted(os.listdir(tmp_path)) and len(os.listdir(tmp_path)) == 2  # no temp left
+
+
+def test_a_run_that_fails_leaves_an_existing_output_untouched(cli, tmp_path, table):
+    out = write(tmp_path / "out.csv", "previous\n")
+    bad_map = write(tmp_path / "m.yaml", "facts:\n  emergency_tier: tier\n")
+    r = cli("evaluate", "--batch", table, *POLICY, "--map", bad_map, "--out", out)
+    assert r.code == 2 and "unknown_column: mapping" in r.err
+    assert open(out, encoding="utf-8").read() == "previous\n"
+    assert sorted(os.listdir(tmp_path)) == ["in.csv", "m.yaml", "out.csv"]
+
+
+def test_xlsx_in_from_a_named_sheet_and_xlsx_out(cli, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    wb.active.title = "notes"
+    ws = wb.create_sheet("facilities")
+    ws.append(["施設ID", "救急", "搬送"])
+    ws.append(["X1", "三次", 1200])
+    ws.append(["X2", "なし", None])
+    ws.append([None, None, None])
+    ws.append(["X3", "二次", "多い"])
+    src = tmp_path / "in.xlsx"
+    wb.save(src)
+    mapping = write(tmp_path / "m.yaml", "id_column: 施設ID\nfacts:\n"
+                    "  emergency_tier: {column: 救急, values: {三次: tertiary, 二次: secondary, なし: none}}\n"
+                    "  ambulance_transports: 搬送\n")
+    out = tmp_path / "out.xlsx"
+    r = cli("evaluate", "--batch", str(src), "--sheet", "facilities", "--map", mapping, *POLICY, "--out", str(out))
+    assert r.err == f"3 rows: 2 evaluated, 1 error rows -> {out}\n"
+    got = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    head = got[0]
+    rows = [dict(zip(head, g)) for g in got[1:]]
+    assert [(x["row"], x["id"], x["basis"]) for x in rows] == [(2, "X1", '["1"]'), (3, "X2", "[]"), (5, "X3", None)]
+    assert rows[2]["error_message"] == 'ambulance_transports must be a whole number but got "多い"'
+
+
+def test_a_missing_sheet_is_named_with_the_sheets_there_are(cli, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    wb.active.append(["id"])
+    wb.save(tmp_path / "in.xlsx")
+    r = cli("evaluate", "--batch", str(tmp_path / "in.xlsx"), "--sheet", "Data", *POLICY)
+    assert r.code == 2 and "workbook has no sheet Data; its sheets are Sheet" in r.err
+
+
+CELLS = [  # (beds_high_acute, beds_acute) -> has_acute_ward
+    ("0", "0", False), ("", "", None), ("5", "", True), ("", "12", True), ("0", "", None), ("-", "0", None),
+]
+
+
+@pytest.mark.parametrize("high,acute,want", CELLS)
+def test_a_derived_fact_follows_unknown_cells(high, acute, want, tmp_path):
+    from engine import load
+    from engine.batch import load_mapping, row_facts
+    policy = load("ibaraki", 2022)
+    mapping = load_mapping(MAP, policy)
+    row = {"id": "x", "prefecture": "茨城県", "reported": "yes", "beds_high_acute": high, "beds_acute": acute,
+           "beds_total": "", "emergency_tier": "none", "ambulance_acceptances": "", "name": "n"}
+    kept, facts = row_facts(row, mapping, policy)
+    assert kept and facts.get("has_acute_ward") == want
+
+
+def test_a_facility_that_did_not_report_has_an_unknown_tier_not_none(tmp_path):
+    from engine import load
+    from engine.batch import load_mapping, row_facts
+    policy = load("ibaraki", 2022)
+    mapping = load_mapping(MAP, policy)
+    base = {"id": "x", "prefecture": "茨城県", "beds_high_acute": "", "beds_acute": "", "beds_total": "25",
+            "emergency_tier": "none", "ambulance_acceptances": "", "name": "n"}
+    assert "emergency_tier" not in row_facts(base | {"reported": "no"}, mapping, policy)[1]
+    facts = row_facts(base | {"reported": "yes"}, mapping, policy)[1]
+    assert facts["emergency_tier"] == "none" and facts["facility_type"] == "hospital"
+    assert "facility_type" not in row_facts(base | {"reported": "yes", "beds_total": "19"}, mapping, policy)[1]
+
+
+MAPPING_ERRORS = [
+    ("facts:\n  emergency_tierr: x\n", "m.yaml:2:3: unknown_fact: emergency_tierr is not a fact"),
+    ("columns: {beds: int}\nfacts:\n  has_acute_ward: {expr: beds + 1}\n",
+     "m.yaml:3:26: type_mismatch: fact has_acute_ward must be boolean but its expression gives integer"),
+    ("facts:\n  has_acute_ward: {expr: beds > 0}\n", "m.yaml:2:26: unknown_name: unknown name beds"),
+    ("where: 1 +\nfacts: {name: x}\n", "m.yaml:1:"),
+    ("facts:\n  name: {column: x, expr: y}\n", "needs exactly one of column: and expr:"),
+    ("columns: {a: integer}\nfacts: {name: x}\n", "column a must have a type, one of text, int"),
+    ("policy: tokyo\nfacts: {name: x}\n", "mapping_policy: mapping is written for policy tokyo"),
+]
+
+
+@pytest.mark.parametrize("text,want", MAPPING_ERRORS)
+def test_mapping_errors_are_located_in_the_mapping(cli, tmp_path, text, want, table):
+    mapping = write(tmp_path / "m.yaml", text)
+    r = cli("evaluate", "--batch", table, "--map", mapping, *POLICY)
+    assert r.code == 2 and r.out == ""
+    assert want in r.err
+
+
+def test_jobs_spread_rows_over_processes_and_keep_input_order(cli, tmp_path):
+    one = cli("evaluate", "--batch", SLICE, "--map", MAP, *POLICY)
+    two = cli("evaluate", "--batch", SLICE, "--map", MAP, *POLICY, "--jobs", "2")
+    assert one.code == two.code == 0
+    assert one.out == two.out and len(jsonl(one.out)) == 41
+    assert one.err == two.err == "41 rows: 41 evaluated, 0 error rows, 2 left out by where\n"
+
+
+class _Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_is_drawn_on_a_terminal_only(table):
+    plain, tty = io.StringIO(), _Tty()
+    main(["evaluate", "--batch", table, *POLICY], io.StringIO(), plain)
+    main(["evaluate", "--batch", table, *POLICY], io.StringIO(), tty)
+    assert "\r" not in plain.getvalue()
+    assert "\r" in tty.getvalue() and tty.getvalue().endswith("5 rows: 3 evaluated, 2 error rows\n")
+
+
+def test_facts_and_batch_together_are_a_usage_error(cli, table):
+    r = cli("evaluate", "examples/ibaraki-2022/ground-1-cost-share-smaller.yaml", "--batch", table, *POLICY)
+    assert r.code == 2 and "not both" in r.err
