@@ -6,19 +6,24 @@ import os
 
 from .policy import Policy, load_policy
 
-_CACHE: dict[str, tuple[float, Policy]] = {}
+_CACHE: dict[str, tuple[tuple, Policy]] = {}
+
+
+def _stamp(paths) -> tuple | None:
+    try:
+        return tuple(os.stat(p).st_mtime_ns for p in paths)
+    except OSError:
+        return None
 
 
 def load_policy_cached(path: str) -> Policy:
-    """load_policy, reused while the file is unchanged (same process)."""
+    """load_policy, reused while the file and the files it extends are unchanged (same process)."""
     key = os.path.abspath(path)
-    try:
-        mtime = os.stat(key).st_mtime_ns
-    except OSError:
-        return load_policy(path)
     hit = _CACHE.get(key)
-    if hit and hit[0] == mtime:
+    if hit and hit[0] == _stamp(hit[1].files):
         return hit[1]
     policy = load_policy(path)
-    _CACHE[key] = (mtime, policy)
+    stamp = _stamp(policy.files)
+    if stamp is not None:
+        _CACHE[key] = (stamp, policy)
     return policy

@@ -17,6 +17,8 @@ from . import types as T
 from .check import ExprChecker
 from .compile import compile_expr
 from .diagnostics import Diagnostic, Location, Sink, YokoError, suggest
+from .inherit import Origin, Resolved, Src
+from .limits import value_problem
 from .parser import KEYWORDS, ExprSyntaxError, parse
 from .yamlio import ExprLocator, PlainConverter, location_at, parse_yaml, read_text, to_fraction
 
@@ -29,6 +31,7 @@ class FactDecl:
     type: T.Type
     spec: dict
     location: Location
+    origin: Origin | None = None  # the file and key it finally came from (see engine.inherit)
 
     @property
     def label(self) -> dict:
@@ -47,6 +50,7 @@ class Parameter:
     spec: dict
     location: Location
     key_location: Location | None = None
+    origin: Origin | None = None
 
 
 @dataclass
@@ -60,6 +64,7 @@ class Rule:
     type: T.Type = T.ANY
     reads: tuple[str, ...] = ()  # facts, parameters and rules it names, in source order
     fn: Any = None
+    origin: Origin | None = None
 
 
 @dataclass
@@ -77,6 +82,11 @@ class Policy:
     order: list[str] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     text: str = ""
+    chain: list[Src] = field(default_factory=list)  # this file, then the policies it extends
+
+    @property
+    def files(self) -> list[str]:
+        return [s.path for s in self.chain] or [self.path]
 
     @property
     def title(self) -> dict:
@@ -175,9 +185,9 @@ def _schema_message(err) -> str:
     return f"{where}: {err.message}"
 
 
-def load_document(path: str) -> tuple[Any, Any, str]:
+def load_document(path: str, text: str | None = None) -> tuple[Any, Any, str]:
     """(plain data, ruamel tree, text) of a policy file; YAML-level problems raise."""
-    text = read_text(path)
+    text = read_text(path) if text is None else text
     root = parse_yaml(text, path)
     sink = Sink()
     if root is None:
@@ -187,7 +197,7 @@ def load_document(path: str) -> tuple[Any, Any, str]:
         raise YokoError([Diagnostic("policy_schema",
                                     f"a policy must be a mapping of keys but this file is a {_kind(root)}",
                                     Location(path, 1, 1))])
-    doc = PlainConverter(path, sink).convert(root)
+    doc = PlainConverter(path, sink, text).convert(root)
     sink.raise_if_errors()
     return doc, root, text
 
@@ -196,13 +206,24 @@ def _kind(v) -> str:
     return "list" if isinstance(v, list) else type(v).__name__
 
 
-def load_policy(path: str) -> Policy:
-    """Load, check and compile one policy file; raise YokoError with every located problem."""
-    doc, root, text = load_document(path)
+def read_src(path: str, text: str | None = None) -> Src:
+    """One policy file read and checked against the schema on its own (a child may be partial)."""
+    doc, root, text = load_document(path, text)
     sink = Sink()
     schema_errors(doc, root, path, sink)
     sink.raise_if_errors()
-    policy = build(doc, root, text, path, sink)
+    return Src(path, text, root, doc)
+
+
+def load_policy(path: str, text: str | None = None) -> Policy:
+    """Load, check and compile one policy file (and the chain it extends); raise YokoError with
+    every located problem. `text`, when given, is used instead of reading `path`."""
+    from .inherit import find_base, resolve
+    leaf = read_src(path, text)
+    sink = Sink()
+    resolved = resolve(leaf, read_src, find_base, sink) if leaf.doc.get("extends") else Resolved.single(leaf)
+    sink.raise_if_errors()
+    policy = build_resolved(resolved, sink)
     sink.raise_if_errors()
     policy.warnings = [d for d in sink.items if not d.is_error]
     return policy
@@ -210,25 +231,34 @@ def load_policy(path: str) -> Policy:
 
 def build(doc: dict, root, text: str, path: str, sink: Sink) -> Policy:
     """The model of a schema-valid document, with all static checks run."""
-    facts = {name: FactDecl(name, T.from_decl(spec), spec, location_at(root, ["facts", name], path, key=True))
-             for name, spec in (doc.get("facts") or {}).items()}
+    return build_resolved(Resolved.single(Src(path, text, root, doc)), sink)
+
+
+def build_resolved(res: Resolved, sink: Sink) -> Policy:
+    """The model of a resolved document; each item is located in the file it came from."""
+    doc, items = res.doc, res.items
+    facts = {}
+    for name, spec in (doc.get("facts") or {}).items():
+        o = items["facts"][name]
+        facts[name] = FactDecl(name, T.from_decl(spec), spec, o.at(key=True), o)
     params = {}
     for name, spec in (doc.get("parameters") or {}).items():
-        loc = location_at(root, ["parameters", name, "value"], path)
+        o = items["parameters"][name]
+        loc = o.at("value")
         value, ptype = _param_value(spec.get("value"), spec.get("type"), loc, sink)
-        params[name] = Parameter(name, value, ptype, spec, loc,
-                                 location_at(root, ["parameters", name], path, key=True))
+        params[name] = Parameter(name, value, ptype, spec, loc, o.at(key=True), o)
     rules = {}
     for name, spec in (doc.get("rules") or {}).items():
-        loc = location_at(root, ["rules", name, "expr"], path)
+        o = items["rules"][name]
+        loc = o.at("expr")
         expr = spec["expr"]
         src = expr if isinstance(expr, str) else json.dumps(expr)
-        parent = root["rules"][name]
-        rules[name] = Rule(name, src, spec, loc, ExprLocator(path, text, loc, src))
-        del parent
-    policy = Policy(id=doc["id"], fiscal_year=doc["fiscal_year"], path=path, meta=doc, facts=facts,
-                    parameters=params, rules=rules, results=list(doc.get("results") or []), text=text)
-    check_policy(policy, root, sink)
+        rules[name] = Rule(name, src, spec, loc, ExprLocator(o.src.path, o.src.text, loc, src), origin=o)
+    leaf = res.leaf
+    policy = Policy(id=doc["id"], fiscal_year=doc["fiscal_year"], path=leaf.path, meta=doc, facts=facts,
+                    parameters=params, rules=rules, results=list(doc.get("results") or []), text=leaf.text,
+                    chain=list(res.chain))
+    check_policy(policy, res.results_from, sink)
     return policy
 
 
@@ -237,6 +267,10 @@ def _param_value(v, declared, loc, sink):
         value = _convert_param(v)
     except (TypeError, ValueError) as e:
         sink.add("bad_parameter", f"parameter value cannot be used: {e}", loc)
+        return None, T.ANY
+    problem = value_problem(value)
+    if problem:
+        sink.add(*problem, loc)
         return None, T.ANY
     t = infer_value_type(value)
     if t is None:
@@ -293,10 +327,9 @@ def infer_value_type(v) -> T.Type | None:
 
 # --------------------------------------------------------------------------- checks
 
-def check_policy(policy: Policy, root, sink: Sink) -> None:
+def check_policy(policy: Policy, results_from: Origin, sink: Sink) -> None:
     """Parse rules, resolve names, detect cycles, infer types, compile; report to `sink`."""
-    path = policy.path
-    _check_clashes(policy, root, sink)
+    _check_clashes(policy, sink)
     for rule in policy.rules.values():
         try:
             rule.node = parse(rule.text)
@@ -325,7 +358,7 @@ def check_policy(policy: Policy, root, sink: Sink) -> None:
     for i, res in enumerate(policy.results):
         if res not in policy.rules:
             sink.add("undefined_result", f"result {res} is not defined by any rule",
-                     location_at(root, ["results", i], path), suggestion=suggest(res, policy.rules))
+                     results_from.at(i), suggestion=suggest(res, policy.rules))
         elif policy.rules[res].spec.get("unit") == "yen" and policy.rules[res].type.kind == "number":
             sink.add("non_integral_money",
                      f"result {res} is in yen but may not be whole yen; round it (round_down, floor)",
@@ -338,12 +371,11 @@ def check_policy(policy: Policy, root, sink: Sink) -> None:
             policy.rules[name].fn = compile_expr(policy.rules[name].node)
 
 
-def _check_clashes(policy: Policy, root, sink: Sink) -> None:
+def _check_clashes(policy: Policy, sink: Sink) -> None:
     seen: dict[str, str] = {}
     for kind, table in (("fact", policy.facts), ("parameter", policy.parameters), ("rule", policy.rules)):
-        section = {"fact": "facts", "parameter": "parameters", "rule": "rules"}[kind]
-        for name in table:
-            loc = location_at(root, [section, name], policy.path, key=True)
+        for name, item in table.items():
+            loc = item.origin.at(key=True)
             if name in KEYWORDS:
                 sink.add("name_clash", f"{name} is a reserved word and cannot name a {kind}", loc)
             elif name in seen:

@@ -2,6 +2,7 @@
 """Finding policy files by id and fiscal year."""
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import unicodedata
@@ -48,27 +49,106 @@ class Entry:
     id: str
     fiscal_year: int
     path: str
+    enacted: datetime.date | None = None
+    applies_from: datetime.date | None = None
+    extends: tuple[str, int] | None = None
+
+    @property
+    def starts(self) -> datetime.date:
+        """First day it applies: applies_from, else enacted, else 1 April of its fiscal year."""
+        return self.applies_from or self.enacted or datetime.date(self.fiscal_year, 4, 1)
 
 
-_HEAD = re.compile(r"^(id|fiscal_year):\s*['\"]?([^'\"#\s]+)", re.M)
+_HEAD = re.compile(r"^(id|fiscal_year|enacted|applies_from):[ \t]*['\"]?([^'\"#\s]+)", re.M)
+_EXTENDS = re.compile(r"^extends:[ \t]*\{?[ \t]*(?:\n[ \t]+)?policy:[ \t]*['\"]?([^'\",#\s}]+)['\"]?[ \t]*,?"
+                      r"[ \t]*(?:\n[ \t]+)?fiscal_year:[ \t]*(\d{4})", re.M)
+
+
+def read_head(path) -> tuple | None:
+    """(id, fiscal_year, enacted, applies_from, extends) read from a file's top-level lines, or None."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    head: dict = {}
+    for k, v in _HEAD.findall(text):
+        head.setdefault(k, v)
+    try:
+        key = (head["id"], int(head["fiscal_year"]))
+    except (KeyError, ValueError):
+        return None
+    ext = _EXTENDS.search(text)
+    return (*key, _date(head.get("enacted")), _date(head.get("applies_from")),
+            (ext.group(1), int(ext.group(2))) if ext else None)
+
+
+def _date(text):
+    try:
+        return datetime.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def entries() -> list[Entry]:
-    """Every policy file found, read only as far as its id and fiscal year."""
+    """Every policy file found, read only as far as its id, fiscal year, dates and base."""
     out, seen = [], set()
     for d in policy_dirs():
         for p in sorted(d.rglob("*.yaml")):
             if p.name.endswith(".tests.yaml") or p.name.startswith("_"):
                 continue
-            try:
-                head = dict(_HEAD.findall(p.read_text(encoding="utf-8-sig")))
-                key = (head["id"], int(head["fiscal_year"]))
-            except (OSError, UnicodeDecodeError, KeyError, ValueError):
+            head = read_head(p)
+            if head is None or head[:2] in seen:
                 continue
-            if key not in seen:
-                seen.add(key)
-                out.append(Entry(key[0], key[1], display_path(p)))
+            seen.add(head[:2])
+            out.append(Entry(head[0], head[1], _shown(p), *head[2:]))
     return out
+
+
+def _shown(p: Path) -> str:
+    """A path as people should see it: relative to the working folder when inside it."""
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)
+
+
+def parse_date(text: str) -> datetime.date:
+    """An ISO date (2022-11-01) or a Japanese one (令和4年11月1日, R4.11.1)."""
+    s = unicodedata.normalize("NFKC", str(text)).strip()
+    try:
+        return datetime.date.fromisoformat(s)
+    except ValueError:
+        pass
+    m = re.fullmatch(r"(R|H|令和|平成)\s*(\d{1,2}|元)[年.\-/](\d{1,2})[月.\-/](\d{1,2})日?", s, re.IGNORECASE)
+    if m:
+        era = m.group(1).upper() if m.group(1).isascii() else m.group(1)
+        year = _ERAS[era] + (1 if m.group(2) == "元" else int(m.group(2)))
+        try:
+            return datetime.date(year, int(m.group(3)), int(m.group(4)))
+        except ValueError:
+            pass
+    raise YokoError([Diagnostic("bad_date", f"cannot read {text!r} as a date; write 2022-11-01 or 令和4年11月1日")])
+
+
+def in_force(policy_id: str, on) -> Entry:
+    """The version of `policy_id` that applies on a day: it has started (applies_from, else
+    enacted, else 1 April) and its fiscal year has not ended; the latest start wins."""
+    day = on if isinstance(on, datetime.date) else parse_date(on)
+    versions = sorted((e for e in entries() if e.id == policy_id), key=lambda e: (e.starts, e.fiscal_year))
+    if not versions:
+        _unknown_id(policy_id)
+    live = [e for e in versions if e.starts <= day <= datetime.date(e.fiscal_year + 1, 3, 31)]
+    if live:
+        return live[-1]
+    spans = ", ".join(f"{e.fiscal_year} ({e.starts} to {e.fiscal_year + 1}-03-31)" for e in versions)
+    raise YokoError([Diagnostic("no_policy_in_force", f"no version of {policy_id} applies on {day}; "
+                                                      f"it has {spans}")])
+
+
+def _unknown_id(policy_id: str):
+    ids = sorted({e.id for e in entries()})
+    raise YokoError([Diagnostic("unknown_policy", f"no policy with id {policy_id}",
+                                suggestion=suggest(policy_id, ids))])
 
 
 def find(policy_id: str, year) -> Entry:
@@ -77,10 +157,8 @@ def find(policy_id: str, year) -> Entry:
     for e in found:
         if e.id == policy_id and e.fiscal_year == fy:
             return e
-    ids = sorted({e.id for e in found})
-    if policy_id not in ids:
-        raise YokoError([Diagnostic("unknown_policy", f"no policy with id {policy_id}",
-                                    suggestion=suggest(policy_id, ids))])
+    if policy_id not in {e.id for e in found}:
+        _unknown_id(policy_id)
     years = sorted(e.fiscal_year for e in found if e.id == policy_id)
     raise YokoError([Diagnostic("unknown_policy", f"policy {policy_id} has no fiscal year {fy}; "
                                                   f"it has {', '.join(map(str, years))}")])

@@ -10,6 +10,7 @@ def add_parser(sub):
     p.add_argument("facts", metavar="FACTS", nargs="?", help="YAML or JSON file: a mapping of fact name to value")
     p.add_argument("--policy", help="policy id, e.g. ibaraki")
     p.add_argument("--year", help="fiscal year: 2022, R4 or 令和4")
+    p.add_argument("--on", metavar="DATE", help="instead of --year: the version in force on DATE (2022-11-01)")
     p.add_argument("--policy-file", help="a policy file instead of --policy/--year")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--lang", choices=["ja", "en"], default="ja")
@@ -38,8 +39,13 @@ def resolve_policy(args, err):
     from ..registry import find
     if args.policy_file:
         return load_policy_cached(args.policy_file)
+    if getattr(args, "on", None):  # the version in force on a day
+        from ..registry import in_force
+        if not args.policy or args.year:
+            raise YokoError([Diagnostic("usage", "give --policy ID with --on DATE, and not --year too")])
+        return load_policy_cached(in_force(args.policy, args.on).path)
     if not args.policy or not args.year:
-        raise YokoError([Diagnostic("usage", "give --policy ID and --year YEAR (or --policy-file PATH)")])
+        raise YokoError([Diagnostic("usage", "give --policy ID and --year YEAR or --on DATE (or --policy-file PATH)")])
     return load_policy_cached(find(args.policy, args.year).path)
 
 

@@ -41,6 +41,8 @@ def run(args, out, err) -> int:
         title = (r["title"] or {}).get(args.lang, "")
         out.write(f"{r['id']}  {r['fiscal_year']}  {title}\n")
         out.write(f"    file: {r['path']}  enacted: {r['enacted']}  applies from: {r['applies_from']}\n")
+        if r["extends"]:
+            out.write(f"    extends: {r['extends']['policy']} {r['extends']['fiscal_year']}\n")
         for key, s in r["sources"].items():
             num = f" {s['number']}" if s.get("number") else ""
             out.write(f"    source {key}: {(s['title'] or {}).get(args.lang, '')}{num} ({s['date']})\n")
