@@ -34,14 +34,24 @@ class Diagnostic:
     def is_error(self) -> bool:
         return self.severity == "error"
 
+    def text(self, lang: str = "en") -> str:
+        """The message in `lang` (ja: message_ja, else from the catalogue in engine.messages, else English)."""
+        if lang != "ja":
+            return self.message
+        if self.message_ja:
+            return self.message_ja
+        from .messages import japanese
+        return japanese(self.code, self.message) or self.message
+
     def sort_key(self):
         loc = self.location
         return (loc.file, loc.line, loc.column) if loc else ("", 0, 0)
 
     def to_json(self) -> dict:
         out = {"code": self.code, "severity": self.severity, "message": self.message}
-        if self.message_ja:
-            out["message_ja"] = self.message_ja
+        ja = self.text("ja")
+        if ja != self.message:
+            out["message_ja"] = ja
         if self.location:
             out.update(file=self.location.file, line=self.location.line, column=self.location.column)
         if self.suggestion:
@@ -84,14 +94,14 @@ def suggest(name: str, candidates) -> str | None:
     return found[0] if found else None
 
 
-_SEVERITY_JA = {"error": "エラー", "warning": "警告"}
+_SEVERITY_JA = {"error": "エラー", "warning": "警告", "note": "注記"}
 
 
 def render(d: Diagnostic, sources: dict[str, str] | None = None, lang: str = "en") -> str:
     """`file:line:col: code: message`, then the source line and a caret."""
     where = f"{d.location}: " if d.location else ""
-    msg = d.message_ja if lang == "ja" and d.message_ja else d.message
-    sev = "" if d.is_error else (f"{_SEVERITY_JA[d.severity]}: " if lang == "ja" else f"{d.severity}: ")
+    msg = d.text(lang)
+    sev = "" if d.is_error else (f"{_SEVERITY_JA.get(d.severity, d.severity)}: " if lang == "ja" else f"{d.severity}: ")
     lines = [f"{where}{sev}{d.code}: {msg}"]
     if d.suggestion:
         lines.append(f"  {'もしかして' if lang == 'ja' else 'did you mean'}: {d.suggestion}")

@@ -101,6 +101,9 @@ class Evaluation:
             "unknown": self.unknown,
             "needed_facts": self.needed_facts,
         }
+        notes = getattr(self.facts, "notes", None)  # input read in another form (engine.facts)
+        if notes:
+            out["notes"] = [d.to_json() for d in notes]
         if trace:
             out["trace"] = self.trace()
         return out

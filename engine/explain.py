@@ -69,6 +69,9 @@ class Memo:
         name = self.ev.facts.get("name")
         if name:
             self.lines.append(f"{t['facility']}: {name}")
+        for d in getattr(self.ev.facts, "notes", None) or ():  # input read in another form (engine.facts)
+            self.lines.append(f"{t['note']}: {d.text(self.lang)} ({d.location})" if d.location
+                              else f"{t['note']}: {d.text(self.lang)}")
         self.lines.append("")
         self.lines.append(f"== {t['results']} ==")
         for r in p.results:

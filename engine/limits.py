@@ -30,3 +30,19 @@ def number_too_large(x) -> bool:
     if abs(x) > MAX_MAGNITUDE:
         return True
     return isinstance(x, Fraction) and x.denominator > MAX_MAGNITUDE
+
+
+def value_problem(v) -> tuple[str, str] | None:
+    """(code, message) when a parameter value breaks a limit: a number beyond 10^30, a list too long."""
+    stack = [v]
+    while stack:
+        x = stack.pop()
+        if number_too_large(x):
+            return "number_too_large", "a number in the value is larger than 10^30 or has more than 30 decimal places"
+        if isinstance(x, list):
+            if len(x) > MAX_LIST_ITEMS:
+                return "list_too_long", f"a list in the value has {len(x):,} items; the limit is {MAX_LIST_ITEMS:,}"
+            stack.extend(x)
+        elif isinstance(x, dict):
+            stack.extend(x.values())
+    return None

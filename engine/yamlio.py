@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from bisect import bisect_right
 from fractions import Fraction
 
@@ -11,18 +12,27 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from .diagnostics import Location, Sink, YokoError
+from .diagnostics import Diagnostic, Location, Sink, YokoError
+from .limits import MAX_FILE_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
 
-MAX_NODES = 200_000  # expanded nodes (aliases count each time they are used): no billion laughs
+MAX_NODES = MAX_YAML_NODES  # expanded nodes (aliases count each time they are used): no billion laughs
+
+# Tags a document may carry: the YAML core schema's own. Anything else (!!python/object, !!binary,
+# !!set, !!omap, local !tags) is refused, never constructed (ruamel's round-trip loader only
+# records a tag; it does not call any Python constructor for it).
+CORE_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq",
+                                                        "timestamp", "merge"))
 
 
-def read_text(path: str, code_prefix: str = "yaml") -> str:
+def read_text(path: str, code_prefix: str = "yaml", max_bytes: int = MAX_FILE_BYTES) -> str:
     """File text as UTF-8 (a BOM is allowed); a located error otherwise."""
     try:
         with open(path, "rb") as f:
-            raw = f.read()
+            raw = f.read(max_bytes + 1)
     except OSError as e:
         raise YokoError([_diag("file_unreadable", f"cannot read file: {e.strerror or e}", path)]) from None
+    if len(raw) > max_bytes:
+        raise YokoError([_diag("file_too_large", f"file is larger than {max_bytes:,} bytes", path)])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -61,11 +71,33 @@ def parse_yaml(text: str, path: str, *, syntax_code: str = "yaml_syntax"):
     except YAMLError as e:
         raise YokoError([_diag(syntax_code, str(e).splitlines()[0] if str(e) else "invalid YAML", path)]) from None
     except RecursionError:
-        raise YokoError([_diag("too_deep", "the document is nested too deeply", path)]) from None
+        raise YokoError([_diag("yaml_too_deep", f"the document is nested more than {MAX_YAML_DEPTH} levels deep",
+                               path, *_deepest(text))]) from None
+    except ValueError as e:  # Python refuses to convert integers of more than 4,300 digits
+        if "integer string conversion" not in str(e):
+            raise
+        m = re.search(r"\d{4000,}", text)
+        line, col = _line_col(text, m.start()) if m else (1, 1)
+        raise YokoError([_diag("number_too_large", "a number has thousands of digits; numbers are limited "
+                               "to 10^30", path, line, col)]) from None
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _deepest(text: str) -> tuple[int, int]:
+    """Where flow brackets first nest beyond MAX_YAML_DEPTH (a rough pointer for a too-deep file)."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += 1 if ch in "[{" else -1 if ch in "]}" else 0
+        if depth > MAX_YAML_DEPTH:
+            return _line_col(text, i)
+    return 1, 1
 
 
 def _dup_key_name(e) -> str:
-    import re
     m = re.search(r'found duplicate key "(.*?)"', str(e))
     return f'"{m.group(1)}"' if m else ""
 
@@ -77,38 +109,57 @@ def _mark_diag(code, message, path, mark):
     return Diagnostic(code, message, Location(path, mark.line + 1, mark.column + 1))
 
 
-class PlainConverter:
-    """ruamel nodes -> JSON-like data; refuses tags, counts nodes, keeps dates as date."""
+class ExactFloat(float):
+    """A YAML float that remembers the exact decimal it was written as (`exact`, a Fraction or int)."""
 
-    def __init__(self, path: str, sink: Sink):
+    exact: Fraction | int
+
+    def __new__(cls, value: float, exact):
+        obj = super().__new__(cls, value)
+        obj.exact = exact
+        return obj
+
+
+_FLOAT_TEXT = re.compile(r"[-+]?(?:\.[0-9_]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?")
+
+
+class PlainConverter:
+    """ruamel nodes -> JSON-like data; refuses tags, counts nodes and depth, keeps dates as date.
+
+    With the document `text`, a float keeps the exact decimal it was written as (ExactFloat), so
+    that 0.1000000000000000055511 is not silently read as the float nearest to it.
+    """
+
+    def __init__(self, path: str, sink: Sink, text: str | None = None):
         self.path = path
         self.sink = sink
         self.count = 0
+        self.lines = text.splitlines() if text is not None else None
 
-    def convert(self, node, where=None):
+    def convert(self, node, where=None, depth=0):
         self.count += 1
+        loc = where or Location(self.path, 1, 1)
         if self.count > MAX_NODES:
-            raise YokoError([_diag("yaml_too_large",
-                                   f"the document expands to more than {MAX_NODES:,} values "
-                                   "(aliases repeated too often?)", self.path)])
-        tag = getattr(node, "tag", None)
-        tag_value = getattr(tag, "value", None) if tag is not None else None
-        if tag_value and not str(tag_value).startswith("tag:yaml.org,2002:") or (
-                tag_value and str(tag_value).startswith("tag:yaml.org,2002:python")):
-            loc = where or Location(self.path, 1, 1)
-            self.sink.add("yaml_tag", f"custom YAML tags are not allowed: {tag_value}", loc)
+            raise YokoError([Diagnostic("yaml_too_large", f"the document expands to more than {MAX_NODES:,} "
+                                        "values (aliases repeated too often?)", loc)])
+        if depth > MAX_YAML_DEPTH:
+            raise YokoError([Diagnostic("yaml_too_deep",
+                                        f"the document is nested more than {MAX_YAML_DEPTH} levels deep", loc)])
+        refused = _refused_tag(node)
+        if refused:
+            self.sink.add("yaml_tag", f"YAML tag {refused} is not allowed; write plain values", loc)
             return None
         if isinstance(node, dict):
             out = {}
             for k, v in node.items():
-                out[str(k) if not isinstance(k, str) else k] = self.convert(v, self._loc(node, k))
+                out[str(k) if not isinstance(k, str) else k] = self.convert(v, self._loc(node, k), depth + 1)
             return out
         if isinstance(node, list):
-            return [self.convert(v, self._loc(node, i)) for i, v in enumerate(node)]
+            return [self.convert(v, self._loc(node, i), depth + 1) for i, v in enumerate(node)]
         if isinstance(node, bool) or node is None or isinstance(node, (int, str)):
             return _plain_scalar(node)
         if isinstance(node, float):
-            return float(node)
+            return self._float(node, where)
         if isinstance(node, datetime.datetime):
             return node
         if isinstance(node, datetime.date):
@@ -119,6 +170,41 @@ class PlainConverter:
 
     def _loc(self, parent, key):
         return value_location(parent, key, self.path)
+
+    def _float(self, node: float, where: Location | None) -> float:
+        """The float, with its exact written decimal when the source text shows it."""
+        value = float(node)
+        if self.lines is None or where is None or not (1 <= where.line <= len(self.lines)) or value != value \
+                or value in (float("inf"), float("-inf")):
+            return value
+        m = _FLOAT_TEXT.match(self.lines[where.line - 1], where.column - 1)
+        if not m:
+            return value
+        try:
+            exact = Fraction(m.group().replace("_", ""))
+        except (ValueError, ZeroDivisionError):
+            return value
+        if float(exact) != value:  # not the token we think it is: keep the float's own reading
+            return value
+        return ExactFloat(value, exact.numerator if exact.denominator == 1 else exact)
+
+
+def _refused_tag(node) -> str | None:
+    """The tag of a node that is not plain YAML data, as written, or None."""
+    from ruamel.yaml.comments import CommentedOrderedMap, CommentedSet
+    tag = getattr(node, "tag", None)
+    value = getattr(tag, "value", None) if tag is not None else None
+    if value and str(value) not in CORE_TAGS:
+        return str(value).replace("tag:yaml.org,2002:", "!!")
+    if isinstance(node, (bytes, bytearray)):
+        return "!!binary"
+    if isinstance(node, CommentedSet):
+        return "!!set"
+    if isinstance(node, CommentedOrderedMap):
+        return "!!omap"
+    if not isinstance(node, (dict, list, str, int, float, bool, datetime.date)) and node is not None:
+        return type(node).__name__
+    return None
 
 
 def _plain_scalar(v):
@@ -229,7 +315,11 @@ def to_fraction(v):
         raise TypeError("boolean")
     if isinstance(v, int):
         return v
+    if isinstance(v, ExactFloat):
+        return v.exact
     if isinstance(v, float):
+        if v != v or v in (float("inf"), float("-inf")):
+            raise ValueError(f"{v} is not a finite number")
         q = Fraction(repr(v))
         return q.numerator if q.denominator == 1 else q
     raise TypeError(type(v).__name__)
