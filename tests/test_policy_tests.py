@@ -195,3 +195,26 @@ def test_expected_values_compare_as_written_without_coercion(written, got, equal
 
 def test_the_tests_file_of_a_policy_sits_beside_it():
     assert sibling_tests_file("policies/ibaraki/2022.yaml") == Path("policies/ibaraki/2022.tests.yaml")
+
+
+def hooks() -> list[dict]:
+    from ruamel.yaml import YAML
+    return YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text("utf-8"))
+
+
+def test_the_pre_commit_hooks_are_yoko_check_and_yoko_test_on_policy_files():
+    assert [(h["id"], h["entry"], h["language"], h["files"]) for h in hooks()] == [
+        ("yoko-check", "yoko check", "python", r"^policies/.*\.yaml$"),
+        ("yoko-test", "yoko test", "python", r"^policies/.*\.yaml$"),
+    ]
+
+
+@pytest.mark.parametrize("hook", hooks(), ids=lambda h: h["id"])
+def test_each_pre_commit_hook_passes_on_the_shipped_policy_files_as_pre_commit_would_call_it(hook, cli):
+    import re
+    files = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "policies").rglob("*.yaml"))
+    chosen = [f for f in files if re.search(hook["files"], f)
+              and not (hook.get("exclude") and re.search(hook["exclude"], f))]
+    assert "policies/ibaraki/2022.yaml" in chosen
+    r = cli(*hook["entry"].split()[1:], *hook.get("args", []), *chosen)
+    assert r.code == 0, r.out + r.err
