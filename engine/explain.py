@@ -95,6 +95,8 @@ class Memo:
             return
         self.seen.add(name)
         self.lines.append(f"{ind}{head}{self.label(rule.spec, name)}: {self.value(name, v)}{self.cite(rule.spec)}")
+        if len(self.p.chain) > 1 and rule.origin is not None:  # a policy that extends another: say where
+            self.lines.append(f"{ind}    ({self.t['from']}: {self.origin(rule.origin)})")
         for note in rule.spec.get("notes") or []:
             self.note_line(note, depth + 2)
         if depth >= MAX_DEPTH:
@@ -104,6 +106,13 @@ class Memo:
                 self.part_line(rule, part, depth + 1)
         else:
             self.computation(rule, depth)
+
+    def origin(self, o) -> str:
+        loc = o.location
+        if o.how == "inherited":
+            return f"{loc.file}:{loc.line}, " + (f"{o.policy} {o.fiscal_year} から継承" if self.lang == "ja"
+                                                 else f"inherited from {o.policy} {o.fiscal_year}")
+        return f"{loc.file}:{loc.line}"
 
     def computation(self, rule, depth: int) -> None:
         """How a non-boolean value was computed: the conditions met, the formula used, its inputs."""

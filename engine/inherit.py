@@ -76,6 +76,7 @@ class Resolved:
     chain: list[Src]
     items: dict[str, dict[str, Origin]] = field(default_factory=dict)
     results_from: Origin | None = None
+    dropped: dict[str, tuple[str, Location]] = field(default_factory=dict)  # name -> (kind, where dropped)
 
     @property
     def leaf(self) -> Src:
@@ -144,6 +145,7 @@ def _apply(merged: Resolved, child: Src, sink: Sink) -> None:
                 continue
             del doc[s][name]
             del merged.items[s][name]
+            merged.dropped[name] = (KIND[s], child.at(["drop", s, i]))
             if s == "rules" and "results" not in c:
                 doc["results"] = [r for r in doc.get("results") or [] if r != name]
         for name, spec in ((c.get("override") or {}).get(s) or {}).items():
@@ -162,6 +164,7 @@ def _apply(merged: Resolved, child: Src, sink: Sink) -> None:
                 continue
             doc[s][name] = spec
             merged.items[s][name] = Origin(child, (s, name))
+            merged.dropped.pop(name, None)
     for s in SECTIONS:
         for name, o in merged.items[s].items():
             if o.src is not child and o.how == "own":
@@ -203,3 +206,18 @@ def find_base(policy_id: str, fiscal_year: int, child_path: str) -> str | None:
         if e.id == policy_id and e.fiscal_year == fiscal_year:
             return e.path
     return None
+
+
+def check_dropped(policy, dropped: dict, sink: Sink) -> None:
+    """A dropped item that a remaining rule still reads: say so where it is dropped."""
+    from . import ast
+    for rule in policy.rules.values():
+        if rule.node is None:
+            continue
+        for name in dict.fromkeys(n.id for n in ast.free_names(rule.node)):
+            if name in dropped and name not in policy.facts and name not in policy.parameters \
+                    and name not in policy.rules:
+                kind, where = dropped[name]
+                sink.add("dropped_still_used", f"{kind} {name} is dropped but rule {rule.name} "
+                                               f"({rule.location}) still reads it; override {rule.name} too",
+                         where)

@@ -259,6 +259,9 @@ def build_resolved(res: Resolved, sink: Sink) -> Policy:
                     parameters=params, rules=rules, results=list(doc.get("results") or []), text=leaf.text,
                     chain=list(res.chain))
     check_policy(policy, res.results_from, sink)
+    if res.dropped:
+        from .inherit import check_dropped
+        check_dropped(policy, res.dropped, sink)
     return policy
 
 
