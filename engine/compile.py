@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from fractions import Fraction
 from typing import Any, Callable
 
 from . import ast, builtins
@@ -14,23 +15,61 @@ _ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.
           "==": operator.eq, "!=": operator.ne}
 
 
-def compile_expr(node: ast.Node) -> Fn:
-    """A closure computing the node's value from an environment of names."""
-    return _COMPILERS[type(node)](node)
+def compile_expr(node: ast.Node, consts: dict | None = None) -> Fn:
+    """A closure computing the node's value from an environment of names.
+
+    The environment must hold every name the node reads (None for an unknown fact):
+    `compile_policy` builds such environments. `consts` are names whose values are fixed
+    when the closure is built (a policy's parameters); they are folded in.
+    """
+    return _Compiler(consts or {}).compile(node)
 
 
-def _literal(n: ast.Literal) -> Fn:
+class _Compiler:
+    """Compiles nodes, specialising the common shapes (names, constants, comparisons, and/or)."""
+
+    def __init__(self, consts: dict):
+        self.consts = consts
+        self.bound: list[set] = []  # loop variables in scope (never folded as constants)
+
+    def compile(self, node: ast.Node) -> Fn:
+        kind, x = self.operand(node)
+        if kind == "const":
+            return lambda env: x
+        if kind == "name":
+            return _read(x)
+        return x
+
+    def operand(self, node: ast.Node):
+        """("const", value), ("name", id) or ("fn", closure): lets parents read names and constants inline."""
+        if isinstance(node, ast.Literal):
+            return "const", node.value
+        if isinstance(node, ast.Name):
+            if node.id in self.consts and not any(node.id in b for b in self.bound):
+                return "const", self.consts[node.id]
+            return "name", node.id
+        if isinstance(node, ast.ListLit):
+            items = [self.operand(i) for i in node.items]
+            if all(k == "const" for k, _ in items):
+                return "const", [v for _, v in items]
+        return "fn", _COMPILERS[type(node)](self, node)
+
+
+def _read(name: str) -> Fn:
+    return operator.itemgetter(name)  # env[name], called from C
+
+
+def _literal(c, n: ast.Literal) -> Fn:
     v = n.value
     return lambda env: v
 
 
-def _name(n: ast.Name) -> Fn:
-    name = n.id
-    return lambda env: env.get(name)
+def _name(c, n: ast.Name) -> Fn:
+    return c.compile(n)
 
 
-def _field(n: ast.Field) -> Fn:
-    obj, name = compile_expr(n.obj), n.name
+def _field(c, n: ast.Field) -> Fn:
+    obj, name = c.compile(n.obj), n.name
 
     def f(env):
         o = obj(env)
@@ -38,27 +77,36 @@ def _field(n: ast.Field) -> Fn:
     return f
 
 
-def _list(n: ast.ListLit) -> Fn:
-    items = [compile_expr(i) for i in n.items]
+def _list(c, n: ast.ListLit) -> Fn:
+    items = [c.compile(i) for i in n.items]
     return lambda env: [i(env) for i in items]
 
 
-def _record(n: ast.RecordLit) -> Fn:
-    entries = [(k, compile_expr(v)) for k, v in n.entries]
+def _record(c, n: ast.RecordLit) -> Fn:
+    entries = [(k, c.compile(v)) for k, v in n.entries]
     return lambda env: {k: v(env) for k, v in entries}
 
 
-def _unary(n: ast.Unary) -> Fn:
-    x = compile_expr(n.operand)
+def _unary(c, n: ast.Unary) -> Fn:
+    kind, x = c.operand(n.operand)
     if n.op == "not":
-        def f(env):
+        if kind == "name":
+            def f(env):
+                v = env[x]
+                return None if v is None else not v
+            return f
+        x = c.compile(n.operand)
+
+        def g(env):
             v = x(env)
             return None if v is None else not v
-    else:
-        def f(env):
-            v = x(env)
-            return None if v is None else -v
-    return f
+        return g
+    x = c.compile(n.operand)
+
+    def h(env):
+        v = x(env)
+        return None if v is None else -v
+    return h
 
 
 def _flatten(n: ast.Node, op: str) -> list[ast.Node]:
@@ -67,9 +115,70 @@ def _flatten(n: ast.Node, op: str) -> list[ast.Node]:
     return [n]
 
 
-def _kleene(n: ast.Binary) -> Fn:
-    parts = [compile_expr(p) for p in _flatten(n, n.op)]
+def _kleene(c, n: ast.Binary) -> Fn:
+    """Three-valued and/or over the flattened operands; names are read in one C call."""
+    nodes = _flatten(n, n.op)
     decisive = n.op == "or"  # the value that decides: True for or, False for and
+    kinds = [c.operand(p) for p in nodes]
+    if all(k == "name" for k, _ in kinds):
+        names = [x for _, x in kinds]
+        if len(names) == 1:
+            get = _read(names[0])
+        else:
+            get = operator.itemgetter(*names)
+        return _kleene_values(get, decisive)
+    parts = [c.compile(p) for p in nodes]
+    if len(parts) == 2:
+        a, b = parts
+        if decisive:
+            def or2(env):
+                x = a(env)
+                if x is True:
+                    return True
+                y = b(env)
+                if y is True:
+                    return True
+                return None if x is None or y is None else False
+            return or2
+
+        def and2(env):
+            x = a(env)
+            if x is False:
+                return False
+            y = b(env)
+            if y is False:
+                return False
+            return None if x is None or y is None else True
+        return and2
+
+    if len(parts) == 3:
+        a, b, d = parts
+        if decisive:
+            def or3(env):
+                x = a(env)
+                if x is True:
+                    return True
+                y = b(env)
+                if y is True:
+                    return True
+                z = d(env)
+                if z is True:
+                    return True
+                return None if x is None or y is None or z is None else False
+            return or3
+
+        def and3(env):
+            x = a(env)
+            if x is False:
+                return False
+            y = b(env)
+            if y is False:
+                return False
+            z = d(env)
+            if z is False:
+                return False
+            return None if x is None or y is None or z is None else True
+        return and3
 
     def f(env):
         unknown = False
@@ -83,52 +192,68 @@ def _kleene(n: ast.Binary) -> Fn:
     return f
 
 
-def _binary(n: ast.Binary) -> Fn:
+def _kleene_values(get, decisive: bool) -> Fn:
+    """and/or of boolean names: the values come as a tuple; `in` scans it in C."""
+    if decisive:
+        def any_of(env):
+            vs = get(env)
+            if True in vs:
+                return True
+            return None if None in vs else False
+        return any_of
+
+    def all_of(env):
+        vs = get(env)
+        if False in vs:
+            return False
+        return None if None in vs else True
+    return all_of
+
+
+_ARITH = {"add": operator.add, "sub": operator.sub, "mul": operator.mul}
+_M = builtins.MAX_MAGNITUDE
+
+
+def _binary(c, n: ast.Binary) -> Fn:
     if n.op in ("and", "or"):
-        return _kleene(n)
-    a, b = compile_expr(n.left), compile_expr(n.right)
+        return _kleene(c, n)
     if n.op == "div":
+        a, b = c.compile(n.left), c.compile(n.right)
+
         def f(env):
             x, y = a(env), b(env)
             if x is None or y is None:
                 return None
+            if type(x) is int and type(y) is int and y and -_M <= x <= _M and -_M <= y <= _M:
+                q, r = divmod(x, y)  # in range: |x/y| <= |x| and the denominator divides y
+                return q if r == 0 else Fraction(x, y)
             try:
                 return check_magnitude(divide(x, y))
             except EvalError as e:
                 e.node = e.node or n
                 raise
         return f
-    op = {"add": operator.add, "sub": operator.sub, "mul": operator.mul}[n.op]
+    op = _ARITH[n.op]
+    (ka, a), (kb, b) = c.operand(n.left), c.operand(n.right)
+    if ka == "name" and kb == "const" and b is not None:
+        name, k = a, b
+
+        def nk(env):
+            x = env[name]
+            if x is None:
+                return None
+            r = op(x, k)
+            return r if type(r) is int and -_M <= r <= _M else check_magnitude(r)
+        return nk
+    a, b = c.compile(n.left), c.compile(n.right)
 
     def g(env):
         x, y = a(env), b(env)
         if x is None or y is None:
             return None
-        return check_magnitude(op(x, y))
+        r = op(x, y)
+        return r if type(r) is int and -_M <= r <= _M else check_magnitude(r)
     return g
-
-
-def _compare(n: ast.Compare) -> Fn:
-    if len(n.ops) == 1:
-        return _compare_one(n)
-    operands = [compile_expr(o) for o in n.operands]
-    ops = [_op(o) for o in n.ops]
-
-    def f(env):
-        vals = [o(env) for o in operands]
-        unknown = False
-        for i, op in enumerate(ops):
-            x, y = vals[i], vals[i + 1]
-            if x is None or y is None:
-                unknown = True
-            else:
-                r = op(x, y)
-                if r is None:
-                    unknown = True
-                elif not r:
-                    return False
-        return None if unknown else True
-    return f
 
 
 def member(x, xs):
@@ -151,28 +276,108 @@ def _op(sym: str):
     return _ORDER[sym]
 
 
-def _compare_one(n: ast.Compare) -> Fn:
-    left, right = n.operands
-    op = _op(n.ops[0])
-    if isinstance(right, ast.Literal) and isinstance(left, ast.Name):
-        name, c = left.id, right.value
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
-        def f(env):
-            x = env.get(name)
-            return None if x is None else op(x, c)
-        return f
-    a, b = compile_expr(left), compile_expr(right)
+
+def _compare(c, n: ast.Compare) -> Fn:
+    if len(n.ops) == 1:
+        return _compare_one(c, n)
+    if len(n.ops) == 2:
+        f = _between(c, n)
+        if f is not None:
+            return f
+    operands = [c.compile(o) for o in n.operands]
+    ops = [_op(o) for o in n.ops]
 
     def g(env):
-        x, y = a(env), b(env)
+        vals = [o(env) for o in operands]
+        unknown = False
+        for i, op in enumerate(ops):
+            x, y = vals[i], vals[i + 1]
+            if x is None or y is None:
+                unknown = True
+            else:
+                r = op(x, y)
+                if r is None:
+                    unknown = True
+                elif not r:
+                    return False
+        return None if unknown else True
+    return g
+
+
+def _between(c, n: ast.Compare) -> Fn | None:
+    """lo <(=) name <(=) hi with constant bounds: one closure, Python's own chained comparison."""
+    (k1, lo), (k2, name), (k3, hi) = (c.operand(o) for o in n.operands)
+    if not (k1 == "const" and k2 == "name" and k3 == "const" and lo is not None and hi is not None):
+        return None
+    ops = tuple(n.ops)
+    if ops == ("<=", "<"):
+        def f(env):
+            x = env[name]
+            return None if x is None else lo <= x < hi
+        return f
+    if ops == ("<=", "<="):
+        def g(env):
+            x = env[name]
+            return None if x is None else lo <= x <= hi
+        return g
+    if ops == ("<", "<"):
+        def h(env):
+            x = env[name]
+            return None if x is None else lo < x < hi
+        return h
+    if ops == ("<", "<="):
+        def i(env):
+            x = env[name]
+            return None if x is None else lo < x <= hi
+        return i
+    return None
+
+
+def _name_const(name: str, sym: str, k) -> Fn:
+    """`name op constant`, the commonest comparison, with the operator inline."""
+    if sym == "<":
+        return lambda env: None if (x := env[name]) is None else x < k
+    if sym == "<=":
+        return lambda env: None if (x := env[name]) is None else x <= k
+    if sym == ">":
+        return lambda env: None if (x := env[name]) is None else x > k
+    if sym == ">=":
+        return lambda env: None if (x := env[name]) is None else x >= k
+    if sym == "==":
+        return lambda env: None if (x := env[name]) is None else x == k
+    return lambda env: None if (x := env[name]) is None else x != k
+
+
+def _compare_one(c, n: ast.Compare) -> Fn:
+    sym = n.ops[0]
+    (ka, a), (kb, b) = c.operand(n.operands[0]), c.operand(n.operands[1])
+    if sym in _FLIP and ka == "const" and kb == "name" and a is not None:
+        ka, a, kb, b, sym = kb, b, ka, a, _FLIP[sym]
+    if sym in _FLIP and ka == "name" and kb == "const" and b is not None:
+        return _name_const(a, sym, b)
+    if sym in ("in", "not in") and ka == "name" and kb == "const" and isinstance(b, list) and None not in b:
+        if all(type(v) is str for v in b):
+            found = frozenset(b)  # text in a list of texts: a set lookup, same answer
+        else:
+            found = tuple(b)
+        if sym == "in":
+            return lambda env: None if (x := env[a]) is None else x in found
+        return lambda env: None if (x := env[a]) is None else x not in found
+    op = _op(sym)
+    fa, fb = c.compile(n.operands[0]), c.compile(n.operands[1])
+
+    def g(env):
+        x, y = fa(env), fb(env)
         if x is None or y is None:
             return None
         return op(x, y)
     return g
 
 
-def _is(n: ast.IsTest) -> Fn:
-    x = compile_expr(n.operand)
+def _is(c, n: ast.IsTest) -> Fn:
+    x = c.compile(n.operand)
     kind = n.kind
     if kind == "known":
         return lambda env: x(env) is not None
@@ -183,20 +388,96 @@ def _is(n: ast.IsTest) -> Fn:
     return lambda env: x(env) is False
 
 
-def _cond(n: ast.Cond) -> Fn:
-    t, a, b = compile_expr(n.test), compile_expr(n.then), compile_expr(n.orelse)
+def _cond(c, n: ast.Cond) -> Fn:
+    kt, t = c.operand(n.test)
+    (ka, a), (kb, b) = c.operand(n.then), c.operand(n.orelse)
+    if kt == "name" and ka == "name" and kb == "name":
+        def names(env):
+            v = env[t]
+            if v is None:
+                return None
+            return env[a] if v else env[b]
+        return names
+    a, b = c.compile(n.then), c.compile(n.orelse)
+    if kt == "name" and kb == "const":
+        k = c.operand(n.orelse)[1]
 
-    def f(env):
-        c = t(env)
-        if c is None:
+        def else_const(env):
+            v = env[t]
+            if v is None:
+                return None
+            return a(env) if v else k
+        return else_const
+    if kt == "name":
+        def f(env):
+            v = env[t]
+            if v is None:
+                return None
+            return a(env) if v else b(env)
+        return f
+    t = c.compile(n.test)
+
+    def g(env):
+        v = t(env)
+        if v is None:
             return None
-        return a(env) if c else b(env)
-    return f
+        return a(env) if v else b(env)
+    return g
 
 
-def _call(n: ast.Call) -> Fn:
+def _round_fast(x, unit, up: bool):
+    """round_down/round_up of an int or Fraction by a positive int unit, in integer arithmetic."""
+    if type(x) is int:
+        num, den = x, unit
+    else:
+        num, den = x.numerator, x.denominator * unit
+    q = abs(num) // den
+    if up and q * den != abs(num):
+        q += 1
+    return (q if num >= 0 else -q) * unit
+
+
+def _call(c, n: ast.Call) -> Fn:
     impl, _ = builtins.IMPLS[n.func]
-    args = [compile_expr(a) for a in n.args]
+    args = [c.compile(a) for a in n.args]
+    if n.func in ("round_down", "round_up") and len(args) == 2:
+        up = n.func == "round_up"
+        xa, ua = args
+
+        def rnd(env):
+            x, unit = xa(env), ua(env)
+            if x is None or unit is None:
+                return None
+            if type(unit) is int and unit > 0 and (type(x) is int or type(x) is Fraction):
+                return check_magnitude(_round_fast(x, unit, up))
+            try:
+                return check_magnitude(impl(x, unit))
+            except EvalError as e:
+                e.node = e.node or n
+                raise
+        return rnd
+    if n.func in ("min", "max") and len(args) == 2:
+        pick = min if n.func == "min" else max
+        a, b = args
+        kb, k = c.operand(n.args[1])
+        if kb == "const" and k is not None and not isinstance(k, (list, dict)):
+            if n.func == "min":
+                def min_k(env):
+                    x = a(env)
+                    return None if x is None else (k if k < x else x)
+                return min_k
+
+            def max_k(env):
+                x = a(env)
+                return None if x is None else (k if k > x else x)
+            return max_k
+
+        def mm(env):
+            x, y = a(env), b(env)
+            if x is None or y is None:
+                return None
+            return pick(x, y)
+        return mm
 
     def f(env):
         try:
@@ -207,12 +488,19 @@ def _call(n: ast.Call) -> Fn:
     return f
 
 
-def _loop(n):
+def _loop(c, n):
     """(iterable, var, body, filter) closures for aggregate and list comprehension."""
-    it = compile_expr(n.iterable)
-    body = compile_expr(n.expr)
-    filt = compile_expr(n.filter) if n.filter is not None else None
+    it = c.compile(n.iterable)
+    c.bound.append({n.var})
+    try:
+        body = c.compile(n.expr)
+        filt = c.compile(n.filter) if n.filter is not None else None
+    finally:
+        c.bound.pop()
     return it, n.var, body, filt
+
+
+_MISSING = object()
 
 
 def _selected(env, it, var, body, filt, need_value=True):
@@ -222,22 +510,28 @@ def _selected(env, it, var, body, filt, need_value=True):
         return None
     out = []
     unknown = False
-    for item in items:
-        env[var] = item
-        if filt is not None:
-            k = filt(env)
-            if k is None:
-                unknown = True
-                continue
-            if not k:
-                continue
-        out.append(body(env) if need_value else True)
-    env.pop(var, None)
+    saved = env.get(var, _MISSING)
+    try:
+        for item in items:
+            env[var] = item
+            if filt is not None:
+                k = filt(env)
+                if k is None:
+                    unknown = True
+                    continue
+                if not k:
+                    continue
+            out.append(body(env) if need_value else True)
+    finally:
+        if saved is _MISSING:
+            env.pop(var, None)
+        else:
+            env[var] = saved
     return (out, unknown)
 
 
-def _aggregate(n: ast.Aggregate) -> Fn:
-    it, var, body, filt = _loop(n)
+def _aggregate(c, n: ast.Aggregate) -> Fn:
+    it, var, body, filt = _loop(c, n)
     func = n.func
 
     def f(env):
@@ -269,8 +563,8 @@ def _aggregate(n: ast.Aggregate) -> Fn:
     return f
 
 
-def _listcomp(n: ast.ListComp) -> Fn:
-    it, var, body, filt = _loop(n)
+def _listcomp(c, n: ast.ListComp) -> Fn:
+    it, var, body, filt = _loop(c, n)
 
     def f(env):
         got = _selected(env, it, var, body, filt)
@@ -285,3 +579,55 @@ _COMPILERS = {
     ast.Unary: _unary, ast.Binary: _binary, ast.Compare: _compare, ast.IsTest: _is, ast.Cond: _cond,
     ast.Call: _call, ast.Aggregate: _aggregate, ast.ListComp: _listcomp,
 }
+
+
+# --------------------------------------------------------------------------- whole policies
+
+class Runner:
+    """A policy compiled for evaluation: `run(facts)` -> environment of every fact and rule.
+
+    Closures read names by plain subscript, so every fact must be in the environment: it starts
+    as a copy of the facts when they are complete, else of a template with None for each fact.
+    `full(facts)` adds the parameters, which explanations read.
+    """
+
+    def __init__(self, policy):
+        self.params = policy.param_env()
+        self.template = dict.fromkeys(policy.facts)
+        self.template.update(self.params)
+        self.steps = [(name, compile_expr(policy.rules[name].node, self.params)) for name in policy.order]
+        self.names = [n for n, _ in self.steps]
+        self.yen = [n for n in policy.results if policy.rules[n].spec.get("unit") == "yen"]
+
+    def __call__(self, facts: dict) -> dict:
+        """Facts (already checked) -> every fact and rule value; parameters are not included."""
+        env = facts.copy()
+        try:
+            for name, fn in self.steps:
+                env[name] = fn(env)
+        except KeyError:  # an absent fact: start again from the template, which has them all
+            return self.full(facts)
+        return env
+
+    def full(self, facts: dict) -> dict:
+        """As run, with the parameters in the environment too (explanations read them)."""
+        env = self.template.copy()
+        env.update(facts)
+        for name, fn in self.steps:
+            env[name] = fn(env)
+        return env
+
+    def failed_rule(self, env: dict) -> str | None:
+        """After an exception: the first rule without a value (the one that raised)."""
+        for name in self.names:
+            if name not in env:
+                return name
+        return None
+
+
+def runner(policy) -> Runner:
+    """The policy's compiled runner, built on first use and kept on the policy."""
+    r = policy.__dict__.get("_runner")
+    if r is None:
+        r = policy.__dict__["_runner"] = Runner(policy)
+    return r

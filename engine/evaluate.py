@@ -117,21 +117,23 @@ def _cites(c):
 
 def run_rules(policy: Policy, facts: dict) -> dict:
     """Evaluate every rule over the facts; the environment of all values (fast path)."""
-    env = policy.param_env()
+    from .compile import runner
+    run = runner(policy)
+    env = run.template.copy()
     env.update(facts)
     rules = policy.rules
     name = None
     try:
-        for name in policy.order:
-            env[name] = rules[name].fn(env)
+        for name, fn in run.steps:
+            env[name] = fn(env)
     except EvalError as e:
         raise YokoError([_runtime(policy, name, e)]) from None
     except RecursionError:
         raise YokoError([Diagnostic("expr_too_deep", f"rule {name} is nested too deeply to evaluate",
                                     rules[name].location)]) from None
-    for n in policy.results:
-        v = env.get(n)
-        if rules[n].spec.get("unit") == "yen" and isinstance(v, Fraction) and v.denominator != 1:
+    for n in run.yen:
+        v = env[n]
+        if isinstance(v, Fraction) and v.denominator != 1:
             raise YokoError([Diagnostic("non_integral_money",
                                         f"result {n} is {v} yen, not whole yen; the policy must round it",
                                         rules[n].location)])
