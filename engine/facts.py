@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from . import types as T
 from .diagnostics import Diagnostic, Location, Sink, YokoError, suggest
-from .limits import MAX_FACT_MAGNITUDE, MAX_LIST_ITEMS
+from .limits import MAX_FACT_MAGNITUDE, MAX_LIST_ITEMS, MAX_MAGNITUDE
 from .periods import select as select_periods
 from .yamlio import ExactFloat, PlainConverter, location_at, parse_yaml, read_text
 
@@ -231,6 +231,9 @@ def _number(value, spec, name, path, whole: bool):
             raise BadFact(f"{name} must be a whole number but got {_show(value)}; write {q.numerator}", path,
                           message_ja=f"{name} は整数でなければなりませんが {_show(value)} です。"
                                      f"{q.numerator} と書いてください")
+        if q.denominator > MAX_MAGNITUDE:
+            raise BadFact(f"{name} has more than 30 decimal places", path,
+                          message_ja=f"{name} の小数点以下が 30 桁を超えています")
         value = q.numerator if q.denominator == 1 else q
     if abs(value) > MAX_FACT_MAGNITUDE:
         raise BadFact(f"{name} is larger than 10^18, which no real facility has: {_digits(value)}", path,

@@ -73,13 +73,26 @@ def parse_yaml(text: str, path: str, *, syntax_code: str = "yaml_syntax"):
     except RecursionError:
         raise YokoError([_diag("yaml_too_deep", f"the document is nested more than {MAX_YAML_DEPTH} levels deep",
                                path, *_deepest(text))]) from None
-    except ValueError as e:  # Python refuses to convert integers of more than 4,300 digits
-        if "integer string conversion" not in str(e):
-            raise
-        m = re.search(r"\d{4000,}", text)
-        line, col = _line_col(text, m.start()) if m else (1, 1)
-        raise YokoError([_diag("number_too_large", "a number has thousands of digits; numbers are limited "
-                               "to 10^30", path, line, col)]) from None
+    except ValueError as e:  # raised by ruamel's constructors, which carry no position
+        if "integer string conversion" in str(e):  # Python refuses integers of more than 4,300 digits
+            m = re.search(r"\d{4000,}", text)
+            line, col = _line_col(text, m.start()) if m else (1, 1)
+            raise YokoError([_diag("number_too_large", "a number has thousands of digits; numbers are limited "
+                                   "to 10^30", path, line, col)]) from None
+        bad = _bad_date(text)
+        if bad:
+            raise YokoError([_diag(syntax_code, f"{bad[0]} is not a calendar date", path, *bad[1])]) from None
+        raise YokoError([_diag(syntax_code, f"a value cannot be read: {e}", path)]) from None
+
+
+def _bad_date(text: str):
+    """The first unquoted YYYY-MM-DD that is not a calendar date, and its (line, column)."""
+    for m in re.finditer(r"(?<![\w\"'-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w-])", text):
+        try:
+            datetime.date(*map(int, m.groups()))
+        except ValueError:
+            return m.group(), _line_col(text, m.start())
+    return None
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
