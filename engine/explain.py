@@ -46,6 +46,9 @@ class Memo:
         return name
 
     def value(self, name: str, v) -> str:
+        if name in self.p.parameters and isinstance(v, list) and v and isinstance(v[0], dict):
+            n = len(v)  # a table: its rows are in the policy (and in `yoko render`), not repeated here
+            return f"表（{n}行）" if self.lang == "ja" else f"table of {n} row{'s' if n != 1 else ''}"
         spec = {}
         for table in (self.p.rules, self.p.facts, self.p.parameters):
             if name in table:
@@ -130,7 +133,7 @@ class Memo:
         listed: set[str] = set()
         if (isinstance(node, (ast.Aggregate, ast.ListComp)) and node.filter is not None
                 and isinstance(node.iterable, ast.Name)
-                and (node.iterable.id in self.p.facts or node.iterable.id in self.p.parameters)):
+                and node.iterable.id in self.p.facts):
             self.elements(rule, node, depth + 2)
             listed.add(node.iterable.id)
         known = set(self.p.rules) | set(self.p.facts) | set(self.p.parameters)

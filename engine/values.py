@@ -6,6 +6,9 @@ import datetime
 from fractions import Fraction
 
 
+YEAR_UNITS = ("year", "fiscal_year", "calendar_year", "FY", "年度", "年")
+
+
 def to_json(v):
     """A value in JSON form: exact numbers, ISO dates, null for unknown."""
     if v is None or isinstance(v, (bool, str)):
@@ -50,6 +53,8 @@ def fmt(v, lang: str = "en", unit: str | None = None, value_labels: dict | None 
     if isinstance(v, bool):
         return ("はい" if v else "いいえ") if ja else ("yes" if v else "no")
     if isinstance(v, (int, Fraction)):
+        if unit in YEAR_UNITS and isinstance(v, int):
+            return str(v)  # a year is a label, not a quantity: 2016, never 2,016
         return _number(v) + _unit(unit, ja)
     if isinstance(v, datetime.date):
         return v.isoformat()
@@ -59,7 +64,8 @@ def fmt(v, lang: str = "en", unit: str | None = None, value_labels: dict | None 
             return f"{label} ({v})" if label != v else v
         return f"「{v}」" if ja else f'"{v}"'
     if isinstance(v, dict):
-        return "{" + ", ".join(f"{k}: {fmt(x, lang)}" for k, x in v.items()) + "}"
+        return "{" + ", ".join(f"{k}: {fmt(x, lang, 'year' if k.endswith('year') else None)}"
+                               for k, x in v.items()) + "}"
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(fmt(x, lang) for x in v) + "]"
     return str(v)

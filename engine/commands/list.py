@@ -40,12 +40,13 @@ def run(args, out, err) -> int:
             continue
         title = (r["title"] or {}).get(args.lang, "")
         out.write(f"{r['id']}  {r['fiscal_year']}  {title}\n")
-        out.write(f"    file: {r['path']}  enacted: {r['enacted']}  applies from: {r['applies_from']}\n")
+        out.write(f"    file: {r['path']}  enacted: {r['enacted'] or '-'}  applies from: {r['applies_from'] or '-'}\n")
         if r["extends"]:
             out.write(f"    extends: {r['extends']['policy']} {r['extends']['fiscal_year']}\n")
         for key, s in r["sources"].items():
             num = f" {s['number']}" if s.get("number") else ""
-            out.write(f"    source {key}: {(s['title'] or {}).get(args.lang, '')}{num} ({s['date']})\n")
+            date = f" ({s['date']})" if s.get("date") else ""
+            out.write(f"    source {key}: {(s['title'] or {}).get(args.lang, '')}{num}{date}\n")
     return 0
 
 
