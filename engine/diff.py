@@ -343,22 +343,61 @@ def _cone(policy, names) -> set[str]:
 
 
 def first_difference(old, new, a, b, results: list[str]) -> dict | None:
-    """Where the traces part: the first rule (in the new policy's evaluation order) that both
-    policies have, that the changed results depend on, and whose value differs; failing that,
-    the first such rule only one policy has."""
+    """Where the change starts. From the first changed result, follow the input whose old value
+    alone would give back the rule's old value, down to the rule where no such input exists:
+    its own expression changed, or a parameter or fact it reads did (`inputs`), or several of
+    its inputs changed together. Without a common changed result: the first rule, in
+    evaluation order, that the results depend on and whose value differs."""
+    for name in results:
+        if name in new.rules and name in old.rules:
+            return _walk(old, new, a, b, name)
     cone = _cone(new, results) | _cone(old, results)
-    for n in new.order:
-        if n in cone and n in old.rules:
-            va, vb = to_json(a.env.get(n)), to_json(b.env.get(n))
-            if va != vb:
-                return {"rule": n, "old": va, "new": vb, "cite": new.rules[n].spec.get("cite"),
-                        "at": _origin(new.rules[n])}
     for policy, other, ev, side in ((new, old, b, "new"), (old, new, a, "old")):
         for n in policy.order:
             if n in cone and n not in other.rules:
                 return {"rule": n, "only_in": side, side: to_json(ev.env.get(n)),
                         "cite": policy.rules[n].spec.get("cite"), "at": _origin(policy.rules[n])}
     return None
+
+
+def _walk(old, new, a, b, name: str) -> dict:
+    from .interpret import interpret
+
+    def known_in_old(n):
+        return n in old.rules or n in old.parameters or n in old.facts
+
+    def differs(n):
+        return not known_in_old(n) or to_json(a.env.get(n)) != to_json(b.env.get(n))
+
+    for _ in range(len(new.rules) + 1):
+        rule = new.rules[name]
+        changed = [r for r in rule.reads if differs(r)]
+        target = to_json(a.env.get(name))
+        decisive = None
+        for d in changed:
+            if not known_in_old(d):
+                continue
+            env = dict(b.env)
+            env[d] = a.env.get(d)
+            try:
+                if to_json(interpret(rule.node, env)) == target:
+                    decisive = d
+                    break
+            except Exception:  # noqa: BLE001 - a counterfactual that cannot be computed decides nothing
+                continue
+        if decisive is not None and decisive in new.rules and decisive in old.rules:
+            name = decisive
+            continue
+        out = {"rule": name, "old": target, "new": to_json(b.env.get(name)),
+               "cite": rule.spec.get("cite"), "at": _origin(rule)}
+        inputs = [decisive] if decisive is not None else changed
+        if inputs:
+            out["inputs"] = {n: {"old": to_json(a.env.get(n)) if known_in_old(n) else "(not in the old policy)",
+                                 "new": to_json(b.env.get(n))} for n in inputs}
+        if name in old.rules and old.rules[name].text != rule.text:
+            out["expr_changed"] = True
+        return out
+    raise AssertionError("rules form a cycle")  # never: policies are acyclic
 
 
 def totals(policy, evs) -> dict:

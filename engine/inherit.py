@@ -167,7 +167,7 @@ def _apply(merged: Resolved, child: Src, sink: Sink) -> None:
             merged.dropped.pop(name, None)
     for s in SECTIONS:
         for name, o in merged.items[s].items():
-            if o.src is not child and o.how == "own":
+            if o.src is not child and o.how != "inherited":
                 merged.items[s][name] = Origin(o.src, o.where, "inherited")
     for k, v in c.items():
         if k in SECTIONS or k in ("override", "drop"):

@@ -212,6 +212,15 @@ class Report:
         self.h("Facilities")
         self.bullet(f"corpus: {self.code(b['corpus'])}: {b['facilities']} facilities, "
                     f"{len(b['changed'])} change outcome, {len(b['errors'])} could not be evaluated")
+        for side, names in b["ignored_facts"].items():
+            if names:
+                shown = ", ".join(f"{self.code(n)} ({k})" for n, k in names.items())
+                self.bullet(f"facts the {side} policy does not declare, left aside (facilities): {shown}")
+        for e in b["errors"]:
+            d = e["diagnostics"][0] if e["diagnostics"] else {"code": "error", "message": ""}
+            where = f"{d['file']}:{d['line']}:{d['column']}: " if d.get("file") else ""
+            more = f" (and {len(e['diagnostics']) - 1} more)" if len(e["diagnostics"]) > 1 else ""
+            self.bullet(f"not evaluated: {e['facility']} ({e['side']}): {where}{d['code']}: {d['message']}{more}")
         for fac in b["changed"]:
             self.h(fac["facility"], 3)
             if self.md:
@@ -227,15 +236,6 @@ class Report:
                     u = self.unit(name)
                     self.bullet(f"{name}: {self.value(v['old'], u)} → {self.value(v['new'], u)}", 1)
             self.first(fac["first_difference"])
-        for side, names in b["ignored_facts"].items():
-            if names:
-                shown = ", ".join(f"{self.code(n)} ({k})" for n, k in names.items())
-                self.bullet(f"facts the {side} policy does not declare, left aside (facilities): {shown}")
-        for e in b["errors"]:
-            d = e["diagnostics"][0] if e["diagnostics"] else {"code": "error", "message": ""}
-            where = f"{d['file']}:{d['line']}:{d['column']}: " if d.get("file") else ""
-            more = f" (and {len(e['diagnostics']) - 1} more)" if len(e["diagnostics"]) > 1 else ""
-            self.bullet(f"{e['facility']} ({e['side']}): {where}{d['code']}: {d['message']}{more}")
         self.totals(b["totals"])
 
     def first(self, d: dict | None) -> None:
@@ -250,6 +250,15 @@ class Report:
             what = f"{self.value(d['old'], u)} → {self.value(d['new'], u)}"
         text = f"first difference: {self.code(d['rule'])} {what} [{self.cite(d['cite'], policy)}] at {self.at(d['at'])}"
         self.lines.append(("- " if self.md else "    ") + text)
+        why = []
+        if d.get("expr_changed"):
+            why.append("its expression changed")
+        for n, v in (d.get("inputs") or {}).items():
+            u = self.unit(n)
+            old = v["old"] if v["old"] == "(not in the old policy)" else self.value(v["old"], u)
+            why.append(f"{self.code(n)} {old} → {self.value(v['new'], u)}")
+        if why:
+            self.lines.append(("  - " if self.md else "      ") + "because: " + "; ".join(why))
 
     def totals(self, t: dict) -> None:
         self.h("Totals")

@@ -1,0 +1,153 @@
+# SPDX-License-Identifier: MIT
+"""yoko diff: what changed in the rules and for which facilities, in text, Markdown and JSON."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FORMATS = ["text", "markdown", "json"]
+CORPUS = "tests/cases/versions/facilities"
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid",
+                    "-c", "commit.gpgsign=false", *args], cwd=repo, check=True, capture_output=True)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture
+def changed_in_git(tmp_path, monkeypatch):
+    """A git repository holding the FY2022 policy and the examples, then a commit that changes
+    the amount per bed, drops a condition from the eligible costs and adds a policy note."""
+    repo = tmp_path / "repo"
+    (repo / "policies" / "ibaraki").mkdir(parents=True)
+    policy = repo / "policies" / "ibaraki" / "2022.yaml"
+    shutil.copy(ROOT / "policies" / "ibaraki" / "2022.yaml", policy)
+    shutil.copytree(ROOT / "examples" / "ibaraki-2022", repo / "examples")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "FY2022 as enacted")
+    edit(policy, "    value: 133000\n", "    value: 140000\n")
+    edit(policy, "             and not e.other_subsidy)\n", "             )\n")
+    edit(policy, "notes:\n  - kind: defect\n", "notes:\n  - kind: note\n    text: {ja: テスト用の注記, en: A note added for the test}\n"
+                                               "  - kind: defect\n")
+    git(repo, "commit", "-q", "-am", "A change under review")
+    monkeypatch.chdir(repo)
+    return repo
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_change_to_the_fy2022_policy_in_git_is_reported(cli, changed_in_git, fmt, snapshot):
+    r = cli("diff", "ibaraki/2022@HEAD~1", "ibaraki/2022@HEAD", "--facilities", "examples", "--format", fmt)
+    assert r.code == 0, r.err
+    assert r.out == snapshot
+
+
+def test_the_git_diff_names_what_changed_and_who_gains(cli, changed_in_git):
+    r = cli("diff", "ibaraki/2022@HEAD~1", "ibaraki/2022", "--facilities", "examples", "--format", "json")
+    report = json.loads(r.out)
+    s = report["structural"]
+    assert [(p["name"], p["value"]) for p in s["parameters"]["changed"]] == [
+        ("unit_per_bed", {"old": 133000, "new": 140000})]
+    assert [r["name"] for r in s["rules"]["changed"]] == ["eligible_costs"]
+    assert not s["facts"]["added"] and not s["facts"]["removed"] and not s["facts"]["changed"]
+    assert [n["text"]["en"] for n in s["notes"]["added"]] == ["A note added for the test"]
+    changed = {c["facility"]: c for c in report["behavioural"]["changed"]}
+    # funded by another subsidy: the cost now counts (the bed cap rises too, but does not bind)
+    first = changed["addons-and-other-subsidies.yaml"]["first_difference"]
+    assert (first["rule"], first["expr_changed"], first.get("inputs")) == ("eligible_costs", True, None)
+    # the bed cap binds: 95 beds x 140,000
+    first = changed["ground-2a-bed-cap-smaller.yaml"]["first_difference"]
+    assert (first["rule"], first["inputs"]) == ("per_bed_cap", {"unit_per_bed": {"old": 133000, "new": 140000}})
+    assert "ground-1-cost-share-smaller.yaml" not in changed
+
+
+def test_the_working_tree_is_a_side_too(cli, changed_in_git):
+    policy = changed_in_git / "policies" / "ibaraki" / "2022.yaml"
+    edit(policy, "    value: 140000\n", "    value: 150000\n")
+    r = cli("diff", "ibaraki/2022@HEAD", "ibaraki/2022", "--format", "json")
+    changed = json.loads(r.out)["structural"]["parameters"]["changed"]
+    assert [(p["name"], p["value"]["new"]) for p in changed] == [("unit_per_bed", 150000)]
+    r = cli("diff", "policies/ibaraki/2022.yaml@HEAD", "policies/ibaraki/2022.yaml", "--format", "json")
+    assert json.loads(r.out)["structural"]["parameters"]["changed"] == changed
+
+
+def test_a_revision_git_cannot_read_is_a_clear_error(cli, changed_in_git):
+    r = cli("diff", "ibaraki/2022@no-such-revision", "ibaraki/2022")
+    assert r.code == 2
+    assert r.err.startswith("git_revision: cannot read policies/ibaraki/2022.yaml at no-such-revision")
+    assert "Traceback" not in r.err
+
+
+@pytest.fixture
+def with_2023(monkeypatch):
+    monkeypatch.setenv("YOKO_POLICY_PATH", "tests/policies")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_fy2022_against_the_invented_fy2023_is_reported(cli, with_2023, fmt, snapshot):
+    r = cli("diff", "ibaraki/2022", "ibaraki/2023", "--facilities", CORPUS, "--format", fmt)
+    assert r.code == 0, r.err
+    assert r.out == snapshot
+
+
+def test_inherited_untouched_items_are_not_reported(cli, with_2023):
+    report = json.loads(cli("diff", "ibaraki/2022", "ibaraki/2023", "--format", "json").out)
+    rules = report["structural"]["rules"]
+    named = {r["name"] for r in rules["changed"] + rules["added"] + rules["removed"]}
+    assert named == {"excluded", "eligible_costs", "cost_share", "per_bed_cap", "report_due",
+                     "eligible_expenses", "eligible_asset_costs", "supplement_applies"}
+    params = report["structural"]["parameters"]
+    assert [p["name"] for p in params["removed"]] == ["report_days"]
+
+
+def test_each_change_of_the_invented_year_shows_in_the_facility_it_concerns(cli, with_2023):
+    report = json.loads(cli("diff", "ibaraki/2022", "ibaraki/2023", "--facilities", CORPUS,
+                            "--format", "json").out)
+    first = {c["facility"]: (c["first_difference"]["rule"], c["results"].get("grant_amount"))
+             for c in report["behavioural"]["changed"]}
+    assert first == {
+        "asset-forming-costs.yaml": ("cost_share", {"old": 4000000, "new": 3500000}),   # rate by class
+        "certain-to-obtain-addon.yaml": ("excluded", {"old": 1000000, "new": 0}),     # widened exclusion
+        "missing-period.yaml": ("ground_1", {"old": None, "new": 1600000}),            # periods moved
+        "remote-area-supplement.yaml": ("per_bed_cap", {"old": 3990000, "new": 4896000}),  # + per bed
+        "transports-cross-2000.yaml": ("ground_1", {"old": 2000000, "new": 0}),
+    }
+    totals = report["behavioural"]["totals"]
+    assert totals["old"]["results"]["grant_amount"] == {"sum": 10990000, "known": 4, "unknown": 1}
+    assert totals["new"]["results"]["grant_amount"]["sum"] == 1000000 + 0 + 1600000 + 4896000 + 3500000 - 1000000
+
+
+def test_a_jsonl_corpus_gives_the_same_changes_and_a_bad_row_sinks_no_other(cli, with_2023, tmp_path):
+    from ruamel.yaml import YAML
+    rows = [YAML(typ="safe").load(p.read_text("utf-8")) for p in sorted(Path(CORPUS).glob("*.yaml"))]
+    rows.insert(1, {"name": "broken", "beds": "many", "max_used_beds": -1})
+    lines = [json.dumps(r, ensure_ascii=False, default=str) for r in rows] + ["not json"]
+    f = tmp_path / "corpus.jsonl"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = json.loads(cli("diff", "ibaraki/2022", "ibaraki/2023", "--facilities", str(f),
+                            "--format", "json").out)
+    b = report["behavioural"]
+    assert b["facilities"] == 7
+    assert len(b["changed"]) == 5
+    assert [(e["facility"], e["side"]) for e in b["errors"]] == [
+        ("corpus.jsonl:2 broken", "old"), ("corpus.jsonl:2 broken", "new"), ("corpus.jsonl:7", "both")]
+    assert b["errors"][0]["diagnostics"][0]["code"] == "bad_fact"
+
+
+def test_a_policy_against_itself_reports_no_change(cli):
+    r = cli("diff", "ibaraki/2022", "ibaraki/R4", "--facilities", "examples/ibaraki-2022")
+    assert r.code == 0
+    assert "14 facilities, 0 change outcome" in r.out
+    for section in ("Parameters", "Rules", "Facts", "Public results"):
+        assert f"{section}\n  no change" in r.out
