@@ -2,6 +2,7 @@
 """extends: chains resolve, each item knows its file and line, and broken chains are located errors."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,16 @@ def test_the_trace_source_of_an_inherited_rule_is_the_base_file(monkeypatch):
     trace = {t["rule"]: t for t in engine.evaluate(p, {}).trace()}
     assert trace["ground_1"]["source"]["file"] == "policies/ibaraki/2022.yaml"
     assert trace["excluded"]["source"]["file"] == "tests/policies/ibaraki-2023.yaml"
+
+
+OUTCOME_FILES = sorted([*Path("examples/ibaraki-2022").glob("*.yaml"), *Path("tests/cases/versions/facilities").glob("*.yaml")])
+
+
+@pytest.mark.parametrize("path", OUTCOME_FILES, ids=[f"{p.parent.name}/{p.stem}" for p in OUTCOME_FILES])
+def test_invented_fy2023_outcomes_are_pinned(cli, monkeypatch, path, snapshot):
+    """Outcomes of the invented FY2023 over both corpora, so a change to it (or to the FY2022
+    policy it inherits from) shows up as a snapshot diff in review."""
+    monkeypatch.setenv("YOKO_POLICY_PATH", "tests/policies")
+    r = cli("evaluate", str(path), "--policy", "ibaraki", "--year", "2023", "--format", "json", "--no-trace")
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["results"] == snapshot
