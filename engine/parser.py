@@ -174,7 +174,9 @@ def _check_limits(tree) -> None:
                 and len(node.children[0].children) > MAX_LIST_ITEMS:
             raise ExprSyntaxError(f"a list literal has {len(node.children[0].children):,} items; "
                                   f"the limit is {MAX_LIST_ITEMS:,} (use a parameter)", where, "list_too_long")
-        stack.extend((c, depth + 1, loops) for c in node.children)
+        # a loop's iterable is evaluated once, outside the loop: only its body and filter nest in it
+        iterable = {"aggregate": 3, "list_comp": 2}.get(node.data)
+        stack.extend((c, depth + 1, loops - (i == iterable)) for i, c in enumerate(node.children))
 
 
 def _unquote(s: str) -> str:
