@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Loading policies by path, memoised per process."""
+"""Loading policies by path: memoised per process, and cached between processes (engine.cache)."""
 from __future__ import annotations
 
 import os
@@ -22,7 +22,11 @@ def load_policy_cached(path: str) -> Policy:
     hit = _CACHE.get(key)
     if hit and hit[0] == _stamp(hit[1].files):
         return hit[1]
-    policy = load_policy(path)
+    from . import cache
+    policy = cache.get(path)
+    if policy is None:
+        policy = load_policy(path)
+        cache.put(path, policy)
     stamp = _stamp(policy.files)
     if stamp is not None:
         _CACHE[key] = (stamp, policy)

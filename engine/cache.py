@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: MIT
+"""A cache of checked policies between processes, so an unchanged policy is not re-parsed.
+
+An entry is the loaded Policy, pickled without its closures (they are rebuilt on load, which is
+cheap), under a key made of the policy file's SHA-256, the engine version and the Python version.
+The entry also records the SHA-256 of every file the policy was built from (the chain it
+extends); it is used only while all of them are unchanged. Any problem with the cache (missing
+folder, unreadable or corrupt entry, a class that changed shape) is silent: the caller loads the
+policy normally. The cache lives in $YOKO_CACHE_DIR, else $XDG_CACHE_HOME/yoko, else ~/.cache/yoko;
+YOKO_NO_CACHE=1 turns it off.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import sys
+import tempfile
+
+FORMAT = 1  # bump when the pickled layout changes
+
+
+def cache_dir() -> str | None:
+    if os.environ.get("YOKO_NO_CACHE"):
+        return None
+    d = os.environ.get("YOKO_CACHE_DIR")
+    if not d:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        d = os.path.join(base, "yoko")
+    return d
+
+
+def _engine_version() -> str:
+    """The engine's identity: the package version and the modification times of its modules."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    h = hashlib.sha256(f"{FORMAT} {sys.version}".encode())
+    for name in sorted(os.listdir(here)):
+        if name.endswith((".py", ".lark")):
+            st = os.stat(os.path.join(here, name))
+            h.update(f"{name} {st.st_mtime_ns} {st.st_size};".encode())
+    return h.hexdigest()[:16]
+
+
+def file_hash(path: str) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def _entry_path(d: str, path: str) -> str | None:
+    h = file_hash(path)
+    if h is None:
+        return None
+    key = hashlib.sha256(f"{_engine_version()} {os.path.abspath(path)} {h}".encode()).hexdigest()
+    return os.path.join(d, key[:32] + ".pickle")
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles the odd value types the YAML reader makes (a float that remembers its decimal)."""
+
+    def reducer_override(self, obj):
+        if isinstance(obj, float) and type(obj) is not float and hasattr(obj, "exact"):
+            return type(obj), (float(obj), obj.exact)
+        return NotImplemented
+
+
+def get(path: str):
+    """The cached policy for `path`, or None (no entry, a changed file, or any problem)."""
+    d = cache_dir()
+    if d is None:
+        return None
+    try:
+        entry = _entry_path(d, path)
+        if entry is None or not os.path.exists(entry):
+            return None
+        with open(entry, "rb") as f:
+            files, policy = pickle.load(f)
+        if any(file_hash(p) != h for p, h in files):
+            return None
+        _recompile(policy)
+        return policy
+    except Exception:  # noqa: BLE001 - a cache must never be the reason a load fails
+        return None
+
+
+def put(path: str, policy) -> None:
+    """Store a freshly loaded policy; silently does nothing when it cannot."""
+    d = cache_dir()
+    if d is None:
+        return
+    try:
+        files = [(p, file_hash(p)) for p in policy.files]
+        if any(h is None for _, h in files):
+            return
+        entry = _entry_path(d, path)
+        if entry is None:
+            return
+        saved = _strip(policy)
+        try:
+            buf = io.BytesIO()
+            _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump((files, policy))
+        finally:
+            _restore(policy, saved)
+        os.makedirs(d, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as f:
+            f.write(buf.getvalue())
+        os.replace(tmp, entry)
+    except Exception:  # noqa: BLE001 - e.g. a read-only home, a full disk, an unpicklable value
+        return
+
+
+def _strip(policy):
+    """Take the closures off (they cannot be pickled); give back what was taken."""
+    saved = ([(r, r.fn) for r in policy.rules.values()], policy.__dict__.pop("_runner", None))
+    for r in policy.rules.values():
+        r.fn = None
+    return saved
+
+
+def _restore(policy, saved) -> None:
+    fns, runner = saved
+    for r, fn in fns:
+        r.fn = fn
+    if runner is not None:
+        policy.__dict__["_runner"] = runner
+
+
+def _recompile(policy) -> None:
+    from .compile import compile_expr
+    for name in policy.order:
+        rule = policy.rules[name]
+        rule.fn = compile_expr(rule.node)
