@@ -57,11 +57,13 @@ def run(args, out, err) -> int:
     draft = Draft(base, year, target)
     target.parent.mkdir(parents=True, exist_ok=True)
     write(draft.document(), target)
-    out.write(f"wrote {target} (extends {base.id} {base.fiscal_year})\n")
+    out.write(f"wrote {target} (extends {base.id} {base.fiscal_year})\n" if args.lang == "en"
+              else f"作成: {target}（{base.id} {base.fiscal_year} を継承）\n")
     base_tests = tests_path_for(base_entry.path)
     if base_tests.exists():
         write(tests_copy(base_tests, tests_target, base.fiscal_year, year), tests_target)
-        out.write(f"wrote {tests_target} (the cases of {base.fiscal_year}, with its expected values)\n")
+        out.write(f"wrote {tests_target} (the cases of {base.fiscal_year}, with its expected values)\n"
+                  if args.lang == "en" else f"作成: {tests_target}（{base.fiscal_year}年度のケースと期待値）\n")
     out.write(next_steps(target, base_entry.path, args.lang))
     return 0
 
