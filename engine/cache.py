@@ -2,7 +2,8 @@
 """A cache of checked policies between processes, so an unchanged policy is not re-parsed.
 
 An entry is the loaded Policy, pickled without its closures (they are rebuilt on load, which is
-cheap), under a key made of the policy file's SHA-256, the engine version and the Python version.
+cheap), under a key made of the policy file's SHA-256, its path as given and the working folder (paths
+shown in diagnostics depend on them), the engine's own files and the Python version.
 The entry also records the SHA-256 of every file the policy was built from (the chain it
 extends); it is used only while all of them are unchanged. Any problem with the cache (missing
 folder, unreadable or corrupt entry, a class that changed shape) is silent: the caller loads the
@@ -54,7 +55,10 @@ def _entry_path(d: str, path: str) -> str | None:
     h = file_hash(path)
     if h is None:
         return None
-    key = hashlib.sha256(f"{_engine_version()} {os.path.abspath(path)} {h}".encode()).hexdigest()
+    # paths inside the policy (locations, the chain it extends) are shown as they were given or
+    # relative to the working folder, so both are part of the key
+    key = hashlib.sha256(f"{_engine_version()}\0{os.path.abspath(path)}\0{path}\0{os.getcwd()}\0{h}"
+                         .encode()).hexdigest()
     return os.path.join(d, key[:32] + ".pickle")
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from engine.cli import main
 
-POLICY = ("--policy", "ibaraki", "--year", "2022")
+POLICY = ("--policy", "ibaraki", "--year", "2022", "--lang", "en")
 SLICE = "tests/data/mhlw-r7-slice.csv"
 MAP = "examples/mappings/mhlw-r7-ibaraki.yaml"
 
