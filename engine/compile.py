@@ -2,6 +2,7 @@
 """Compile AST nodes into closures `f(env) -> value` (None = unknown), once per policy load."""
 from __future__ import annotations
 
+import datetime
 import operator
 from fractions import Fraction
 from typing import Any, Callable
@@ -52,7 +53,20 @@ class _Compiler:
             items = [self.operand(i) for i in node.items]
             if all(k == "const" for k, _ in items):
                 return "const", [v for _, v in items]
-        return "fn", _COMPILERS[type(node)](self, node)
+        fn = _COMPILERS[type(node)](self, node)
+        if self._constant(node):
+            try:
+                return "const", fn({})
+            except (EvalError, ArithmeticError, TypeError, ValueError):
+                pass  # evaluated per facility, where the error is reported with its rule
+        return "fn", fn
+
+    def _constant(self, node: ast.Node) -> bool:
+        """Whether the node reads only constants (and no mutable value is built)."""
+        if isinstance(node, (ast.ListLit, ast.RecordLit, ast.ListComp)):
+            return False
+        bound = set().union(*self.bound) if self.bound else set()
+        return all(n.id in self.consts and n.id not in bound for n in ast.free_names(node))
 
 
 def _read(name: str) -> Fn:
@@ -69,7 +83,14 @@ def _name(c, n: ast.Name) -> Fn:
 
 
 def _field(c, n: ast.Field) -> Fn:
-    obj, name = c.compile(n.obj), n.name
+    kind, x = c.operand(n.obj)
+    name = n.name
+    if kind == "name":
+        def of_name(env):
+            o = env[x]
+            return None if o is None else o.get(name)
+        return of_name
+    obj = c.compile(n.obj)
 
     def f(env):
         o = obj(env)
@@ -83,6 +104,17 @@ def _list(c, n: ast.ListLit) -> Fn:
 
 
 def _record(c, n: ast.RecordLit) -> Fn:
+    kinds = [(k, *c.operand(v)) for k, v in n.entries]
+    if all(kind in ("const", "name") for _, kind, _ in kinds):
+        fixed = {k: v for k, kind, v in kinds if kind == "const"}
+        named = [(k, v) for k, kind, v in kinds if kind == "name"]
+
+        def simple(env):
+            d = dict(fixed)
+            for k, name in named:
+                d[k] = env[name]
+            return d
+        return simple
     entries = [(k, c.compile(v)) for k, v in n.entries]
     return lambda env: {k: v(env) for k, v in entries}
 
@@ -214,6 +246,24 @@ _ARITH = {"add": operator.add, "sub": operator.sub, "mul": operator.mul}
 _M = builtins.MAX_MAGNITUDE
 
 
+def _magnitude(r):
+    """check_magnitude, answered in integer arithmetic for ints and Fractions."""
+    t = type(r)
+    if t is int:
+        if -_M <= r <= _M:
+            return r
+    elif t is Fraction:
+        n, d = r.numerator, r.denominator
+        if d <= _M and -_M * d <= n <= _M * d:
+            return r
+    return check_magnitude(r)
+
+
+def _mul_fraction(x: int, k: Fraction) -> Fraction:
+    """int * Fraction as Python gives it (a Fraction), built in one step."""
+    return Fraction(x * k.numerator, k.denominator)
+
+
 def _binary(c, n: ast.Binary) -> Fn:
     if n.op in ("and", "or"):
         return _kleene(c, n)
@@ -237,13 +287,20 @@ def _binary(c, n: ast.Binary) -> Fn:
     (ka, a), (kb, b) = c.operand(n.left), c.operand(n.right)
     if ka == "name" and kb == "const" and b is not None:
         name, k = a, b
+        if n.op == "mul" and type(k) is Fraction:
+            def nf(env):
+                x = env[name]
+                if x is None:
+                    return None
+                return _magnitude(_mul_fraction(x, k) if type(x) is int else x * k)
+            return nf
 
         def nk(env):
             x = env[name]
             if x is None:
                 return None
             r = op(x, k)
-            return r if type(r) is int and -_M <= r <= _M else check_magnitude(r)
+            return r if type(r) is int and -_M <= r <= _M else _magnitude(r)
         return nk
     a, b = c.compile(n.left), c.compile(n.right)
 
@@ -252,7 +309,7 @@ def _binary(c, n: ast.Binary) -> Fn:
         if x is None or y is None:
             return None
         r = op(x, y)
-        return r if type(r) is int and -_M <= r <= _M else check_magnitude(r)
+        return r if type(r) is int and -_M <= r <= _M else _magnitude(r)
     return g
 
 
@@ -365,7 +422,23 @@ def _compare_one(c, n: ast.Compare) -> Fn:
         if sym == "in":
             return lambda env: None if (x := env[a]) is None else x in found
         return lambda env: None if (x := env[a]) is None else x not in found
+    if sym == "in" and ka == "name" and kb == "name":
+        def in_name(env):
+            x, xs = env[a], env[b]
+            if x is None or xs is None:
+                return None
+            if x in xs:
+                return True
+            return None if None in xs else False
+        return in_name
     op = _op(sym)
+    if ka == "name" and kb == "name":
+        def names(env):
+            x, y = env[a], env[b]
+            if x is None or y is None:
+                return None
+            return op(x, y)
+        return names
     fa, fb = c.compile(n.operands[0]), c.compile(n.operands[1])
 
     def g(env):
@@ -377,8 +450,17 @@ def _compare_one(c, n: ast.Compare) -> Fn:
 
 
 def _is(c, n: ast.IsTest) -> Fn:
-    x = c.compile(n.operand)
     kind = n.kind
+    k, name = c.operand(n.operand)
+    if k == "name":
+        if kind == "known":
+            return lambda env: env[name] is not None
+        if kind == "unknown":
+            return lambda env: env[name] is None
+        if kind == "true":
+            return lambda env: env[name] is True
+        return lambda env: env[name] is False
+    x = c.compile(n.operand)
     if kind == "known":
         return lambda env: x(env) is not None
     if kind == "unknown":
@@ -456,6 +538,15 @@ def _call(c, n: ast.Call) -> Fn:
                 e.node = e.node or n
                 raise
         return rnd
+    if n.func in ("add_days", "add_years") and len(args) == 2:
+        return _date_step(n, impl, args)
+    if n.func == "abs" and len(args) == 1:
+        (a,) = args
+
+        def absolute(env):
+            x = a(env)
+            return None if x is None else abs(x)
+        return absolute
     if n.func in ("min", "max") and len(args) == 2:
         pick = min if n.func == "min" else max
         a, b = args
@@ -482,6 +573,33 @@ def _call(c, n: ast.Call) -> Fn:
     def f(env):
         try:
             return check_magnitude(impl(*[a(env) for a in args]))
+        except EvalError as e:
+            e.node = e.node or n
+            raise
+    return f
+
+
+def _date_step(n: ast.Call, impl, args) -> Fn:
+    """add_days / add_years without the generic call; the built-in answers the rare hard cases."""
+    da, na = args
+    days = n.func == "add_days"
+
+    def f(env):
+        d, k = da(env), na(env)
+        if d is None or k is None:
+            return None
+        if type(k) is int and type(d) is datetime.date:
+            if days:
+                if -3_000_000 < k < 3_000_000 and datetime.date(2, 1, 1) <= d <= datetime.date(9990, 1, 1):
+                    r = d + datetime.timedelta(days=k)
+                    if datetime.date(1, 1, 1) < r < datetime.date(9999, 1, 1):
+                        return r
+            else:
+                y = d.year + k
+                if 1 <= y <= 9999 and not (d.month == 2 and d.day == 29):
+                    return d.replace(year=y)
+        try:
+            return check_magnitude(impl(d, k))
         except EvalError as e:
             e.node = e.node or n
             raise

@@ -8,6 +8,8 @@ policy; random facts (None = unknown) must give the same values both ways.
 """
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -54,6 +56,24 @@ SHAPES = {
     "sum_filter": "sum(x for x in xs if x > lo)",
     "any_loop": "any(x >= hi for x in xs)",
     "list_in_loop": "[x * 2 for x in xs if x in [1, 2, 3]]",
+    "mul_fraction": "n * 0.8",
+    "round_fraction": "round_down(n * 0.8, 1)",
+    "change_share": "abs(n - m) > m * 0.2",
+    "folded": "n < hi - 1",
+    "folded_div": "n * (lo / 3)",
+    "in_names": "n in xs",
+    "names_cmp": "n < m",
+    "abs": "abs(n - m)",
+    "field_of_name": "rec.amount > 3",
+    "field_known": "rec.amount is known",
+    "is_true_name": "b1 is true",
+    "is_unknown_name": "b2 is unknown",
+    "records_of_names": '[g.k for g in [{k: "a", h: b1}, {k: "b", h: b2}, {k: "c", h: b3}] if g.h is true]',
+    "add_days": "add_days(d, 14)",
+    "add_days_n": "add_days(d, m)",
+    "add_years": "add_years(d, 5)",
+    "add_years_n": "add_years(d, m)",
+    "min_date": "min(add_days(d, lo - 71), 2023-03-31)",
 }
 
 
@@ -61,7 +81,9 @@ def _case(expr: str) -> dict:
     return {
         "facts": {"n": {"type": "int"}, "m": {"type": "int"}, "b1": {"type": "bool"}, "b2": {"type": "bool"},
                   "b3": {"type": "bool"}, "s": {"type": "enum", "values": ["a", "b", "c"]},
-                  "xs": {"type": "list", "items": {"type": "int"}}},
+                  "xs": {"type": "list", "items": {"type": "int"}},
+                  "d": {"type": "date"},
+                  "rec": {"type": "record", "fields": {"amount": {"type": "int"}, "kind": {"type": "text"}}}},
         "params": {"lo": {"value": 100}, "hi": {"value": 2000}},
         "rules": {},
         "expr": expr,
@@ -86,6 +108,8 @@ facts = st.fixed_dictionaries({
     "n": ints, "m": ints, "b1": bools, "b2": bools, "b3": bools,
     "s": st.none() | st.sampled_from(["a", "b", "c"]),
     "xs": st.none() | st.lists(st.integers(-5, 2500), max_size=4),
+    "d": st.none() | st.sampled_from([datetime.date(2024, 2, 29), datetime.date(2022, 12, 31)]) | st.dates(),
+    "rec": st.none() | st.fixed_dictionaries({"amount": st.none() | st.integers(0, 10), "kind": st.just("x")}),
 })
 
 
@@ -121,7 +145,8 @@ def test_compiled_shape_agrees_at_every_boundary(name):
     for n in EDGES:
         for m, b1, s in ((20, True, "a"), (1000, False, "b"), (None, None, None)):
             checked = {k: v for k, v in {"n": n, "m": m, "b1": b1, "b2": False, "b3": None, "s": s,
-                                          "xs": [n or 0, 2000]}.items() if v is not None}
+                                          "xs": [n or 0, 2000], "d": datetime.date(2024, 2, 29),
+                                          "rec": {"amount": n, "kind": "x"}}.items() if v is not None}
             try:
                 want = reference_values(policy, checked)["result"]
             except EvalError:
