@@ -188,8 +188,8 @@ CATALOGUE: dict[str, list[tuple[str, str]]] = {
     "extends_missing": [(r"the base policy (?P<p>\S+) (?P<y>\S+) is not found \(looked next to this file and in the "
                          r"policy folders\)", "継承元の政策 {p} {y} が見つかりません（このファイルの隣と政策フォルダを探しました）"),
                         (r"(?P<f>\S+) holds (?P<a>\S+ \S+), not (?P<b>\S+ \S+)", "{f} は {a} で、{b} ではありません")],
-    "override_missing": [(r"cannot (?P<v>drop|override) (?P<k>\S+) (?P<n>\S+): (?P<b>.+) has no such (?P<k2>\S+)",
-                          "{k:k} {n} を{v}できません: {b} にそのような{k2:k}はありません")],
+    "override_missing": [(r"cannot (?P<v>drop|override) (?P<k>\S+) (?P<n>\S+): (?:the base )?(?P<b>.+) has no such "
+                          r"(?P<k2>\S+)", "{k:k} {n} を{v:v}できません: 継承元 {b} にそのような{k2:k}はありません")],
     "dropped_still_used": [(r"(?P<k>\S+) (?P<n>\S+) is dropped but rule (?P<r>\S+) \((?P<at>.+)\) still reads it; "
                             r"override (?P<r2>\S+) too",
                             "{k:k} {n} は削除されましたが、ルール {r}（{at}）がまだ読んでいます。{r2} も override してください")],
@@ -211,15 +211,40 @@ CATALOGUE: dict[str, list[tuple[str, str]]] = {
     "unknown_fact": [(r"(?P<n>\S+) is not a fact of policy (?P<p>\S+) (?P<y>\d+)(?: \(did you mean (?P<h>\S+)\?\))?",
                       "{n} は政策 {p} {y} 年度の事実ではありません")],
     "bad_fact": [
+        (r"(?P<n>\S+) must be (?P<w>a whole number|a number) but got (?P<g>.+?); write (?P<x>\S+) as a number, "
+         r"without (?P<what>.+)", "{n} は{w:t}でなければなりませんが {g} です。{what:o}を使わずに {x} と書いてください"),
         (r"(?P<n>\S+) must be at least (?P<v>\S+) but got (?P<g>\S+)", "{n} は {v} 以上でなければなりませんが {g} です"),
         (r"(?P<n>\S+) must be at most (?P<v>\S+) but got (?P<g>\S+)", "{n} は {v} 以下でなければなりませんが {g} です"),
         (r"(?P<n>\S+) must be (?P<w>a whole number|a number|true or false|text|a date) but got (?P<g>.+)",
          "{n} は{w:t}でなければなりませんが {g} です"),
         (r"(?P<n>\S+) must be one of (?P<l>.+) but got (?P<g>.+)", "{n} は {l} のいずれかでなければなりませんが {g} です"),
     ],
+    # mappings, policy tests, the command line
+    "mapping_policy": [(r"mapping is written for (?P<what>policy|fiscal year) (?P<a>\S+) but the run uses (?P<b>\S+)",
+                        "この対応表は {a} 用ですが、実行している政策は {b} です")],
+    "duplicate_case": [(r"two cases are named (?P<n>.+) \(the other is at line (?P<l>\d+)\)",
+                        "同じ名前 {n} のケースが二つあります（もう一つは {l} 行目）")],
+    "unknown_result": [(r"(?P<n>\S+) is not a public result of policy (?P<p>\S+) (?P<y>\d+)",
+                        "{n} は政策 {p} {y} 年度の公開された結果ではありません")],
+    "unknown_policy": [(r"no policy with id (?P<p>\S+)", "ID が {p} の政策はありません")],
+    "bad_year": [(r"cannot read (?P<t>.+) as a fiscal year; write 2022, R4 or 令和4",
+                  "{t} を年度として読めません。2022、R4、令和4 のように書いてください")],
+    "bad_date": [(r"cannot read (?P<t>.+) as a date; write 2022-11-01 or 令和4年11月1日",
+                  "{t} を日付として読めません。2022-11-01 か 令和4年11月1日 のように書いてください")],
+    "no_policy_in_force": [(r"no version of (?P<p>\S+) applies on (?P<d>\S+); it has (?P<s>.+)",
+                            "{d} に適用される {p} の版はありません（あるのは {s}）")],
+    "policy_exists": [(r"policy (?P<p>.+) already exists: (?P<f>.+)", "政策 {p} はすでにあります: {f}")],
+    "file_exists": [(r"(?P<f>.+) already exists; not overwriting it", "{f} はすでにあるので上書きしません")],
+    "unfilled_todo": [(r"(?P<k>\S+) is still to be filled in: (?P<v>.+)", "{k} が未記入: {v}")],
+    "fact_normalised": [(r"(?P<n>\S+): read \"(?P<v>.+)\" as (?P<d>\S+)", "{n}: 「{v}」を {d} と読みました")],
 }
 _TYPE.update({"a whole number": "整数", "a number": "数値", "true or false": "true か false", "a date": "日付",
               "numbers or dates": "数値か日付"})
+
+# Codes whose messages stay English under --lang ja: their detail is free text from a library or the
+# command line (csv, openpyxl, git, argparse wording), which a Japanese lead would only half translate.
+ENGLISH_ONLY = frozenset({"mapping_syntax", "mapping_schema", "unknown_column", "batch_format", "batch_read", "bad_row",
+                          "tests_syntax", "usage", "git_revision", "unsupported_corpus"})
 
 _RUNTIME = re.compile(r"(?P<m>.+) while evaluating rule (?P<r>\S+)")
 _COMPILED: dict[str, list[tuple[re.Pattern, str]]] = {}
@@ -235,8 +260,16 @@ def _fill(template: str, groups: dict) -> str:
     def one(m):
         name, _, conv = m.group(1).partition(":")
         v = groups.get(name) or ""
-        return {"t": _t, "k": _k, "e": _e, "w": _e}.get(conv, str)(v)
-    return re.sub(r"\{(\w+(?::[tkew])?)\}", one, template)
+        return {"t": _t, "k": _k, "e": _e, "w": _e, "v": _VERB.get, "o": _or_list}.get(conv, str)(v)
+    return re.sub(r"\{(\w+(?::[tkewvo])?)\}", one, template)
+
+
+_VERB = {"drop": "削除", "override": "上書き（override）"}
+_WITHOUT = {"quotes": "引用符", "commas": "桁区切りのカンマ", "full-width digits": "全角数字"}
+
+
+def _or_list(s: str) -> str:
+    return "・".join(_WITHOUT.get(x, x) for x in s.split(" or "))
 
 
 def japanese(code: str, message: str) -> str | None:
