@@ -138,3 +138,60 @@ def test_an_empty_mapping_is_a_facility_of_which_nothing_is_known(tmp_path, cli)
     r = cli("evaluate", "--policy-file", POLICY, "--format", "json", "--no-trace", str(f))
     assert r.code == 0
     assert json.loads(r.out)["results"]["busy"] is None
+
+
+# --------------------------------------------------------------------------- batch: one bad row never sinks the others
+
+BATCH = "tests/hostile/batch/rows.jsonl"
+# Rows of tests/hostile/batch/rows.jsonl that must become error rows, with why (code); every other row is evaluated.
+BATCH_ERRORS = {5: "bad_fact", 6: "bad_fact", 8: "bad_fact", 9: "bad_fact", 11: "bad_fact", 12: "unknown_fact",
+                13: "bad_fact", 14: "number_too_large", 15: "bad_row", 16: "bad_row"}
+
+
+def test_a_batch_with_hostile_rows_gives_error_rows_that_say_why_and_evaluates_the_others(cli):
+    r = cli("evaluate", "--policy-file", POLICY, "--batch", BATCH, "--lang", "en")
+    assert_no_crash(r.out, r.err)
+    rows = [json.loads(line) for line in r.out.splitlines()]
+    assert [row["row"] for row in rows] == list(range(1, 18))  # every input row, in order: nothing lost
+    errors = {row["row"]: row["error"]["code"] for row in rows if "error" in row}
+    assert errors == BATCH_ERRORS
+    assert all(row["error"]["message"] for row in rows if "error" in row)
+    good = {row["id"]: row["results"] for row in rows if "results" in row}
+    assert good["good-1"]["squared"] == 1_440_000 and good["good-2"]["costs"] == 5000
+    assert good["era-date"]["opened_this_year"] is True
+    assert r.err.endswith("17 rows: 7 evaluated, 10 error rows\n")
+    assert r.code == 1  # some rows are error rows
+
+
+def test_an_error_row_says_what_was_wrong_with_the_row(cli, snapshot):
+    r = cli("evaluate", "--policy-file", POLICY, "--batch", BATCH, "--lang", "en")
+    assert [line for line in r.out.splitlines() if '"error"' in line] == snapshot
+
+
+def test_batch_output_is_written_whole_or_not_at_all(cli, tmp_path, monkeypatch):
+    import engine.batch
+    out = tmp_path / "results.jsonl"
+    out.write_text("previous results\n", encoding="utf-8")
+    real = engine.batch.run_batch
+
+    def interrupted_after_two_rows(policy, mapping, rows, emit, **kw):
+        seen = []
+
+        def emit_then_stop(rec):
+            if len(seen) == 2:
+                raise KeyboardInterrupt
+            seen.append(rec)
+            emit(rec)
+        return real(policy, mapping, rows, emit_then_stop, **kw)
+
+    monkeypatch.setattr(engine.batch, "run_batch", interrupted_after_two_rows)
+    r = cli("evaluate", "--policy-file", POLICY, "--batch", BATCH, "--out", str(out))
+    assert r.code == 130
+    assert out.read_text("utf-8") == "previous results\n"  # the old file, untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.jsonl"]  # no half-written temporary left
+
+    monkeypatch.setattr(engine.batch, "run_batch", real)
+    r = cli("evaluate", "--policy-file", POLICY, "--batch", BATCH, "--out", str(out))
+    assert r.code == 1
+    assert len(out.read_text("utf-8").splitlines()) == 17
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.jsonl"]
