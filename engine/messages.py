@@ -66,6 +66,8 @@ CATALOGUE: dict[str, list[tuple[str, str]]] = {
                   "YAML タグ {tag} は使えません。値をそのまま書いてください")],
     "yaml_too_large": [(r"the document expands to more than (?P<n>[\d,]+) values \(aliases repeated too often\?\)",
                         "文書を展開すると {n} 個を超える値になります（エイリアスの繰り返しが多すぎます）")],
+    "yaml_recursive_alias": [(r"an alias refers to the value that contains it; a value cannot contain itself",
+                              "エイリアスが自分を含む値を参照しています。値は自分自身を含めません")],
     "yaml_too_deep": [(r"the document is nested more than (?P<n>\d+) levels deep",
                        "文書の入れ子が {n} 段を超えています")],
     # numbers and limits -------------------------------------------------------------

@@ -57,7 +57,10 @@ def _yaml() -> YAML:
 def parse_yaml(text: str, path: str, *, syntax_code: str = "yaml_syntax"):
     """The round-trip document (keeps positions); YAML errors become diagnostics."""
     try:
-        return _yaml().load(text)
+        doc = _yaml().load(text)
+        if "&" in text and "*" in text:
+            _refuse_recursive_aliases(text, path)
+        return doc
     except DuplicateKeyError as e:
         mark = e.problem_mark
         key = _dup_key_name(e)
@@ -93,6 +96,31 @@ def _bad_date(text: str):
         except ValueError:
             return m.group(), _line_col(text, m.start())
     return None
+
+
+def _refuse_recursive_aliases(text: str, path: str) -> None:
+    """An alias inside the node it refers to (`a: &a [*a]`) is loaded by ruamel as null: refuse it instead."""
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+    root = _yaml().compose(text)
+    done: set[int] = set()
+    stack = [(root, False)] if root is not None else []
+    open_: set[int] = set()
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            open_.discard(id(node))
+            done.add(id(node))
+            continue
+        if id(node) in open_:
+            m = node.start_mark
+            raise YokoError([_diag("yaml_recursive_alias", "an alias refers to the value that contains it; "
+                                   "a value cannot contain itself", path, m.line + 1, m.column + 1)])
+        if id(node) in done or not isinstance(node, (MappingNode, SequenceNode)):
+            continue
+        open_.add(id(node))
+        stack.append((node, True))
+        children = [c for kv in node.value for c in kv] if isinstance(node, MappingNode) else node.value
+        stack.extend((c, False) for c in children)
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
