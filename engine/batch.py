@@ -318,13 +318,15 @@ class RowEvaluator:
     """Turns raw rows into output records; `focus` rules are also reported for the summary."""
 
     def __init__(self, policy, mapping: Mapping, focus: list[str] = ()):
+        from .compile import Needs
         self.policy = policy
         self.mapping = mapping
         self.focus = list(focus)
+        self.needs = Needs(policy)
 
     def __call__(self, number: int, row: dict) -> dict | None:
         """The output record of a row, or None when `where` drops it."""
-        from .evaluate import Evaluation, run_rules
+        from .evaluate import run_rules
         from .values import to_json
         rid = row.get(self.mapping.id_column) if self.mapping.id_column else None
         rid = rid if rid not in ("", None) else None
@@ -346,13 +348,14 @@ class RowEvaluator:
             d = e.diagnostics[0]
             out["error"] = {"code": d.code, "message": d.message}
             return out
-        ev = Evaluation(self.policy, facts, env)
-        results = {n: to_json(env.get(n)) for n in self.policy.results}
+        rule_needs = self.needs.for_row(env)
+        results = {n: to_json(env[n]) for n in self.policy.results}
+        unknown = [n for n in self.policy.results if env[n] is None]
         out["results"] = results
-        out["unknown"] = [n for n in self.policy.results if env.get(n) is None]
-        out["needed_facts"] = ev.needed_facts
+        out["unknown"] = unknown
+        out["needed_facts"] = sorted(set().union(*(rule_needs(n) for n in unknown)))
         if self.focus:
-            out["_focus"] = {n: [to_json(env.get(n)), ev.needed_for(n)] for n in self.focus}
+            out["_focus"] = {n: [to_json(env[n]), sorted(rule_needs(n))] for n in self.focus}
         return out
 
 

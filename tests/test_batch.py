@@ -215,3 +215,37 @@ def test_progress_is_drawn_on_a_terminal_only(table):
 def test_facts_and_batch_together_are_a_usage_error(cli, table):
     r = cli("evaluate", "examples/ibaraki-2022/ground-1-cost-share-smaller.yaml", "--batch", table, *POLICY)
     assert r.code == 2 and "not both" in r.err
+
+
+def _partial(seed: int) -> list[dict]:
+    """Facilities with every fact known, then about half of them dropped at random."""
+    import random
+    import sys
+    sys.path.insert(0, "benchmarks")
+    import full_policy
+    rng = random.Random(seed)
+    out = []
+    for f in full_policy.generate(60, seed):
+        keep = rng.random()
+        out.append({k: v for k, v in f.items() if rng.random() < keep})
+    return out
+
+
+def test_batch_needed_facts_agree_with_a_single_evaluation():
+    """The batch's compiled needed-facts walk gives exactly what Evaluation.needed_for gives."""
+    from engine import load
+    from engine.batch import RowEvaluator, identity_mapping
+    from engine.evaluate import evaluate
+    from engine.facts import check_facts
+    policy = load("ibaraki", 2022)
+    ev = RowEvaluator(policy, identity_mapping(policy, None), focus=list(policy.order))
+    compared = 0
+    for facts in _partial(3):
+        checked = check_facts(facts, policy)
+        want = evaluate(policy, checked)
+        got = ev(1, {k: v for k, v in facts.items()})
+        assert got["needed_facts"] == want.needed_facts
+        for rule in policy.order:
+            assert got["_focus"][rule][1] == want.needed_for(rule), rule
+            compared += 1
+    assert compared == 60 * len(policy.order)
