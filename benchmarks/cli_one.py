@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""One facility through the whole `yoko evaluate` process vs `python -c pass`, paired A B A B.
+
+    python benchmarks/cli_one.py [-n 10]
+
+Both commands start the same interpreter (this one, i.e. the venv yoko is installed in).
+Rows: the explained memo with a warm policy cache (the usual case: the policy has not changed
+since the last run), the JSON output, and a cold run with the cache off (YOKO_NO_CACHE=1: YAML,
+schema, parsing and checks every time). Target: warm A/B <= 10.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+FACTS = "examples/ibaraki-2022/ground-1-cost-share-smaller.yaml"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("-n", type=int, default=10)
+    a = ap.parse_args(argv)
+    yoko = os.path.join(os.path.dirname(sys.executable), "yoko")
+    base = f"{shlex.quote(sys.executable)} -c pass"
+    abtime = [sys.executable, os.path.join(HERE, "peers", "abtime.py"), "-n", str(a.n), "--vs", base, "--"]
+    cmd = [yoko, "evaluate", FACTS, "--policy", "ibaraki", "--year", "2022"]
+    subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)  # fills the cache
+    rows = [("memo (text), warm cache", cmd, {}),
+            ("JSON with trace, warm cache", cmd + ["--format", "json"], {}),
+            ("memo (text), cache off", cmd, {"YOKO_NO_CACHE": "1"})]
+    for label, c, extra in rows:
+        print(f"\n{label}: {' '.join(c[1:])}")
+        sys.stdout.flush()
+        r = subprocess.call(abtime + c, cwd=ROOT, env={**os.environ, **extra})
+        if r:
+            return r
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
