@@ -119,18 +119,18 @@ def put(path: str, policy) -> None:
 
 def _strip(policy):
     """Take the closures off (they cannot be pickled); give back what was taken."""
-    saved = ([(r, r.fn) for r in policy.rules.values()], policy.__dict__.pop("_runner", None))
+    extras = {k: policy.__dict__.pop(k) for k in ("_runner", "_tracer") if k in policy.__dict__}
+    saved = ([(r, r.fn) for r in policy.rules.values()], extras)
     for r in policy.rules.values():
         r.fn = None
     return saved
 
 
 def _restore(policy, saved) -> None:
-    fns, runner = saved
+    fns, extras = saved
     for r, fn in fns:
         r.fn = fn
-    if runner is not None:
-        policy.__dict__["_runner"] = runner
+    policy.__dict__.update(extras)
 
 
 def _recompile(policy) -> None:

@@ -869,3 +869,69 @@ class Needs:
         if undecided and not inner_needs:
             inner_needs = {n.id for n in ast.free_names(node.iterable, frozenset(bound)) if n.id in self.facts}
         return out | inner_needs
+
+
+# --------------------------------------------------------------------------- explanations, compiled
+
+class Tracer:
+    """What a trace asks of each rule, answered by compiled closures (engine.interpret.why, values
+    of the decisive parts, needed facts): the same answers as the reference interpreter (tests
+    compare them), at a fraction of the cost, so that asking for the trace stays cheap."""
+
+    def __init__(self, policy):
+        self.needs = Needs(policy)
+        self._names: dict[int, list[str]] = {}
+        self._parts: dict[int, list] = {}
+
+    def value(self, node, env):
+        """The node's value; a failure is raised as the interpreter raises it."""
+        key = (id(node), frozenset())
+        fn = self.needs._fns.get(key)
+        if fn is None:
+            fn = self.needs._fns[key] = _Compiler(self.needs.consts).compile(node)
+        return fn(env)
+
+    def names(self, node) -> list[str]:
+        """Names the node reads, each once, in source order."""
+        got = self._names.get(id(node))
+        if got is None:
+            got = self._names[id(node)] = list(dict.fromkeys(n.id for n in ast.free_names(node)))
+        return got
+
+    def why(self, node, env) -> list:
+        """The sub-expressions that decided a boolean node's value (as engine.interpret.why)."""
+        safe = self.needs.value
+        none = frozenset()
+        value = safe(node, env, none)
+        if isinstance(node, ast.Binary) and node.op in ("and", "or"):
+            parts = self._parts.get(id(node))
+            if parts is None:
+                parts = self._parts[id(node)] = _flatten(node, node.op)
+            decisive = node.op == "or"
+            if value is decisive:
+                chosen = [p for p in parts if safe(p, env, none) is decisive]
+            elif value is None:
+                chosen = [p for p in parts if safe(p, env, none) is None]
+            else:
+                chosen = parts
+            out = []
+            for p in chosen:
+                out.extend(self.why(p, env))
+            return out
+        if isinstance(node, ast.Unary) and node.op == "not":
+            o = node.operand
+            return self.why(o, env) if not isinstance(o, (ast.Name, ast.Compare)) else [node]
+        if isinstance(node, ast.Cond):
+            c = safe(node.test, env, none)
+            if c is None or c is _FAILED:
+                return [node.test]
+            return [node.test] + self.why(node.then if c else node.orelse, env)
+        return [node]
+
+
+def tracer(policy) -> Tracer:
+    """The policy's tracer, built on first use and kept on the policy."""
+    t = policy.__dict__.get("_tracer")
+    if t is None:
+        t = policy.__dict__["_tracer"] = Tracer(policy)
+    return t

@@ -8,8 +8,9 @@ from typing import Any
 
 from . import ast
 from .builtins import EvalError
+from .compile import tracer
 from .diagnostics import Diagnostic, YokoError
-from .interpret import interpret, needs, why
+from .interpret import interpret
 from .policy import Policy
 from .values import to_json
 
@@ -51,13 +52,10 @@ class Evaluation:
         return sorted(out)
 
     def _rule_needs(self, name: str) -> set[str]:
-        if name not in self._needs:
-            rule = self.policy.rules[name]
-            self._needs[name] = set()  # no cycles exist; guards re-entry anyway
-            if self.env.get(name) is not None or rule.node is None:
-                return set()
-            self._needs[name] = needs(rule.node, self.env, set(self.policy.facts), self._rule_needs)
-        return self._needs[name]
+        # interpret.needs, by compiled closures (engine.compile.Needs; tests compare the two)
+        if "*" not in self._needs:
+            self._needs["*"] = tracer(self.policy).needs.for_row(self.env)
+        return self._needs["*"](name)
 
     def trace(self) -> list[dict]:
         """One entry per rule, in evaluation order: value, reads, decisive parts, citation, source."""
@@ -79,7 +77,7 @@ class Evaluation:
         if rule.spec.get("unit"):
             entry["unit"] = rule.spec["unit"]
         if isinstance(value, bool) or value is None:
-            entry["because"] = [self.part(rule, p) for p in why(rule.node, self.env)]
+            entry["because"] = [self.part(rule, p) for p in tracer(self.policy).why(rule.node, self.env)]
         if value is None:
             entry["needed_facts"] = self.needed_for(name)
         if rule.spec.get("notes"):
@@ -87,10 +85,10 @@ class Evaluation:
         return entry
 
     def part(self, rule, node: ast.Node) -> dict:
+        t = tracer(self.policy)
         text = rule.text[node.start:node.end]
-        names = [n.id for n in ast.free_names(node)]
-        return {"expr": text, "value": to_json(interpret(node, self.env)),
-                "names": {n: to_json(self.env.get(n)) for n in dict.fromkeys(names)},
+        return {"expr": text, "value": to_json(t.value(node, self.env)),
+                "names": {n: to_json(self.env.get(n)) for n in t.names(node)},
                 "rule": node.id if isinstance(node, ast.Name) and node.id in self.policy.rules else None}
 
     def to_json(self, trace: bool = True) -> dict:
