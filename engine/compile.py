@@ -881,15 +881,18 @@ class Tracer:
     def __init__(self, policy):
         self.needs = Needs(policy)
         self._names: dict[int, list[str]] = {}
-        self._parts: dict[int, list] = {}
+        self._values: dict[int, Fn] = {}
+        self._whys: dict[int, Callable] = {}
+
+    def _fn(self, node) -> Fn:
+        fn = self._values.get(id(node))
+        if fn is None:  # nodes live as long as the policy: ids stay unique
+            fn = self._values[id(node)] = _Compiler(self.needs.consts).compile(node)
+        return fn
 
     def value(self, node, env):
         """The node's value; a failure is raised as the interpreter raises it."""
-        key = (id(node), frozenset())
-        fn = self.needs._fns.get(key)
-        if fn is None:
-            fn = self.needs._fns[key] = _Compiler(self.needs.consts).compile(node)
-        return fn(env)
+        return self._fn(node)(env)
 
     def names(self, node) -> list[str]:
         """Names the node reads, each once, in source order."""
@@ -900,33 +903,53 @@ class Tracer:
 
     def why(self, node, env) -> list:
         """The sub-expressions that decided a boolean node's value (as engine.interpret.why)."""
-        safe = self.needs.value
-        none = frozenset()
-        value = safe(node, env, none)
+        w = self._whys.get(id(node))
+        if w is None:
+            w = self._whys[id(node)] = self._why_plan(node)
+        return w(env)
+
+    def _why_plan(self, node) -> Callable:
+        """env -> decisive parts of `node`, with every value it needs compiled in advance."""
         if isinstance(node, ast.Binary) and node.op in ("and", "or"):
-            parts = self._parts.get(id(node))
-            if parts is None:
-                parts = self._parts[id(node)] = _flatten(node, node.op)
+            whole = self._fn(node)
+            parts = [(self._fn(p), self._why_plan(p)) for p in _flatten(node, node.op)]
             decisive = node.op == "or"
-            if value is decisive:
-                chosen = [p for p in parts if safe(p, env, none) is decisive]
-            elif value is None:
-                chosen = [p for p in parts if safe(p, env, none) is None]
-            else:
-                chosen = parts
-            out = []
-            for p in chosen:
-                out.extend(self.why(p, env))
-            return out
-        if isinstance(node, ast.Unary) and node.op == "not":
-            o = node.operand
-            return self.why(o, env) if not isinstance(o, (ast.Name, ast.Compare)) else [node]
+
+            def junction(env):
+                value = _safe(whole, env)
+                if value is decisive:
+                    chosen = [w for f, w in parts if _safe(f, env) is decisive]
+                elif value is None:
+                    chosen = [w for f, w in parts if _safe(f, env) is None]
+                else:
+                    chosen = [w for _, w in parts]
+                out = []
+                for w in chosen:
+                    out.extend(w(env))
+                return out
+            return junction
+        if isinstance(node, ast.Unary) and node.op == "not" \
+                and not isinstance(node.operand, (ast.Name, ast.Compare)):
+            return self._why_plan(node.operand)
         if isinstance(node, ast.Cond):
-            c = safe(node.test, env, none)
-            if c is None or c is _FAILED:
-                return [node.test]
-            return [node.test] + self.why(node.then if c else node.orelse, env)
-        return [node]
+            test, t = self._fn(node.test), node.test
+            then, orelse = self._why_plan(node.then), self._why_plan(node.orelse)
+
+            def branch(env):
+                c = _safe(test, env)
+                if c is None or c is _FAILED:
+                    return [t]
+                return [t] + (then(env) if c else orelse(env))
+            return branch
+        leaf = [node]
+        return lambda env: list(leaf)
+
+
+def _safe(fn, env):
+    try:
+        return fn(env)
+    except EvalError:
+        return _FAILED
 
 
 def tracer(policy) -> Tracer:
