@@ -17,7 +17,6 @@ import io
 import os
 import pickle
 import sys
-import tempfile
 
 FORMAT = 1  # bump when the pickled layout changes
 
@@ -108,6 +107,7 @@ def put(path: str, policy) -> None:
             _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump((files, policy))
         finally:
             _restore(policy, saved)
+        import tempfile
         os.makedirs(d, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
         with os.fdopen(fd, "wb") as f:
