@@ -70,9 +70,9 @@ def main(argv=None) -> int:
         print(f"yoko diff failed ({r.returncode}):\n{r.stderr[-2000:]}")
         return 1
     report = json.loads(r.stdout)
-    beh = report.get("behaviour") or report.get("behavioural") or {}
-    print("diff summary:", json.dumps({k: v for k, v in beh.items() if not isinstance(v, (list, dict))},
-                                      ensure_ascii=False)[:300])
+    beh = report.get("behavioural") or {}
+    print(f"yoko diff: {beh.get('facilities')} facilities compared, {beh.get('changed')} with a changed "
+          f"public result, {beh.get('errors')} errors")
     abtime = os.path.join(HERE, "peers", "abtime.py")
     cmd = [sys.executable, abtime, "-n", str(a.n), "--label", "diff-vs-once",
            "--vs", " ".join(once), "--", *diff]
