@@ -218,3 +218,15 @@ def test_each_pre_commit_hook_passes_on_the_shipped_policy_files_as_pre_commit_w
     assert "policies/ibaraki/2022.yaml" in chosen
     r = cli(*hook["entry"].split()[1:], *hook.get("args", []), *chosen)
     assert r.code == 0, r.out + r.err
+
+
+def test_a_policy_path_that_does_not_exist_is_an_error_not_a_pass(cli):
+    r = cli("test", "no/such/policy.yaml", "--fail-under", "100")
+    assert r.code == 2
+    assert "file_unreadable" in r.err
+
+
+def test_a_policy_without_cases_cannot_meet_a_coverage_threshold(cli):
+    r = cli("test", "policies/national/2020.yaml", "--coverage", "--fail-under", "90")
+    assert r.code == 1
+    assert "0.0% is below --fail-under 90%" in r.err

@@ -50,9 +50,23 @@ def run(args, out, err) -> int:
     failed = broken = 0
     covered = total = 0
     for policy_path, tests_path in pairs:
+        if not Path(policy_path).is_file():
+            from ..diagnostics import Diagnostic
+            err.write(render_all([Diagnostic("file_unreadable", f"cannot read file: no policy at {policy_path}")],
+                                 lang=args.lang) + "\n")
+            broken += 1
+            continue
         if not tests_path.exists():
             out.write(f"{policy_path}: no tests ({tests_path} does not exist)\n" if args.lang == "en"
                       else f"{policy_path}: テストなし（{tests_path} がない）\n")
+            if want_cov:  # a policy without cases covers none of its rules: it counts against --fail-under
+                try:
+                    cov = measure(load_policy_cached(policy_path), [])
+                except YokoError as e:
+                    err.write(render_all(e.diagnostics, lang=args.lang) + "\n")
+                    broken += 1
+                    continue
+                total += cov.total
             continue
         try:
             policy = load_policy_cached(policy_path)
@@ -80,7 +94,10 @@ def run(args, out, err) -> int:
         return 2
     if failed:
         return 1
-    if args.fail_under is not None and total and 100 * covered / total < args.fail_under:
+    if args.fail_under is not None and (not total or 100 * covered / total < args.fail_under):
+        if not total:
+            err.write(f"no rule was covered: no cases ran, so --fail-under {args.fail_under:g}% cannot be met\n")
+            return 1
         err.write(f"rule coverage {100 * covered / total:.1f}% is below --fail-under {args.fail_under:g}%\n")
         return 1
     return 0
