@@ -14,6 +14,7 @@ from .diagnostics import Diagnostic, YokoError, suggest
 REPO_POLICIES = Path(__file__).resolve().parent.parent / "policies"
 
 _ERAS = {"R": 2018, "令和": 2018, "H": 1988, "平成": 1988}
+_ERA_LAST = {"H": 31, "平成": 31}  # 平成31年度 = 令和元年度 (FY2019)
 
 
 def parse_year(text: str) -> int:
@@ -25,7 +26,13 @@ def parse_year(text: str) -> int:
         return int(m.group(1))
     m = re.fullmatch(r"(R|H|令和|平成)\s*(\d{1,2})", s, re.IGNORECASE)
     if m:
-        return _ERAS[m.group(1).upper() if m.group(1).isascii() else m.group(1)] + int(m.group(2))
+        era = m.group(1).upper() if m.group(1).isascii() else m.group(1)
+        n = int(m.group(2))
+        last = _ERA_LAST.get(era)
+        if n < 1 or (last is not None and n > last):
+            raise YokoError([Diagnostic("bad_year", f"{text!r} is not a year of that era "
+                                                    f"(years run from 1 (元年){f' to {last}' if last else ''})")])
+        return _ERAS[era] + n
     raise YokoError([Diagnostic("bad_year", f"cannot read {text!r} as a fiscal year; write 2022, R4 or 令和4")])
 
 

@@ -74,12 +74,19 @@ def fmt(v, lang: str = "en", unit: str | None = None, value_labels: dict | None 
 def _number(v) -> str:
     if isinstance(v, Fraction) and v.denominator != 1:
         text = rational_text(v)
-        if "/" in text:
-            approx = f"{float(v):,.2f}"
-            return f"{approx}… (= {v.numerator:,}/{v.denominator:,})"
+        if "/" in text:  # a repeating decimal: two exact digits, cut (never rounded through a float)
+            sign = "-" if v < 0 else ""
+            whole, rest = divmod(abs(v.numerator), v.denominator)
+            cents = rest * 100 // v.denominator
+            return f"{sign}{whole:,}.{cents:02d}… (= {v.numerator:,}/{v.denominator:,})"
         whole, _, frac = text.partition(".")
-        return f"{int(whole):,}.{frac}"
+        sign = "-" if whole.startswith("-") else ""
+        return f"{sign}{abs(int(whole)):,}.{frac}"
     return f"{int(v):,}"
+
+
+_UNITS_JA = {"beds": "床", "cases": "件", "cases/year": "件/年", "hours": "時間", "hours/year": "時間/年",
+             "days": "日", "years": "年", "months": "か月", "people": "人", "doctors": "人"}
 
 
 def _unit(unit: str | None, ja: bool) -> str:
@@ -87,4 +94,6 @@ def _unit(unit: str | None, ja: bool) -> str:
         return ""
     if unit == "yen":
         return " 円" if ja else " yen"
+    if ja and unit in _UNITS_JA:
+        return " " + _UNITS_JA[unit]
     return f" {unit}"

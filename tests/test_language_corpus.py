@@ -67,10 +67,13 @@ def test_compiled_and_reference_interpreter_agree(case):
     policy, sink = load_case(case)
     assert policy is not None
     facts = case_facts(case, policy)
+    from engine.evaluate import run_rules
     try:
         ref = reference_values(policy, facts)
-    except EvalError:
-        pytest.skip("runtime error case")
-    from engine.evaluate import run_rules
+    except EvalError as e:  # both evaluators must then fail the same way
+        with pytest.raises(YokoError) as info:
+            run_rules(policy, facts)
+        assert info.value.diagnostics[0].code == e.code
+        return
     env = run_rules(policy, facts)
     assert {n: to_json(env[n]) for n in policy.order} == {n: to_json(v) for n, v in ref.items()}

@@ -19,12 +19,12 @@ def with_2023(monkeypatch):
 
 
 @pytest.mark.parametrize("text, year", [("2022", 2022), ("R4", 2022), ("r4", 2022), ("令和4", 2022),
-                                        ("令和4年度", 2022), ("Ｒ４", 2022), ("令和元", 2019), ("H30", 2018)])
+                                        ("令和4年度", 2022), ("Ｒ４", 2022), ("令和元", 2019), ("H30", 2018), ("H31", 2019)])
 def test_a_fiscal_year_may_be_written_gregorian_or_by_era(text, year):
     assert parse_year(text) == year
 
 
-@pytest.mark.parametrize("text", ["22", "R", "FY2022", "令和"])
+@pytest.mark.parametrize("text", ["22", "R", "FY2022", "令和", "R0", "令和0", "H0", "H32"])
 def test_an_unreadable_year_is_a_bad_year(text):
     with pytest.raises(YokoError) as e:
         parse_year(text)
