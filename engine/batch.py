@@ -30,9 +30,9 @@ from typing import Any, Callable
 from . import types as T
 from .diagnostics import Diagnostic, Location, Sink, YokoError, suggest
 
-_INT = re.compile(r"[+-]?\d+\Z")
-_INT_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+\Z")
-_DEC = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)\Z")
+_INT = re.compile(r"[+-]?\d+\Z", re.ASCII)  # ASCII: full-width digits are refused, not guessed
+_INT_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+\Z", re.ASCII)
+_DEC = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)\Z", re.ASCII)
 _BOOL = {"true": True, "false": False, "yes": True, "no": False}
 COLUMN_TYPES = ("text", "int", "number", "bool", "date")
 

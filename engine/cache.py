@@ -39,6 +39,9 @@ def _engine_version() -> str:
         if name.endswith((".py", ".lark")):
             st = os.stat(os.path.join(here, name))
             h.update(f"{name} {st.st_mtime_ns} {st.st_size};".encode())
+    # the schema decides which policies load at all: a changed schema must not serve old verdicts
+    schema = os.path.join(os.path.dirname(here), "schemas", "policy.schema.json")
+    h.update(f"schema {file_hash(schema)};".encode())
     return h.hexdigest()[:16]
 
 

@@ -20,6 +20,18 @@ def _repo_cwd(monkeypatch):
     monkeypatch.delenv("YOKO_POLICY_PATH", raising=False)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """Tests use their own policy cache, never the user's ~/.cache/yoko."""
+    old = os.environ.get("YOKO_CACHE_DIR")
+    os.environ["YOKO_CACHE_DIR"] = str(tmp_path_factory.mktemp("yoko-cache"))
+    yield
+    if old is None:
+        os.environ.pop("YOKO_CACHE_DIR", None)
+    else:
+        os.environ["YOKO_CACHE_DIR"] = old
+
+
 class Run:
     def __init__(self, code: int, out: str, err: str):
         self.code, self.out, self.err = code, out, err

@@ -249,3 +249,14 @@ def test_batch_needed_facts_agree_with_a_single_evaluation():
             assert got["_focus"][rule][1] == want.needed_for(rule), rule
             compared += 1
     assert compared == 60 * len(policy.order)
+
+
+def test_full_width_digits_in_a_cell_make_an_error_row_not_a_guess(cli, tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("id,ambulance_transports\nA,１２００\nB,1200\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    r = cli("evaluate", "--batch", str(table), "--policy", "ibaraki", "--year", "2022", "--out", str(out))
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert r.code == 1
+    assert rows[0]["error"]["code"] == "bad_fact"
+    assert "error" not in rows[1]
