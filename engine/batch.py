@@ -94,8 +94,11 @@ def identity_mapping(policy, header: list[str] | None, path: str | None = None) 
     return Mapping(None, id_col, [FactSource(f, column=f) for f in cols], strict=header is None)
 
 
-def load_mapping(path: str, policy) -> Mapping:
-    """Read, check and compile a mapping file; every problem is located in it."""
+def load_mapping(path: str, policy, *, pin_year: bool = True) -> Mapping:
+    """Read, check and compile a mapping file; every problem is located in it.
+
+    `pin_year=False` lets a diff between two fiscal years read one table with one mapping
+    (fact names are fixed across years); the policy id must still match."""
     from .yamlio import PlainConverter, location_at, parse_yaml, read_text
     text = read_text(path)
     root = parse_yaml(text, path, syntax_code="mapping_syntax")
@@ -137,7 +140,7 @@ def load_mapping(path: str, policy) -> Mapping:
     if doc.get("policy") is not None and doc["policy"] != policy.id:
         sink.add("mapping_policy", f"mapping is written for policy {doc['policy']} but the run uses {policy.id}",
                  at(["policy"]))
-    if doc.get("fiscal_year") is not None and doc["fiscal_year"] != policy.fiscal_year:
+    if pin_year and doc.get("fiscal_year") is not None and doc["fiscal_year"] != policy.fiscal_year:
         sink.add("mapping_policy", f"mapping is written for fiscal year {doc['fiscal_year']} "
                  f"but the run uses {policy.fiscal_year}", at(["fiscal_year"]))
     sink.raise_if_errors()

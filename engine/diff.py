@@ -194,11 +194,24 @@ class Facility:
     name: str
     data: dict | None = None
     error: list = field(default_factory=list)
+    row: dict | None = None  # a raw table row (CSV/XLSX, or JSONL with --map), read per side by a mapping
 
 
-def read_corpus(where: str) -> list[Facility]:
-    """Facilities of a folder of YAML/JSON facts files, a JSONL file or (with engine.batch) CSV."""
+@dataclass
+class Table:
+    """Facilities from a table, with what each side needs to read them."""
+
+    path: str
+    header: list
+    facilities: list
+    mapping: str | None = None
+
+
+def read_corpus(where: str, mapping: str | None = None, sheet: str | None = None):
+    """Facilities of a folder of YAML/JSON facts files, a JSONL file, or a CSV/XLSX table (a Table)."""
     p = Path(where)
+    if p.suffix.lower() in (".csv", ".xlsx") or (mapping and p.suffix.lower() == ".jsonl"):
+        return _read_table(str(p), mapping, sheet)
     if p.is_dir():
         files = sorted(x for x in p.rglob("*") if x.suffix in (".yaml", ".yml", ".json")
                        and not x.name.endswith(".tests.yaml"))
@@ -249,14 +262,46 @@ def _read_jsonl(path: Path) -> list[Facility]:
     return out
 
 
-def _read_table(path: Path) -> list[Facility]:
+def _read_table(path: str, mapping: str | None, sheet: str | None) -> Table:
+    from .tabular import read_rows
+    header, rows = read_rows(path, sheet)
+    facilities = []
+    for line, row in rows:
+        rid = row.get("id") if isinstance(row, dict) else None
+        name = f"{Path(path).name}:{line}" + (f" {rid}" if rid not in (None, "") else "")
+        facilities.append(Facility(name, row=row))
+    return Table(path, list(header or []), facilities, mapping)
+
+
+def _table_mapping(table: Table, policy, ignored: dict):
+    """The mapping that reads `table` for `policy`: the --map file, or columns named like its facts."""
+    from .batch import FactSource, Mapping, load_mapping
+    if table.mapping:
+        return load_mapping(table.mapping, policy, pin_year=False)
+    for col in table.header:
+        if col and col != "id" and col not in policy.facts:
+            ignored[col] = ignored.get(col, 0) + len(table.facilities)
+    cols = [c for c in table.header if c in policy.facts]
+    return Mapping(None, "id" if "id" in table.header else None, [FactSource(c, column=c) for c in cols])
+
+
+def _evaluate_row(policy, mapping, row: dict):
+    """(evaluation, diagnostics, kept): a raw row read by a mapping, then evaluated."""
+    from .batch import BadCell, row_facts
+    from .evaluate import evaluate
+    if "__error__" in row:
+        code, msg = row["__error__"]
+        return None, [Diagnostic(code, msg)], True
     try:
-        from . import batch
-        reader = getattr(batch, "read_rows")
-    except (ImportError, AttributeError):
-        raise YokoError([Diagnostic("unsupported_corpus", f"{path.suffix} facilities need engine.batch; "
-                                                          "use a folder of facts files or JSONL")]) from None
-    return [Facility(str(name), dict(row)) for name, row in reader(str(path))]
+        kept, facts = row_facts(row, mapping, policy)
+    except BadCell as e:
+        return None, [Diagnostic(e.code, e.message)], True
+    if not kept:
+        return None, None, False
+    try:
+        return evaluate(policy, facts), None, True
+    except YokoError as e:
+        return None, e.diagnostics, True
 
 
 def _evaluate(policy, data: dict, ignored: dict):
@@ -295,16 +340,29 @@ def _known_fields(value, spec: dict, name: str, ignored: dict, seen: set | None 
     return value
 
 
-def behavioural(old, new, corpus: list[Facility]) -> dict:
+def behavioural(old, new, corpus) -> dict:
     """Facilities whose public results change, with the first rule where the traces differ; totals."""
     changed, errors, evs = [], [], []
     ignored: dict[str, dict] = {"old": {}, "new": {}}
+    mappings = None
+    if isinstance(corpus, Table):
+        mappings = (_table_mapping(corpus, old, ignored["old"]), _table_mapping(corpus, new, ignored["new"]))
+        corpus = corpus.facilities
+    counted = 0
     for fac in corpus:
-        if fac.data is None:
+        if fac.row is not None:
+            a, ea, kept_a = _evaluate_row(old, mappings[0], fac.row)
+            b, eb, kept_b = _evaluate_row(new, mappings[1], fac.row)
+            if not (kept_a or kept_b):  # left out by the mapping's where: on both sides
+                continue
+        elif fac.data is None:
+            counted += 1
             errors.append({"facility": fac.name, "side": "both", "diagnostics": [d.to_json() for d in fac.error]})
             continue
-        a, ea = _evaluate(old, fac.data, ignored["old"])
-        b, eb = _evaluate(new, fac.data, ignored["new"])
+        else:
+            a, ea = _evaluate(old, fac.data, ignored["old"])
+            b, eb = _evaluate(new, fac.data, ignored["new"])
+        counted += 1
         for side, e in (("old", ea), ("new", eb)):
             if e:
                 errors.append({"facility": fac.name, "side": side, "diagnostics": [d.to_json() for d in e]})
@@ -315,7 +373,7 @@ def behavioural(old, new, corpus: list[Facility]) -> dict:
         if results:
             changed.append({"facility": fac.name, "results": results,
                             "first_difference": first_difference(old, new, a, b, list(results))})
-    return {"facilities": len(corpus), "changed": changed, "errors": errors, "ignored_facts": ignored,
+    return {"facilities": counted, "changed": changed, "errors": errors, "ignored_facts": ignored,
             "totals": {"old": totals(old, [a for a, _ in evs if a]), "new": totals(new, [b for _, b in evs if b])}}
 
 
@@ -419,14 +477,17 @@ def totals(policy, evs) -> dict:
 # ----------------------------------------------------------------------------- the whole report
 
 
-def compare(old_spec: str, new_spec: str, facilities: str | None = None):
+def compare(old_spec: str, new_spec: str, facilities: str | None = None, mapping: str | None = None,
+            sheet: str | None = None):
     """(report, old policy, new policy): the structural diff, and the behavioural one over a corpus."""
     old, new = load_side(old_spec), load_side(new_spec)
     report = {"old": _side_json(old), "new": _side_json(new),
               "structural": structural(old.policy, new.policy)}
     if facilities:
         report["behavioural"] = {"corpus": facilities,
-                                 **behavioural(old.policy, new.policy, read_corpus(facilities))}
+                                 **behavioural(old.policy, new.policy, read_corpus(facilities, mapping, sheet))}
+    elif mapping:
+        raise YokoError([Diagnostic("usage", "--map reads a table given with --facilities")])
     return report, old.policy, new.policy
 
 

@@ -246,7 +246,7 @@ _TYPE.update({"a whole number": "整数", "a number": "数値", "true or false":
 # Codes whose messages stay English under --lang ja: their detail is free text from a library or the
 # command line (csv, openpyxl, git, argparse wording), which a Japanese lead would only half translate.
 ENGLISH_ONLY = frozenset({"mapping_syntax", "mapping_schema", "unknown_column", "batch_format", "batch_read", "bad_row",
-                          "tests_syntax", "usage", "git_revision", "unsupported_corpus"})
+                          "tests_syntax", "usage", "git_revision"})
 
 _RUNTIME = re.compile(r"(?P<m>.+) while evaluating rule (?P<r>\S+)")
 _COMPILED: dict[str, list[tuple[re.Pattern, str]]] = {}

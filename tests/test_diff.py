@@ -151,3 +151,38 @@ def test_a_policy_against_itself_reports_no_change(cli):
     assert "14 facilities, 0 change outcome" in r.out
     for section in ("Parameters", "Rules", "Facts", "Public results"):
         assert f"{section}\n  no change" in r.out
+
+
+# --------------------------------------------------------------------------- tables (CSV/XLSX) as the corpus
+
+def test_a_csv_table_with_columns_named_after_facts_is_a_corpus(cli, tmp_path):
+    table = tmp_path / "facilities.csv"
+    table.write_text("id,emergency_tier,ambulance_transports,has_regional_care_system_addon\n"
+                     "A,secondary,1500,false\nB,secondary,bad,false\nC,none,10,\n", encoding="utf-8")
+    r = cli("diff", "ibaraki/2022", "tests/policies/ibaraki-2023.yaml", "--facilities", str(table),
+            "--format", "json")
+    assert r.code == 0, r.err
+    beh = json.loads(r.out)["behavioural"]
+    assert beh["facilities"] == 3
+    assert [e["facility"] for e in beh["errors"]] == ["facilities.csv:3 B", "facilities.csv:3 B"]
+    assert {e["diagnostics"][0]["code"] for e in beh["errors"]} == {"bad_fact"}
+    assert beh["totals"]["old"]["evaluated"] == 2
+
+
+def test_the_real_corpus_mapping_reads_the_table_for_both_years(cli):
+    r = cli("diff", "ibaraki/2022", "tests/policies/ibaraki-2023.yaml", "--facilities", "tests/data/mhlw-r7-slice.csv",
+            "--map", "examples/mappings/mhlw-r7-ibaraki.yaml", "--format", "json")
+    assert r.code == 0, r.err
+    beh = json.loads(r.out)["behavioural"]
+    # the mapping keeps only Ibaraki's rows (where: prefecture == "茨城県")
+    ibaraki_rows = sum(1 for line in open("tests/data/mhlw-r7-slice.csv", encoding="utf-8") if ",茨城県," in line)
+    assert beh["facilities"] == ibaraki_rows > 0
+    assert not beh["errors"]
+    changed = {c["facility"]: c["results"] for c in beh["changed"]}
+    assert all(res["report_due"] == {"old": None, "new": "2024-04-10"} for res in changed.values())
+
+
+def test_map_without_a_table_is_a_usage_error(cli):
+    r = cli("diff", "ibaraki/2022", "ibaraki/2022", "--map", "examples/mappings/mhlw-r7-ibaraki.yaml")
+    assert r.code == 2
+    assert "usage" in r.err

@@ -12,7 +12,10 @@ def add_parser(sub):
     p.add_argument("old", metavar="OLD", help=HELP_SIDE)
     p.add_argument("new", metavar="NEW", help=HELP_SIDE)
     p.add_argument("--facilities", metavar="DIR|FILE",
-                   help="facilities to evaluate on both sides: a folder of YAML/JSON facts files or a .jsonl file")
+                   help="facilities to evaluate on both sides: a folder of YAML/JSON facts files, a .jsonl "
+                        "file, or a .csv/.xlsx table")
+    p.add_argument("--map", metavar="MAPPING", help="YAML mapping of table columns to facts (as for evaluate --batch)")
+    p.add_argument("--sheet", help="worksheet of an .xlsx table (default: the first)")
     p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
     p.add_argument("--lang", choices=["ja", "en"], default="en", help="language of labels and citations")
     return p
@@ -20,7 +23,7 @@ def add_parser(sub):
 
 def run(args, out, err) -> int:
     from ..diff import compare
-    report, old, new = compare(args.old, args.new, args.facilities)
+    report, old, new = compare(args.old, args.new, args.facilities, args.map, args.sheet)
     if args.format == "json":
         out.write(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n")
     else:
