@@ -63,33 +63,33 @@ class Evaluation:
 
     def trace_entry(self, name: str) -> dict:
         rule = self.policy.rules[name]
-        value = self.env.get(name)
-        entry = {
-            "rule": name,
-            "value": to_json(value),
-            "public": name in self.policy.results,
-            "label": rule.spec.get("label"),
-            "cite": _cites(rule.spec.get("cite")),
-            "expr": rule.text,
-            "reads": {n: to_json(self.env.get(n)) for n in rule.reads},
-            "source": {"file": rule.location.file, "line": rule.location.line},
-        }
-        if rule.spec.get("unit"):
-            entry["unit"] = rule.spec["unit"]
-        if isinstance(value, bool) or value is None:
-            entry["because"] = [self.part(rule, p) for p in tracer(self.policy).why(rule.node, self.env)]
+        env = self.env
+        value = env.get(name)
+        template, reads = _trace_plan(self.policy)[name]
+        entry = dict(template)  # the rule's fixed fields (label, cite, expr, source ...), built once
+        entry["value"] = _j(value)
+        entry["reads"] = {n: _j(env.get(n)) for n in reads}
+        if value is None or value is True or value is False:
+            entry["because"] = [self.part(rule, p) for p in tracer(self.policy).why(rule.node, env)]
         if value is None:
             entry["needed_facts"] = self.needed_for(name)
-        if rule.spec.get("notes"):
-            entry["notes"] = rule.spec["notes"]
+        if "notes" in template:  # keep the key order of the output stable: notes last
+            entry["notes"] = entry.pop("notes")
         return entry
 
     def part(self, rule, node: ast.Node) -> dict:
         t = tracer(self.policy)
-        text = rule.text[node.start:node.end]
-        return {"expr": text, "value": to_json(t.value(node, self.env)),
-                "names": {n: to_json(self.env.get(n)) for n in t.names(node)},
-                "rule": node.id if isinstance(node, ast.Name) and node.id in self.policy.rules else None}
+        plans = self.policy.__dict__.setdefault("_part_plans", {})  # per policy object, built lazily
+        key = (rule.name, node.start, node.end)
+        plan = plans.get(key)
+        if plan is None:
+            plan = (rule.text[node.start:node.end], tuple(t.names(node)),
+                    node.id if isinstance(node, ast.Name) and node.id in self.policy.rules else None)
+            plans[key] = plan
+        text, names, ref = plan
+        env = self.env
+        return {"expr": text, "value": _j(t.value(node, env)), "names": {n: _j(env.get(n)) for n in names},
+                "rule": ref}
 
     def to_json(self, trace: bool = True) -> dict:
         out = {
@@ -105,6 +105,32 @@ class Evaluation:
         if trace:
             out["trace"] = self.trace()
         return out
+
+
+_SIMPLE = (bool, int, str, type(None))
+
+
+def _j(v):
+    """to_json, with plain values passed straight through (the trace's hot path)."""
+    return v if type(v) in _SIMPLE else to_json(v)
+
+
+def _trace_plan(policy: Policy) -> dict:
+    """Per rule: the trace entry's fixed fields in output order, and the names it reads (cached)."""
+    plan = policy.__dict__.get("_trace_plan")
+    if plan is None:
+        plan = {}
+        for name, rule in policy.rules.items():
+            t = {"rule": name, "value": None, "public": name in policy.results, "label": rule.spec.get("label"),
+                 "cite": _cites(rule.spec.get("cite")), "expr": rule.text, "reads": None,
+                 "source": {"file": rule.location.file, "line": rule.location.line}}
+            if rule.spec.get("unit"):
+                t["unit"] = rule.spec["unit"]
+            if rule.spec.get("notes"):
+                t["notes"] = rule.spec["notes"]
+            plan[name] = (t, tuple(rule.reads))
+        policy.__dict__["_trace_plan"] = plan
+    return plan
 
 
 def _cites(c):
