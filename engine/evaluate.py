@@ -151,7 +151,7 @@ def run_rules(policy: Policy, facts: dict) -> dict:
         for name, fn in run.steps:
             env[name] = fn(env)
     except EvalError as e:
-        raise YokoError([_runtime(policy, name, e)]) from None
+        raise YokoError([_runtime(policy, name, e, env)]) from None
     except RecursionError:
         raise YokoError([Diagnostic("expr_too_deep", f"rule {name} is nested too deeply to evaluate",
                                     rules[name].location)]) from None
@@ -164,10 +164,31 @@ def run_rules(policy: Policy, facts: dict) -> dict:
     return env
 
 
-def _runtime(policy, name, e: EvalError) -> Diagnostic:
+def _runtime(policy, name, e: EvalError, env: dict | None = None) -> Diagnostic:
+    """Where a rule failed, and (so the bad input can be found) the facts it read, with their values."""
     rule = policy.rules[name]
     loc = rule.locate(e.node.start) if e.node is not None else None
-    return Diagnostic(e.code, f"{e.message} while evaluating rule {name}", loc or rule.location)
+    read = ""
+    if env is not None:
+        facts = [f"{n} = {to_json(env[n])}" for n in _facts_behind(policy, name) if env.get(n) is not None]
+        if facts:
+            read = "; it read " + ", ".join(facts[:6]) + (", ..." if len(facts) > 6 else "")
+    return Diagnostic(e.code, f"{e.message} while evaluating rule {name}{read}", loc or rule.location)
+
+
+def _facts_behind(policy, name: str) -> list[str]:
+    """The facts a rule reads, directly or through the rules it reads, in first-read order."""
+    out, seen, stack = [], set(), [name]
+    while stack:
+        n = stack.pop(0)
+        if n in seen:
+            continue
+        seen.add(n)
+        if n in policy.facts:
+            out.append(n)
+        elif n in policy.rules:
+            stack.extend(policy.rules[n].reads)
+    return out
 
 
 def evaluate(policy: Policy, facts: dict) -> Evaluation:

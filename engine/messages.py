@@ -248,7 +248,7 @@ _TYPE.update({"a whole number": "整数", "a number": "数値", "true or false":
 ENGLISH_ONLY = frozenset({"mapping_syntax", "mapping_schema", "unknown_column", "batch_format", "batch_read", "bad_row",
                           "tests_syntax", "usage", "git_revision"})
 
-_RUNTIME = re.compile(r"(?P<m>.+) while evaluating rule (?P<r>\S+)")
+_RUNTIME = re.compile(r"(?P<m>.+) while evaluating rule (?P<r>[^\s;]+)(?:; it read (?P<f>.+))?")
 _COMPILED: dict[str, list[tuple[re.Pattern, str]]] = {}
 
 
@@ -279,7 +279,10 @@ def japanese(code: str, message: str) -> str | None:
     runtime = _RUNTIME.fullmatch(message)
     if runtime:
         inner = japanese(code, runtime.group("m"))
-        return f"{inner}（ルール {runtime.group('r')} の評価中）" if inner else None
+        if not inner:
+            return None
+        read = f"。読んだ事実: {runtime.group('f')}" if runtime.group("f") else ""
+        return f"{inner}（ルール {runtime.group('r')} の評価中{read}）"
     for pattern, template in _patterns(code):
         m = pattern.fullmatch(message)
         if m:
