@@ -21,13 +21,16 @@ An empty cell is unknown, never zero or false.
 """
 from __future__ import annotations
 
+import datetime
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
 
 from . import types as T
+from .builtins import EvalError
 from .diagnostics import Diagnostic, Location, Sink, YokoError, suggest
 
 _INT = re.compile(r"[+-]?\d+\Z", re.ASCII)  # ASCII: full-width digits are refused, not guessed
@@ -226,9 +229,7 @@ def cell_value(raw, spec: dict, name: str, unknown_cells=frozenset({""})):
     if raw is None:
         return None
     if not isinstance(raw, str):
-        if isinstance(raw, float) and raw.is_integer() and spec.get("type") in ("int", "number"):
-            return int(raw)  # spreadsheets keep every number as a double
-        return raw
+        return _typed_cell(raw, spec, name)
     s = raw.strip()
     if s in unknown_cells:
         return None
@@ -252,7 +253,48 @@ def cell_value(raw, spec: dict, name: str, unknown_cells=frozenset({""})):
             return json.loads(s)
         except ValueError:
             raise BadCell("bad_fact", f"{name} must be written as JSON in its cell") from None
+    if kind == "date":
+        try:
+            if _ISO_DATE.match(s):
+                return datetime.date.fromisoformat(s)
+        except ValueError:
+            raise BadCell("bad_fact", f'{name}: "{s}" is not a calendar date') from None
+        raise BadCell("bad_fact", f'{name} must be a date written YYYY-MM-DD in a table but got "{s}"')
     return s
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+
+
+def _typed_cell(raw, spec: dict, name: str):
+    """A cell that already has a type (XLSX, JSONL): exact numbers, dates without a time, no guessing."""
+    kind = spec.get("type")
+    if isinstance(raw, bool):
+        if kind == "bool":
+            return raw
+    elif isinstance(raw, (int, float)) and kind in ("int", "number"):
+        if isinstance(raw, float):
+            if not math.isfinite(raw):
+                raise BadCell("bad_fact", f"{name} must be a finite number but got {raw}")
+            if raw.is_integer():
+                return int(raw)  # spreadsheets keep every number as a double
+            if kind == "int":
+                raise BadCell("bad_fact", f"{name} must be a whole number but got {raw!r}")
+            q = Fraction(repr(raw))  # the shortest decimal that names the double, exactly
+            return q.numerator if q.denominator == 1 else q
+        return raw
+    elif isinstance(raw, datetime.datetime):
+        if kind == "date" and raw.time() == datetime.time(0):
+            return raw.date()  # openpyxl gives a date-only cell as midnight
+    elif isinstance(raw, datetime.date):
+        if kind == "date":
+            return raw
+    elif isinstance(raw, (list, dict)):
+        if kind in ("list", "record"):
+            return raw
+    if kind in ("text", "enum") and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return str(raw)  # a code typed as a number in a spreadsheet
+    raise BadCell("bad_fact", f"{name} must be {kind} but the cell holds {type(raw).__name__} {raw!r}"[:200])
 
 
 def row_facts(row: dict, mapping: Mapping, policy) -> tuple[bool, dict]:
@@ -266,7 +308,7 @@ def row_facts(row: dict, mapping: Mapping, policy) -> tuple[bool, dict]:
         except BadCell as e:
             problems.append(e)
     if mapping.where is not None and not problems:
-        if mapping.where(env) is not True:
+        if _mapped(mapping.where, env, "where") is not True:
             return False, {}
     if mapping.strict:
         for k in row:
@@ -278,12 +320,13 @@ def row_facts(row: dict, mapping: Mapping, policy) -> tuple[bool, dict]:
     for src in mapping.facts:
         decl = policy.facts[src.fact]
         try:
-            if src.unknown_when is not None and not problems and src.unknown_when(env) is True:
+            if src.unknown_when is not None and not problems and \
+                    _mapped(src.unknown_when, env, f"unknown_when of {src.fact}") is True:
                 continue
             if src.expr is not None:
                 if problems:
                     continue
-                v = src.expr(env)
+                v = _mapped(src.expr, env, f"the expression of {src.fact}")
             else:
                 raw = row.get(src.column)
                 if isinstance(raw, str) and src.values and raw.strip() in src.values:
@@ -297,7 +340,11 @@ def row_facts(row: dict, mapping: Mapping, policy) -> tuple[bool, dict]:
                 _bounds(v, decl.spec, src.fact)
                 facts[src.fact] = v
             else:
-                facts[src.fact] = convert(v, decl.spec, src.fact)
+                notes: list = []
+                facts[src.fact] = convert(v, decl.spec, src.fact, notes=notes)
+                if notes:  # a table says what it means: nothing is read in another form without a word
+                    raise BadCell("bad_fact", f"{notes[0].message}; write it as the fact's type asks "
+                                              "(dates YYYY-MM-DD) in a table")
         except BadCell as e:
             problems.append(e)
         except BadFact as e:
@@ -305,6 +352,16 @@ def row_facts(row: dict, mapping: Mapping, policy) -> tuple[bool, dict]:
     if problems:
         raise BadCell(problems[0].code, "; ".join(p.message for p in problems))
     return True, facts
+
+
+def _mapped(fn, env, what):
+    """A mapping closure's value; its failure (say, division by zero) makes the row an error row."""
+    try:
+        return fn(env)
+    except EvalError as e:
+        raise BadCell(e.code, f"{e.message} in {what}") from None
+    except TypeError as e:
+        raise BadCell("bad_fact", f"a cell has the wrong kind of value for {what}: {e}") from None
 
 
 def _bounds(v, spec, name):

@@ -155,7 +155,10 @@ class AtomicFile:
     def __init__(self, path: str, mode: str = "w"):
         self.path = path
         d = os.path.dirname(os.path.abspath(path))
-        fd, self.tmp = tempfile.mkstemp(prefix=".yoko-", suffix=os.path.splitext(path)[1], dir=d)
+        try:
+            fd, self.tmp = tempfile.mkstemp(prefix=".yoko-", suffix=os.path.splitext(path)[1], dir=d)
+        except OSError as e:
+            raise YokoError([Diagnostic("batch_write", f"cannot write {path}: {e.strerror or e}")]) from None
         if "b" in mode:
             self.f = os.fdopen(fd, mode)
         else:
@@ -163,6 +166,9 @@ class AtomicFile:
 
     def commit(self) -> None:
         self.f.close()
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self.tmp, 0o666 & ~umask)  # mkstemp makes 0600; results are an ordinary file
         os.replace(self.tmp, self.path)
 
     def discard(self) -> None:

@@ -260,3 +260,92 @@ def test_full_width_digits_in_a_cell_make_an_error_row_not_a_guess(cli, tmp_path
     assert r.code == 1
     assert rows[0]["error"]["code"] == "bad_fact"
     assert "error" not in rows[1]
+
+
+# --------------------------------------------------------------------------- review fixes: typed cells, mapping failures
+
+_POLICY = """# invented for tests: one number fact, one date fact, rules that show them exactly
+id: batchcheck
+jurisdiction: {code: JP, name: {ja: テスト, en: test}}
+fiscal_year: 2022
+title: {ja: テスト, en: test}
+sources: {t: {title: {ja: テスト, en: test}}}
+facts:
+  share: {type: number, label: {ja: 割合, en: share}}
+  opened: {type: date, label: {ja: 開設日, en: opened}}
+rules:
+  share_x3: {expr: share * 3, label: {ja: 三倍, en: times three}, cite: {source: t}}
+  opened_in_fy2022: {expr: fiscal_year(opened) == 2022, label: {ja: 年度, en: in FY2022}, cite: {source: t}}
+results: [share_x3, opened_in_fy2022]
+"""
+
+
+def _run(cli, tmp_path, rows: str, mapping: str, ext: str = "jsonl"):
+    (tmp_path / "p.yaml").write_text(_POLICY, encoding="utf-8")
+    (tmp_path / "m.yaml").write_text(mapping, encoding="utf-8")
+    table = tmp_path / f"t.{ext}"
+    table.write_text(rows, encoding="utf-8")
+    r = cli("evaluate", "--policy-file", str(tmp_path / "p.yaml"), "--batch", str(table), "--map",
+            str(tmp_path / "m.yaml"))
+    return r, [json.loads(line) for line in r.out.splitlines()]
+
+
+def test_a_fractional_number_in_a_typed_cell_reaches_expressions_exactly(cli, tmp_path):
+    r, rows = _run(cli, tmp_path, '{"id": "A", "c": 0.07}\n',
+                   "id_column: id\ncolumns: {c: number}\nfacts:\n  share: {expr: c * 100}\n")
+    assert rows[0]["results"]["share_x3"] == 21  # 0.07 * 100 * 3, never 21.000000000000004
+
+
+def test_a_mapping_expression_that_fails_on_one_row_makes_an_error_row_only(cli, tmp_path):
+    r, rows = _run(cli, tmp_path, "id,a,b\nA,1,0\nB,3,2\n",
+                   "id_column: id\ncolumns: {a: int, b: int}\nfacts:\n  share: {expr: a / b}\n", "csv")
+    assert r.code == 1
+    assert rows[0]["error"]["code"] == "division_by_zero"
+    assert rows[1]["results"]["share_x3"] == "4.5"
+
+
+def test_a_date_column_is_a_date_in_mapping_expressions(cli, tmp_path):
+    r, rows = _run(cli, tmp_path, "id,d\nA,2022-05-01\nB,2021-05-01\nC,2022/05/01\n",
+                   "id_column: id\ncolumns: {d: date}\nwhere: d >= 2021-01-01\nfacts:\n  opened: d\n", "csv")
+    assert [row.get("results", {}).get("opened_in_fy2022") for row in rows] == [True, False, None]
+    assert rows[2]["error"]["code"] == "bad_fact"
+
+
+def test_a_date_only_spreadsheet_cell_is_a_date(cli, tmp_path):
+    import datetime
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["id", "opened"])
+    ws.append(["A", datetime.date(2022, 4, 5)])
+    ws.append(["B", datetime.datetime(2022, 4, 5, 13, 30)])
+    wb.save(tmp_path / "t.xlsx")
+    (tmp_path / "p.yaml").write_text(_POLICY, encoding="utf-8")
+    r = cli("evaluate", "--policy-file", str(tmp_path / "p.yaml"), "--batch", str(tmp_path / "t.xlsx"))
+    rows = [json.loads(line) for line in r.out.splitlines()]
+    assert rows[0]["results"]["opened_in_fy2022"] is True
+    assert rows[1]["error"]["code"] == "bad_fact"  # a real time of day is not a date
+
+
+def test_an_output_file_that_cannot_be_written_is_a_clear_error(cli, tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("id,ambulance_transports\nA,1200\n", encoding="utf-8")
+    r = cli("evaluate", "--batch", str(table), "--policy", "ibaraki", "--year", "2022",
+            "--out", "/nonexistent-folder/out.csv", "--lang", "en")
+    assert r.code == 2
+    assert "batch_write: cannot write /nonexistent-folder/out.csv" in r.err
+    assert "internal_error" not in r.err
+
+
+def test_results_are_an_ordinary_file_not_private_to_the_writer(cli, tmp_path):
+    import os
+    import stat
+    table = tmp_path / "t.csv"
+    table.write_text("id,ambulance_transports\nA,1200\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    old = os.umask(0o022)
+    try:
+        cli("evaluate", "--batch", str(table), "--policy", "ibaraki", "--year", "2022", "--out", str(out))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
