@@ -29,6 +29,55 @@ def check_magnitude(x):
     return x
 
 
+STRUCT = (list, tuple, dict)
+
+
+def equal(a, b):
+    """Kleene ==: unknown when an unknown inside a list or record could decide it."""
+    if a is None or b is None:
+        return None
+    if type(a) in STRUCT or type(b) in STRUCT:
+        if isinstance(a, dict) and isinstance(b, dict):
+            if a.keys() != b.keys():
+                return False
+            pairs = [(a[k], b[k]) for k in a]
+        elif isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+            if len(a) != len(b):
+                return False
+            pairs = list(zip(a, b))
+        else:
+            return False
+        result = True
+        for x, y in pairs:
+            e = equal(x, y)
+            if e is False:
+                return False
+            if e is None:
+                result = None
+        return result
+    return a == b
+
+
+def not_equal(a, b):
+    e = equal(a, b)
+    return None if e is None else not e
+
+
+def member(x, xs):
+    """Kleene membership: true if found, unknown if not found but some element could be it."""
+    if type(x) in STRUCT:
+        found = [equal(x, e) for e in xs]
+        return True if True in found else (None if None in found else False)
+    if x in xs:
+        return True
+    return None if None in xs else False
+
+
+def not_member(x, xs):
+    m = member(x, xs)
+    return None if m is None else not m
+
+
 def norm(q):
     """A Fraction that is whole becomes an int."""
     if isinstance(q, Fraction) and q.denominator == 1:

@@ -8,12 +8,12 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from . import ast, builtins
-from .builtins import EvalError, check_magnitude, divide
+from .builtins import STRUCT, EvalError, check_magnitude, divide, equal, member, not_equal, not_member
 
 Fn = Callable[[dict], Any]
 
 _ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-          "==": operator.eq, "!=": operator.ne}
+          "==": lambda x, y: _eq(x, y), "!=": lambda x, y: _ne(x, y)}
 
 
 def compile_expr(node: ast.Node, consts: dict | None = None) -> Fn:
@@ -313,16 +313,12 @@ def _binary(c, n: ast.Binary) -> Fn:
     return g
 
 
-def member(x, xs):
-    """Kleene membership: true if found, unknown if not found but some element is unknown."""
-    if x in xs:
-        return True
-    return None if None in xs else False
+def _eq(x, y):
+    return equal(x, y) if type(x) in STRUCT or type(y) in STRUCT else x == y
 
 
-def not_member(x, xs):
-    m = member(x, xs)
-    return None if m is None else not m
+def _ne(x, y):
+    return not_equal(x, y) if type(x) in STRUCT or type(y) in STRUCT else x != y
 
 
 def _op(sym: str):
@@ -412,9 +408,10 @@ def _compare_one(c, n: ast.Compare) -> Fn:
     (ka, a), (kb, b) = c.operand(n.operands[0]), c.operand(n.operands[1])
     if sym in _FLIP and ka == "const" and kb == "name" and a is not None:
         ka, a, kb, b, sym = kb, b, ka, a, _FLIP[sym]
-    if sym in _FLIP and ka == "name" and kb == "const" and b is not None:
+    if sym in _FLIP and ka == "name" and kb == "const" and b is not None and type(b) not in STRUCT:
         return _name_const(a, sym, b)
-    if sym in ("in", "not in") and ka == "name" and kb == "const" and isinstance(b, list) and None not in b:
+    if (sym in ("in", "not in") and ka == "name" and kb == "const" and isinstance(b, list) and None not in b
+            and not any(type(v) in STRUCT for v in b)):
         if all(type(v) is str for v in b):
             found = frozenset(b)  # text in a list of texts: a set lookup, same answer
         else:
@@ -427,6 +424,8 @@ def _compare_one(c, n: ast.Compare) -> Fn:
             x, xs = env[a], env[b]
             if x is None or xs is None:
                 return None
+            if type(x) in STRUCT:
+                return member(x, xs)
             if x in xs:
                 return True
             return None if None in xs else False

@@ -12,10 +12,10 @@ from typing import Any
 
 from . import ast, builtins
 from .builtins import EvalError, check_magnitude, divide
-from .compile import member, not_member
+from .builtins import equal, member, not_equal, not_member
 
 _ORD = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
-        ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
+        ">=": lambda a, b: a >= b, "==": equal, "!=": not_equal,
         "in": member, "not in": not_member}
 
 
@@ -41,10 +41,15 @@ def interpret(node: ast.Node, env: dict, scope: dict | None = None) -> Any:
                 return None
             return (not v) if op == "not" else -v
         case ast.Binary(op="and" | "or" as op, left=l, right=r):
-            a, b = ev(l), ev(r)
-            if op == "and":
-                return False if (a is False or b is False) else (None if (a is None or b is None) else True)
-            return True if (a is True or b is True) else (None if (a is None or b is None) else False)
+            # left to right, stopping once decided: `a or 10 / n > 1` is true when a is, whatever n
+            decisive = op == "or"
+            a = ev(l)
+            if a is decisive:
+                return decisive
+            b = ev(r)
+            if b is decisive:
+                return decisive
+            return None if (a is None or b is None) else not decisive
         case ast.Binary(op=op, left=l, right=r):
             a, b = ev(l), ev(r)
             if a is None or b is None:
