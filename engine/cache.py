@@ -60,8 +60,31 @@ def _entry_path(d: str, path: str) -> str | None:
     # paths inside the policy (locations, the chain it extends) are shown as they were given or
     # relative to the working folder, so both are part of the key
     key = hashlib.sha256(f"{_engine_version()}\0{os.path.abspath(path)}\0{path}\0{os.getcwd()}\0{h}"
-                         .encode()).hexdigest()
+                         f"\0{_where_bases_are(path)}".encode()).hexdigest()
     return os.path.join(d, key[:32] + ".pickle")
+
+
+def _where_bases_are(path: str) -> str:
+    """Where an `extends:` could resolve: the search path and the policy files on it, by name.
+
+    A base is found beside the policy or in the registry folders. A base file added, removed or
+    renamed there changes this listing, so a cached policy is never served after its base could
+    resolve elsewhere; a base edited in place is caught by the file hashes stored in the entry.
+    """
+    from .registry import policy_dirs
+    parts = [os.environ.get("YOKO_POLICY_PATH", "")]
+    folders = [os.path.dirname(os.path.abspath(path))]
+    for d in policy_dirs():
+        for root, dirs, _ in os.walk(d):
+            dirs[:] = sorted(x for x in dirs if not x.startswith("."))
+            folders.append(root)
+    for f in folders:
+        try:
+            names = sorted(n for n in os.listdir(f) if n.endswith((".yaml", ".yml")))
+        except OSError:
+            names = ["-"]
+        parts.append(f"{f}:{','.join(names)}")
+    return "|".join(parts)
 
 
 class _Pickler(pickle.Pickler):

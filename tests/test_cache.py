@@ -114,3 +114,27 @@ def test_the_cli_gives_the_same_answer_cold_and_warm(cache_dir, cli):
     warm = cli("evaluate", EXAMPLE, "--policy", "ibaraki", "--year", "2022", "--format", "json")
     assert cold.code == warm.code == 0
     assert json.loads(cold.out) == json.loads(warm.out)
+
+
+def test_a_cached_policy_is_not_served_once_its_base_would_resolve_elsewhere(tmp_path, monkeypatch):
+    """A base copied beside the child (found before the registry's) must be the one used."""
+    import shutil
+
+    from engine import cache
+    from engine.policy import load_policy
+    monkeypatch.setenv("YOKO_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("YOKO_NO_CACHE", raising=False)
+    reg = tmp_path / "registry"
+    (reg / "ibaraki").mkdir(parents=True)
+    shutil.copy("policies/ibaraki/2022.yaml", reg / "ibaraki" / "2022.yaml")
+    child_dir = tmp_path / "child"
+    child_dir.mkdir()
+    shutil.copy("tests/policies/ibaraki-2023.yaml", child_dir / "ibaraki-2023.yaml")
+    monkeypatch.setenv("YOKO_POLICY_PATH", str(reg))
+    child = str(child_dir / "ibaraki-2023.yaml")
+    first = load_policy(child)
+    cache.put(child, first)
+    assert cache.get(child) is not None
+    # a base now appears beside the child: the old entry must not be served
+    shutil.copy("policies/ibaraki/2022.yaml", child_dir / "2022.yaml")
+    assert cache.get(child) is None
