@@ -308,7 +308,11 @@ def row_facts(row: dict, mapping: Mapping, policy) -> tuple[bool, dict]:
         except BadCell as e:
             problems.append(e)
     if mapping.where is not None and not problems:
-        if _mapped(mapping.where, env, "where") is not True:
+        kept = _mapped(mapping.where, env, "where")
+        if kept is None:  # never dropped in silence: the row is reported, as undecided
+            raise BadCell("where_unknown", f"cannot tell whether this row is wanted: where: {mapping.where_text} "
+                                           "is unknown for it (an empty cell?)")
+        if kept is not True:
             return False, {}
     if mapping.strict:
         for k in row:

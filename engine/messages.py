@@ -246,7 +246,7 @@ _TYPE.update({"a whole number": "整数", "a number": "数値", "true or false":
 # Codes whose messages stay English under --lang ja: their detail is free text from a library or the
 # command line (csv, openpyxl, git, argparse wording), which a Japanese lead would only half translate.
 ENGLISH_ONLY = frozenset({"mapping_syntax", "mapping_schema", "unknown_column", "batch_format", "batch_read", "batch_write", "bad_row",
-                          "tests_syntax", "usage", "git_revision"})
+                          "tests_syntax", "usage", "git_revision", "where_unknown"})
 
 _RUNTIME = re.compile(r"(?P<m>.+) while evaluating rule (?P<r>[^\s;]+)(?:; it read (?P<f>.+))?")
 _COMPILED: dict[str, list[tuple[re.Pattern, str]]] = {}

@@ -75,9 +75,21 @@ def _read_csv(f: IO[str], path: str):
 
 
 def _row(header, cells, path, line):
-    if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+    if (len(cells) > len(header) and any(c.strip() for c in cells[len(header):])) or len(cells) < len(header):
         return {"__error__": ("bad_row", f"row has {len(cells)} cells but the header names {len(header)} columns")}
     return dict(zip(header, cells))
+
+
+def _no_duplicate_keys(pairs):
+    keys = [k for k, _ in pairs]
+    for k in keys:
+        if keys.count(k) > 1:
+            raise _DuplicateKey(k)
+    return dict(pairs)
+
+
+class _DuplicateKey(ValueError):
+    pass
 
 
 def _check_header(header: list[str], path: str) -> None:
@@ -98,7 +110,10 @@ def _read_jsonl(f: IO[str], path: str):
                 if not line.strip():
                     continue
                 try:
-                    obj = json.loads(line)
+                    obj = json.loads(line, object_pairs_hook=_no_duplicate_keys)
+                except _DuplicateKey as e:
+                    yield n, {"__error__": ("bad_row", f"field {e} appears twice on this line")}
+                    continue
                 except ValueError as e:
                     yield n, {"__error__": ("bad_row", f"not a JSON object: {e}")}
                     continue

@@ -349,3 +349,28 @@ def test_results_are_an_ordinary_file_not_private_to_the_writer(cli, tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
+def test_a_row_whose_where_is_unknown_is_reported_not_dropped(cli, tmp_path):
+    r, rows = _run(cli, tmp_path, "id,d,p\nA,2022-05-01,x\nB,2022-05-01,\nC,2022-05-01,y\n",
+                   'id_column: id\ncolumns: {d: date, p: text}\nwhere: p == "x"\nfacts:\n  opened: d\n', "csv")
+    assert [row["id"] for row in rows] == ["A", "B"]  # C is left out by where; B cannot be decided
+    assert rows[1]["error"]["code"] == "where_unknown"
+
+
+def test_a_csv_row_with_too_few_cells_is_an_error_row(cli, tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("id,ambulance_transports,emergency_tier\nA,1200\nB,1200,secondary\n", encoding="utf-8")
+    r = cli("evaluate", "--batch", str(table), "--policy", "ibaraki", "--year", "2022")
+    rows = [json.loads(line) for line in r.out.splitlines()]
+    assert rows[0]["error"]["code"] == "bad_row"
+    assert rows[1]["results"]["basis"] == ["1"]
+
+
+def test_a_jsonl_line_with_a_field_twice_is_an_error_row(cli, tmp_path):
+    table = tmp_path / "t.jsonl"
+    table.write_text('{"id": "A", "ambulance_transports": 1, "ambulance_transports": 1200}\n', encoding="utf-8")
+    r = cli("evaluate", "--batch", str(table), "--policy", "ibaraki", "--year", "2022")
+    row = json.loads(r.out.splitlines()[0])
+    assert row["error"]["code"] == "bad_row"
+    assert "appears twice" in row["error"]["message"]
