@@ -109,7 +109,6 @@ def get(path: str):
             files, policy = pickle.load(f)
         if any(file_hash(p) != h for p, h in files):
             return None
-        _recompile(policy)
         return policy
     except Exception:  # noqa: BLE001 - a cache must never be the reason a load fails
         return None
@@ -157,10 +156,3 @@ def _restore(policy, saved) -> None:
     for r, fn in fns:
         r.fn = fn
     policy.__dict__.update(extras)
-
-
-def _recompile(policy) -> None:
-    from .compile import compile_expr
-    for name in policy.order:
-        rule = policy.rules[name]
-        rule.fn = compile_expr(rule.node)

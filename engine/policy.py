@@ -13,7 +13,6 @@ from typing import Any
 from . import ast
 from . import types as T
 from .check import ExprChecker
-from .compile import compile_expr
 from .diagnostics import Diagnostic, Location, Sink, YokoError, suggest
 from .inherit import Origin, Resolved, Src
 from .limits import value_problem
@@ -372,10 +371,7 @@ def check_policy(policy: Policy, results_from: Origin, sink: Sink) -> None:
                      policy.rules[res].location)
     if all(r.node is not None for r in policy.rules.values()):
         _check_unused(policy, sink)  # a rule that did not parse may be the reader of a fact
-    policy.order = order
-    if not sink.errors:
-        for name in order:
-            policy.rules[name].fn = compile_expr(policy.rules[name].node)
+    policy.order = order  # closures are built on first evaluation (engine.compile.runner)
 
 
 def _check_clashes(policy: Policy, sink: Sink) -> None:
