@@ -524,13 +524,16 @@ def run_batch(policy, mapping: Mapping, rows, emit: Callable[[dict], None], *, j
               focus: list[str] = (), progress: Callable[[int], None] | None = None) -> Summary:
     """Evaluate every row in input order, passing each output record to `emit`; the run's summary."""
     summary = Summary(list(focus))
+
+    def take(rec):
+        summary.add(rec)
+        if rec is not None:
+            emit(_public(rec))
+
     if jobs <= 1:
         ev = RowEvaluator(policy, mapping, list(focus))
         for number, row in rows:
-            rec = ev(number, row)
-            summary.add(rec)
-            if rec is not None:
-                emit(_public(rec))
+            take(ev(number, row))
             if progress:
                 progress(summary.rows)
         return summary
@@ -544,9 +547,7 @@ def run_batch(policy, mapping: Mapping, rows, emit: Callable[[dict], None], *, j
                              initargs=(*key, None if mapping.path else mapping)) as pool:
         for recs in pool.map(_worker_chunk, _chunks(rows, 256)):
             for rec in recs:
-                summary.add(rec)
-                if rec is not None:
-                    emit(_public(rec))
+                take(rec)
             if progress:
                 progress(summary.rows)
     return summary

@@ -12,8 +12,15 @@ from .builtins import STRUCT, EvalError, check_magnitude, divide, equal, member,
 
 Fn = Callable[[dict], Any]
 
-_ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-          "==": lambda x, y: _eq(x, y), "!=": lambda x, y: _ne(x, y)}
+def _eq(x, y):
+    return equal(x, y) if type(x) in STRUCT or type(y) in STRUCT else x == y
+
+
+def _ne(x, y):
+    return not_equal(x, y) if type(x) in STRUCT or type(y) in STRUCT else x != y
+
+
+_ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": _eq, "!=": _ne}
 
 
 def compile_expr(node: ast.Node, consts: dict | None = None) -> Fn:
@@ -311,14 +318,6 @@ def _binary(c, n: ast.Binary) -> Fn:
         r = op(x, y)
         return r if type(r) is int and -_M <= r <= _M else _magnitude(r)
     return g
-
-
-def _eq(x, y):
-    return equal(x, y) if type(x) in STRUCT or type(y) in STRUCT else x == y
-
-
-def _ne(x, y):
-    return not_equal(x, y) if type(x) in STRUCT or type(y) in STRUCT else x != y
 
 
 def _op(sym: str):

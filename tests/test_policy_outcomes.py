@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 EXAMPLES = {
-    ("ibaraki", "2022"): sorted(Path("examples/ibaraki-2022").glob("*.yaml")) if Path("examples/ibaraki-2022").is_dir()
-    else sorted((Path(__file__).parent.parent / "examples" / "ibaraki-2022").glob("*.yaml")),
+    ("ibaraki", "2022"): sorted((Path(__file__).parent.parent / "examples" / "ibaraki-2022").glob("*.yaml")),
 }
 
 PARAMS = [pytest.param(pid, year, f.name, id=f"{pid}-{year}-{f.stem}")
