@@ -33,9 +33,9 @@ def write_facts() -> int:
     """The corpus as one facts object per line (unknown facts left out)."""
     sys.path.insert(0, ROOT)
     import engine
-    from engine.batch import BadCell, load_mapping, row_facts
-    from engine.tabular import read_rows
-    from engine.values import to_json
+    from engine.evaluation.batch import BadCell, load_mapping, row_facts
+    from engine.evaluation.tables import read_rows
+    from engine.lang.values import to_json
     policy = engine.load("ibaraki", 2022)
     mapping = load_mapping(MAPPING, policy)
     mapping.where = None  # every prefecture

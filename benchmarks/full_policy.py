@@ -128,8 +128,8 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
 
     import engine
-    from engine.evaluate import Evaluation, run_rules
-    from engine.facts import check_facts
+    from engine.evaluation.evaluate import Evaluation, run_rules
+    from engine.evaluation.facts import check_facts
 
     print(f"machine: {machine()}")
     t = time.perf_counter()

@@ -10,26 +10,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .diagnostics import Diagnostic, Location, YokoError
-from .evaluate import Evaluation
+from engine.base.diagnostics import Diagnostic, Location, YokoError
+from engine.evaluation.evaluate import Evaluation
 
 __all__ = ["load", "load_file", "evaluate", "Evaluation", "Diagnostic", "Location", "YokoError"]
 
 
 def load_file(path: str):
     """Load, check and compile a policy file (raises YokoError with located diagnostics)."""
-    from .loader import load_policy_cached
+    from engine.policy.cache import load_policy_cached
     return load_policy_cached(str(path))
 
 
 def load(policy_id: str, year):
     """Load the policy `policy_id` for a fiscal year (2022, "R4", "令和4")."""
-    from .registry import find
+    from engine.policy.registry import find
     return load_file(find(policy_id, year).path)
 
 
 def evaluate(policy, facts: Mapping) -> Evaluation:
     """Check a mapping of fact name to value against the policy and evaluate it."""
-    from .evaluate import evaluate as _evaluate
-    from .facts import check_facts
+    from engine.evaluation.evaluate import evaluate as _evaluate
+    from engine.evaluation.facts import check_facts
     return _evaluate(policy, check_facts(dict(facts), policy))

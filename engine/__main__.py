@@ -2,6 +2,6 @@
 """`python -m engine` is the `yoko` command."""
 import sys
 
-from .cli import main
+from engine.cli.main import main
 
 sys.exit(main())

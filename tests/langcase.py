@@ -2,10 +2,10 @@
 """Build a one-rule policy from a language case (tests/cases/lang) and evaluate it."""
 from __future__ import annotations
 
-from engine.diagnostics import Sink
-from engine.evaluate import evaluate
-from engine.facts import check_facts
-from engine.policy import Policy, build, schema_errors
+from engine.base.diagnostics import Sink
+from engine.evaluation.evaluate import evaluate
+from engine.evaluation.facts import check_facts
+from engine.policy.load import Policy, build, schema_errors
 
 _CITE = {"source": "test"}
 _LABEL = {"ja": "テスト", "en": "test"}

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from engine.cli import main
+from engine.cli.main import main
 
 POLICY = ("--policy", "ibaraki", "--year", "2022", "--lang", "en")
 SLICE = "tests/data/mhlw-r7-slice.csv"
@@ -149,7 +149,7 @@ CELLS = [  # (beds_high_acute, beds_acute) -> has_acute_ward
 @pytest.mark.parametrize("high,acute,want", CELLS)
 def test_a_derived_fact_follows_unknown_cells(high, acute, want, tmp_path):
     from engine import load
-    from engine.batch import load_mapping, row_facts
+    from engine.evaluation.batch import load_mapping, row_facts
     policy = load("ibaraki", 2022)
     mapping = load_mapping(MAP, policy)
     row = {"id": "x", "prefecture": "茨城県", "reported": "yes", "beds_high_acute": high, "beds_acute": acute,
@@ -160,7 +160,7 @@ def test_a_derived_fact_follows_unknown_cells(high, acute, want, tmp_path):
 
 def test_a_facility_that_did_not_report_has_an_unknown_tier_not_none(tmp_path):
     from engine import load
-    from engine.batch import load_mapping, row_facts
+    from engine.evaluation.batch import load_mapping, row_facts
     policy = load("ibaraki", 2022)
     mapping = load_mapping(MAP, policy)
     base = {"id": "x", "prefecture": "茨城県", "beds_high_acute": "", "beds_acute": "", "beds_total": "25",
@@ -234,9 +234,9 @@ def _partial(seed: int) -> list[dict]:
 def test_batch_needed_facts_agree_with_a_single_evaluation():
     """The batch's compiled needed-facts walk gives exactly what Evaluation.needed_for gives."""
     from engine import load
-    from engine.batch import RowEvaluator, identity_mapping
-    from engine.evaluate import evaluate
-    from engine.facts import check_facts
+    from engine.evaluation.batch import RowEvaluator, identity_mapping
+    from engine.evaluation.evaluate import evaluate
+    from engine.evaluation.facts import check_facts
     policy = load("ibaraki", 2022)
     ev = RowEvaluator(policy, identity_mapping(policy, None), focus=list(policy.order))
     compared = 0

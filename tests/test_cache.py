@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 
-from engine import cache, loader
-from engine.evaluate import evaluate
-from engine.facts import load_facts_file
+from engine.policy import cache
+from engine.evaluation.evaluate import evaluate
+from engine.evaluation.facts import load_facts_file
 
 POLICY = "policies/ibaraki/2022.yaml"
 EXAMPLE = "examples/ibaraki-2022/ground-1-cost-share-smaller.yaml"
@@ -21,14 +21,14 @@ def cache_dir(tmp_path, monkeypatch):
     d = tmp_path / "cache"
     monkeypatch.setenv("YOKO_CACHE_DIR", str(d))
     monkeypatch.delenv("YOKO_NO_CACHE", raising=False)
-    loader._CACHE.clear()
+    cache._MEMO.clear()
     yield d
-    loader._CACHE.clear()
+    cache._MEMO.clear()
 
 
 def new_process():
     """What a new process has: no policy in memory."""
-    loader._CACHE.clear()
+    cache._MEMO.clear()
 
 
 def _copy_policy(tmp_path) -> str:
@@ -39,13 +39,13 @@ def _copy_policy(tmp_path) -> str:
 
 def test_a_second_load_is_served_from_the_cache_and_evaluates_the_same(cache_dir, tmp_path):
     path = _copy_policy(tmp_path)
-    fresh = loader.load_policy_cached(path)
+    fresh = cache.load_policy_cached(path)
     assert len(os.listdir(cache_dir)) == 1
     new_process()
     cached = cache.get(path)
     assert cached is not None and cached is not fresh
     new_process()
-    assert loader.load_policy_cached(path).rules.keys() == fresh.rules.keys()
+    assert cache.load_policy_cached(path).rules.keys() == fresh.rules.keys()
     facts = load_facts_file(EXAMPLE, fresh)
     assert evaluate(cached, facts).to_json() == evaluate(fresh, facts).to_json()
     assert cached.rules["ground_1"].location == fresh.rules["ground_1"].location
@@ -53,7 +53,7 @@ def test_a_second_load_is_served_from_the_cache_and_evaluates_the_same(cache_dir
 
 def test_a_changed_file_is_not_served_stale_even_with_the_same_mtime(cache_dir, tmp_path):
     path = _copy_policy(tmp_path)
-    assert loader.load_policy_cached(path).parameters["unit_per_bed"].value == 133000
+    assert cache.load_policy_cached(path).parameters["unit_per_bed"].value == 133000
     st = os.stat(path)
     text = open(path, encoding="utf-8").read()
     assert "    value: 133000\n" in text
@@ -62,17 +62,17 @@ def test_a_changed_file_is_not_served_stale_even_with_the_same_mtime(cache_dir, 
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # same mtime: only the content tells
     new_process()
     assert cache.get(path) is None
-    assert loader.load_policy_cached(path).parameters["unit_per_bed"].value == 140000
+    assert cache.load_policy_cached(path).parameters["unit_per_bed"].value == 140000
 
 
 def test_a_corrupt_entry_is_ignored_and_the_policy_loads_normally(cache_dir, tmp_path):
     path = _copy_policy(tmp_path)
-    loader.load_policy_cached(path)
+    cache.load_policy_cached(path)
     (entry,) = os.listdir(cache_dir)
     (cache_dir / entry).write_bytes(b"not a pickle")
     new_process()
     assert cache.get(path) is None
-    assert loader.load_policy_cached(path).id == "ibaraki"
+    assert cache.load_policy_cached(path).id == "ibaraki"
 
 
 def test_an_unwritable_cache_folder_is_silent(tmp_path, monkeypatch):
@@ -80,13 +80,13 @@ def test_an_unwritable_cache_folder_is_silent(tmp_path, monkeypatch):
     blocker.write_text("x")
     monkeypatch.setenv("YOKO_CACHE_DIR", str(blocker / "cache"))  # a folder under a file cannot exist
     new_process()
-    assert loader.load_policy_cached(_copy_policy(tmp_path)).id == "ibaraki"
+    assert cache.load_policy_cached(_copy_policy(tmp_path)).id == "ibaraki"
     new_process()
 
 
 def test_yoko_no_cache_writes_nothing(cache_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("YOKO_NO_CACHE", "1")
-    loader.load_policy_cached(_copy_policy(tmp_path))
+    cache.load_policy_cached(_copy_policy(tmp_path))
     assert not cache_dir.exists()
 
 
@@ -97,14 +97,14 @@ def test_a_policy_that_extends_another_is_invalidated_when_its_base_changes(cach
     child = tmp_path / "policies" / "ibaraki" / "2023.yaml"
     shutil.copy("tests/policies/ibaraki-2023.yaml", child)
     monkeypatch.setenv("YOKO_POLICY_PATH", str(tmp_path / "policies"))
-    first = loader.load_policy_cached(str(child))
+    first = cache.load_policy_cached(str(child))
     assert len(first.files) == 2  # the child, then the base it extends
     assert first.parameters["beds_floor"].value == 20
     text = base.read_text(encoding="utf-8")
     base.write_text(text.replace("  beds_floor:\n    value: 20\n", "  beds_floor:\n    value: 25\n"),
                     encoding="utf-8")
     new_process()
-    assert loader.load_policy_cached(str(child)).parameters["beds_floor"].value == 25
+    assert cache.load_policy_cached(str(child)).parameters["beds_floor"].value == 25
 
 
 def test_the_cli_gives_the_same_answer_cold_and_warm(cache_dir, cli):
@@ -120,8 +120,8 @@ def test_a_cached_policy_is_not_served_once_its_base_would_resolve_elsewhere(tmp
     """A base copied beside the child (found before the registry's) must be the one used."""
     import shutil
 
-    from engine import cache
-    from engine.policy import load_policy
+    from engine.policy import cache
+    from engine.policy.load import load_policy
     monkeypatch.setenv("YOKO_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("YOKO_NO_CACHE", raising=False)
     reg = tmp_path / "registry"

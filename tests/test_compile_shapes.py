@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.builtins import EvalError
-from engine.evaluate import reference_values, run_rules
-from engine.values import to_json
+from engine.lang.builtins import EvalError
+from engine.evaluation.evaluate import reference_values, run_rules
+from engine.lang.values import to_json
 from langcase import case_facts, load_case
 
 SHAPES = {
@@ -161,9 +161,10 @@ def test_trace_answers_agree_with_the_reference_interpreter():
     import random
     import sys
 
-    from engine import interpret, load
-    from engine.compile import tracer
-    from engine.facts import check_facts
+    from engine import load
+    from engine.lang import interpret
+    from engine.lang.compile import tracer
+    from engine.evaluation.facts import check_facts
     sys.path.insert(0, "benchmarks")
     import full_policy
 

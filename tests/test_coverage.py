@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 import engine
-from engine.coverage import measure, render_report
+from engine.review.coverage import measure, render_report
 
 # An invented policy (not a real guideline), small enough to count its goals by hand.
 INVENTED = textwrap.dedent("""\

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.messages import CATALOGUE, ENGLISH_ONLY, japanese
+from engine.base.messages import CATALOGUE, ENGLISH_ONLY, japanese
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "errors.md").read_text("utf-8")

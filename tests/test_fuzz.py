@@ -13,13 +13,13 @@ import os
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from engine import types as T
-from engine.builtins import EvalError
-from engine.check import ExprChecker
-from engine.compile import compile_expr
-from engine.diagnostics import Sink, YokoError
-from engine.interpret import interpret
-from engine.parser import ExprSyntaxError, parse
+from engine.lang import types as T
+from engine.lang.builtins import EvalError
+from engine.lang.checks import ExprChecker
+from engine.lang.compile import compile_expr
+from engine.base.diagnostics import Sink, YokoError
+from engine.lang.interpret import interpret
+from engine.lang.parser import ExprSyntaxError, parse
 
 EXAMPLES = int(os.environ.get("YOKO_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=not os.environ.get("YOKO_FUZZ_RANDOM"),
@@ -214,9 +214,9 @@ def _json_facts(env: dict) -> dict:
 @given(st.lists(st.sampled_from(["int", "number", "bool", "date", "list"]).flatmap(lambda t: expr(t, 2)),
                 min_size=1, max_size=4), facts)
 def test_compiled_policies_and_the_reference_interpreter_agree(tmp_path_factory, exprs, env):
-    from engine.evaluate import reference_values, run_rules
-    from engine.facts import check_facts
-    from engine.policy import load_policy
+    from engine.evaluation.evaluate import reference_values, run_rules
+    from engine.evaluation.facts import check_facts
+    from engine.policy.load import load_policy
     path = tmp_path_factory.mktemp("fuzz") / "fuzz.yaml"
     text = _policy_text(exprs)
     path.write_text(text, encoding="utf-8")
@@ -271,7 +271,7 @@ def _block(v, indent=0) -> str:
 @FUZZ
 @given(yamlish())
 def test_random_documents_to_the_policy_loader_give_a_policy_or_diagnostics(tmp_path_factory, text):
-    from engine.policy import load_policy
+    from engine.policy.load import load_policy
     path = tmp_path_factory.mktemp("doc") / "p.yaml"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
     try:
@@ -284,7 +284,7 @@ def test_random_documents_to_the_policy_loader_give_a_policy_or_diagnostics(tmp_
 @given(yamlish())
 def test_random_documents_to_the_facts_loader_give_facts_or_diagnostics(tmp_path_factory, text):
     import engine
-    from engine.facts import load_facts_file
+    from engine.evaluation.facts import load_facts_file
     policy = engine.load_file("tests/hostile/policy.yaml")  # cached: one load for every example
     path = tmp_path_factory.mktemp("doc") / "f.yaml"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")

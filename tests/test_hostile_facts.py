@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 
 import engine
-from engine.diagnostics import YokoError
+from engine.base.diagnostics import YokoError
 from hostile_util import EXPECTED, HOSTILE, assert_no_crash, first_error
 
 FACTS = EXPECTED["facts"]
@@ -169,10 +169,10 @@ def test_an_error_row_says_what_was_wrong_with_the_row(cli, snapshot):
 
 
 def test_batch_output_is_written_whole_or_not_at_all(cli, tmp_path, monkeypatch):
-    import engine.batch
+    import engine.evaluation.batch
     out = tmp_path / "results.jsonl"
     out.write_text("previous results\n", encoding="utf-8")
-    real = engine.batch.run_batch
+    real = engine.evaluation.batch.run_batch
 
     def interrupted_after_two_rows(policy, mapping, rows, emit, **kw):
         seen = []
@@ -184,13 +184,13 @@ def test_batch_output_is_written_whole_or_not_at_all(cli, tmp_path, monkeypatch)
             emit(rec)
         return real(policy, mapping, rows, emit_then_stop, **kw)
 
-    monkeypatch.setattr(engine.batch, "run_batch", interrupted_after_two_rows)
+    monkeypatch.setattr(engine.evaluation.batch, "run_batch", interrupted_after_two_rows)
     r = cli("evaluate", "--policy-file", POLICY, "--batch", BATCH, "--out", str(out))
     assert r.code == 130
     assert out.read_text("utf-8") == "previous results\n"  # the old file, untouched
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results.jsonl"]  # no half-written temporary left
 
-    monkeypatch.setattr(engine.batch, "run_batch", real)
+    monkeypatch.setattr(engine.evaluation.batch, "run_batch", real)
     r = cli("evaluate", "--policy-file", POLICY, "--batch", BATCH, "--out", str(out))
     assert r.code == 1
     assert len(out.read_text("utf-8").splitlines()) == 17

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import limits
-from engine.diagnostics import Sink, YokoError
-from engine.yamlio import PlainConverter, parse_yaml
+from engine.base import limits
+from engine.base.diagnostics import Sink, YokoError
+from engine.policy.yamlio import PlainConverter, parse_yaml
 from hostile_util import EXPECTED, HOSTILE, assert_no_crash, first_error
 
 POLICIES = EXPECTED["policies"]
@@ -79,7 +79,7 @@ def test_a_few_aliases_below_the_limit_are_fine():
 
 
 def test_the_evaluators_magnitude_limit_is_the_one_documented_in_limits():
-    from engine import builtins
+    from engine.lang import builtins
     assert builtins.MAX_MAGNITUDE == limits.MAX_MAGNITUDE == 10 ** 30
 
 
@@ -100,7 +100,7 @@ def test_the_evaluators_magnitude_limit_is_the_one_documented_in_limits():
     ("(" * 4000 + "1" + ")" * 4000, None),  # parentheses add no depth to the tree
 ])
 def test_expression_limits_are_exact(expr, code):
-    from engine.parser import ExprSyntaxError, parse
+    from engine.lang.parser import ExprSyntaxError, parse
     if code is None:
         parse(expr)
         return
@@ -110,7 +110,7 @@ def test_expression_limits_are_exact(expr, code):
 
 
 def test_an_expression_of_10000_characters_is_accepted_and_one_more_is_not():
-    from engine.parser import ExprSyntaxError, parse
+    from engine.lang.parser import ExprSyntaxError, parse
     parse("1" + " " * 9_999)
     with pytest.raises(ExprSyntaxError) as info:
         parse("1" + " " * 10_000)

@@ -15,9 +15,9 @@ import random
 import pytest
 
 import engine
-from engine.evaluate import Evaluation, reference_values, run_rules
-from engine.interpret import needs
-from engine.values import to_json
+from engine.evaluation.evaluate import Evaluation, reference_values, run_rules
+from engine.lang.interpret import needs
+from engine.lang.values import to_json
 
 N = int(os.environ.get("YOKO_DIFF_FACILITIES", "300"))
 _INTS = [0, 1, 11, 12, 19, 20, 24, 25, 59, 60, 499, 500, 999, 1000, 1999, 2000, 960, 961, 1860, 1861]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine.diagnostics import YokoError
-from engine.policy import load_policy
+from engine.base.diagnostics import YokoError
+from engine.policy.load import load_policy
 
 CHAINS = Path("tests/cases/versions/chains")
 
@@ -130,7 +130,7 @@ def test_override_without_extends_is_a_schema_error(tmp_path):
 
 
 def test_the_cache_sees_a_change_to_the_base(tmp_path):
-    from engine.loader import load_policy_cached
+    from engine.policy.cache import load_policy_cached
     for f in ("base.yaml", "good-child.yaml"):
         (tmp_path / f).write_text((CHAINS / f).read_text())
     assert load_policy_cached(str(tmp_path / "good-child.yaml")).parameters.get("remote_bonus") is None

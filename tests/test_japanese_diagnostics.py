@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine.diagnostics import Diagnostic, Location, YokoError, render
-from engine.facts import load_facts_file
-from engine.messages import japanese
-from engine.policy import load_policy
+from engine.base.diagnostics import Diagnostic, Location, YokoError, render
+from engine.evaluation.facts import load_facts_file
+from engine.base.messages import japanese
+from engine.policy.load import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")

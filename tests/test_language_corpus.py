@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from engine.builtins import EvalError
-from engine.diagnostics import YokoError
-from engine.evaluate import reference_values
-from engine.values import to_json
+from engine.lang.builtins import EvalError
+from engine.base.diagnostics import YokoError
+from engine.evaluation.evaluate import reference_values
+from engine.lang.values import to_json
 from langcase import case_facts, load_case, run_case
 
 CASES = Path(__file__).parent / "cases" / "lang"
@@ -67,7 +67,7 @@ def test_compiled_and_reference_interpreter_agree(case):
     policy, sink = load_case(case)
     assert policy is not None
     facts = case_facts(case, policy)
-    from engine.evaluate import run_rules
+    from engine.evaluation.evaluate import run_rules
     try:
         ref = reference_values(policy, facts)
     except EvalError as e:  # both evaluators must then fail the same way

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine.evaluate import evaluate, reference_values
-from engine.facts import check_facts
-from engine.values import to_json
+from engine.evaluation.evaluate import evaluate, reference_values
+from engine.evaluation.facts import check_facts
+from engine.lang.values import to_json
 
 EXAMPLES = sorted(p.name for p in (Path(__file__).resolve().parent.parent / "examples" / "national-2020").glob("*.yaml"))
 TASK_SHIFTING = "タスク・シフティング等医療勤務環境改善推進事業（補助金の募集、いきサポ）"
@@ -99,7 +99,7 @@ def test_example_json_trace_cites_the_overview_for_every_rule(cli, snapshot):
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_compiled_rules_and_reference_interpreter_agree_on_the_example(policy, name):
-    from engine.facts import load_facts_file
+    from engine.evaluation.facts import load_facts_file
     facts = load_facts_file(f"examples/national-2020/{name}", policy)
     env = evaluate(policy, facts).env
     assert {n: to_json(env[n]) for n in policy.order} == {n: to_json(v) for n, v in

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from engine.commands.new_year import shift_date, shift_text
+from engine.cli.new_year import shift_date, shift_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

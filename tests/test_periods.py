@@ -7,8 +7,8 @@ import json
 import pytest
 
 import engine
-from engine.diagnostics import YokoError
-from engine.periods import period_key
+from engine.base.diagnostics import YokoError
+from engine.policy.periods import period_key
 
 FAC = "tests/cases/versions/facilities"
 
@@ -71,7 +71,7 @@ def test_a_period_mapping_is_checked_like_the_value_it_holds(tmp_path):
     f = tmp_path / "f.yaml"
     f.write_text("ambulance_transports:\n  CY2020: 1\n  CY2021: -5\n")
     with pytest.raises(YokoError) as e:
-        engine.facts.load_facts_file(str(f), engine.load("ibaraki", 2022))
+        engine.evaluation.facts.load_facts_file(str(f), engine.load("ibaraki", 2022))
     d = e.value.diagnostics[0]
     assert (d.code, d.location.line, d.location.column) == ("bad_fact", 3, 11)
     assert "at least 0" in d.message
@@ -79,7 +79,7 @@ def test_a_period_mapping_is_checked_like_the_value_it_holds(tmp_path):
 
 def test_another_years_bad_value_does_not_matter_to_this_year(tmp_path):
     p = engine.load("ibaraki", 2022)
-    facts = engine.facts.check_facts({"ambulance_transports": {"CY2021": 1200, "CY2022": "lots"}}, p)
+    facts = engine.evaluation.facts.check_facts({"ambulance_transports": {"CY2021": 1200, "CY2022": "lots"}}, p)
     assert facts["ambulance_transports"] == 1200
 
 
@@ -104,6 +104,6 @@ def test_a_fact_without_a_reference_period_cannot_be_given_per_period():
 
 def test_a_record_fact_is_not_mistaken_for_periods():
     p = engine.load("ibaraki", 2022)
-    facts = engine.facts.check_facts({"expenses": [{"item": "x", "amount": 3, "covered_by": "none",
+    facts = engine.evaluation.facts.check_facts({"expenses": [{"item": "x", "amount": 3, "covered_by": "none",
                                                     "other_subsidy": False}]}, p)
     assert facts["expenses"][0]["amount"] == 3

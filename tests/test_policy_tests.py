@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.policytest import expected_json, same
-from engine.policytest import tests_path_for as sibling_tests_file
+from engine.review.policy_tests import expected_json, same
+from engine.review.policy_tests import tests_path_for as sibling_tests_file
 
 ROOT = Path(__file__).resolve().parent.parent
 IBARAKI = ROOT / "policies" / "ibaraki" / "2022.yaml"

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from engine.diagnostics import YokoError
-from engine.registry import entries, in_force, parse_date, parse_year
+from engine.base.diagnostics import YokoError
+from engine.policy.registry import entries, in_force, parse_date, parse_year
 
 FACILITY = "examples/ibaraki-2022/ground-1-cost-share-smaller.yaml"
 

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 import engine
-from engine.render import Reader, era, render
+from engine.present.render import Reader, era, render
 
 POLICY = "policies/ibaraki/2022.yaml"
 

@@ -58,7 +58,7 @@ def _yoko_policy():
         note="subset.yaml (the same rules as a yoko policy); the compiled runner per record "
              "(facts trusted like every other engine here); every rule's value is computed and kept")
 def setup_yoko():
-    from engine.compile import runner
+    from engine.lang.compile import runner
     run_one = runner(_yoko_policy())
 
     def run(batch):

@@ -1,0 +1,154 @@
+# SPDX-License-Identifier: MIT
+"""Locations, diagnostics and their rendering, shared by every stage."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_ERRORS = 10
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A 1-based position in a file."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding: a stable code, a message and where it applies."""
+
+    code: str
+    message: str
+    location: Location | None = None
+    severity: str = "error"
+    suggestion: str | None = None
+    message_ja: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def text(self, lang: str = "en") -> str:
+        """The message in `lang` (ja: message_ja, else from the catalogue in engine.messages, else English)."""
+        if lang != "ja":
+            return self.message
+        if self.message_ja:
+            return self.message_ja
+        from engine.base.messages import japanese
+        return japanese(self.code, self.message) or self.message
+
+    def sort_key(self):
+        loc = self.location
+        return (loc.file, loc.line, loc.column) if loc else ("", 0, 0)
+
+    def to_json(self) -> dict:
+        out = {"code": self.code, "severity": self.severity, "message": self.message}
+        ja = self.text("ja")
+        if ja != self.message:
+            out["message_ja"] = ja
+        if self.location:
+            out.update(file=self.location.file, line=self.location.line, column=self.location.column)
+        if self.suggestion:
+            out["suggestion"] = self.suggestion
+        return out
+
+
+class YokoError(Exception):
+    """Raised when input cannot be used; carries the diagnostics that say why."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+        super().__init__("; ".join(f"{d.code}: {d.message}" for d in self.diagnostics[:3]))
+
+
+@dataclass
+class Sink:
+    """Collects diagnostics from the stages of loading."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, code: str, message: str, location: Location | None = None, *,
+            severity: str = "error", suggestion: str | None = None, message_ja: str | None = None) -> None:
+        self.items.append(Diagnostic(code, message, location, severity, suggestion, message_ja))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.is_error]
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise YokoError(self.items)
+
+
+def suggest(name: str, candidates) -> str | None:
+    """The closest candidate to a misspelt name, if any is close enough."""
+    import difflib
+
+    found = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+_SEVERITY_JA = {"error": "エラー", "warning": "警告", "note": "注記"}
+
+
+def render(d: Diagnostic, sources: dict[str, str] | None = None, lang: str = "en") -> str:
+    """`file:line:col: code: message`, then the source line and a caret."""
+    where = f"{d.location}: " if d.location else ""
+    msg = d.text(lang)
+    sev = "" if d.is_error else (f"{_SEVERITY_JA.get(d.severity, d.severity)}: " if lang == "ja" else f"{d.severity}: ")
+    lines = [f"{where}{sev}{d.code}: {msg}"]
+    if d.suggestion:
+        lines.append(f"  {'もしかして' if lang == 'ja' else 'did you mean'}: {d.suggestion}")
+    text = _source_line(d.location, sources)
+    if text is not None:
+        lines.append("  " + text.expandtabs(1))
+        lines.append("  " + _caret_pad(text, d.location.column) + "^")
+    return "\n".join(lines)
+
+
+def _source_line(loc: Location | None, sources: dict[str, str] | None) -> str | None:
+    if loc is None:
+        return None
+    src = (sources or {}).get(loc.file)
+    if src is None:
+        try:
+            with open(loc.file, encoding="utf-8-sig") as f:
+                src = f.read()
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None
+    lines = src.splitlines()
+    if not 1 <= loc.line <= len(lines):
+        return None
+    return lines[loc.line - 1]
+
+
+def _caret_pad(text: str, column: int) -> str:
+    """Spaces under `text` up to `column`, wide (East Asian) characters counting double."""
+    import unicodedata
+
+    pad = 0
+    for ch in text[: max(column - 1, 0)]:
+        pad += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return " " * pad
+
+
+def render_all(diags: list[Diagnostic], sources: dict[str, str] | None = None, lang: str = "en") -> str:
+    """Render diagnostics sorted by location, capped at MAX_ERRORS errors."""
+    out, errors = [], 0
+    for d in sorted(diags, key=Diagnostic.sort_key):
+        if d.is_error:
+            errors += 1
+            if errors > MAX_ERRORS:
+                continue
+        out.append(render(d, sources, lang))
+    hidden = errors - MAX_ERRORS
+    if hidden > 0:
+        out.append(f"... and {hidden} more errors (stopped after {MAX_ERRORS})" if lang == "en"
+                   else f"... ほか {hidden} 件のエラー（{MAX_ERRORS} 件で打ち切り）")
+    return "\n".join(out)

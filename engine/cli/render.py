@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: MIT
+"""`yoko render POLICY`: the policy as a document to review, in Markdown or standalone HTML."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def add_parser(sub):
+    p = sub.add_parser("render", help="write a policy as a document for review (Markdown or HTML)")
+    p.add_argument("policy", metavar="POLICY", help="a policy file, or a policy id with --year")
+    p.add_argument("--year", help="fiscal year when POLICY is an id: 2022, R4 or 令和4")
+    p.add_argument("--lang", choices=["ja", "en"], default="ja")
+    p.add_argument("--format", choices=["markdown", "html"], default="markdown")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    return p
+
+
+def load(policy: str, year):
+    """A policy given as a file, or as an id (with a year)."""
+    from engine.base.diagnostics import Diagnostic, YokoError
+    from engine.policy.cache import load_policy_cached
+    from engine.policy.registry import find
+    if Path(policy).suffix in (".yaml", ".yml") or Path(policy).exists():
+        return load_policy_cached(policy)
+    if not year:
+        raise YokoError([Diagnostic("usage", f"{policy} is not a policy file; give --year YEAR to name a policy by id")])
+    return load_policy_cached(find(policy, year).path)
+
+
+def run(args, out, err) -> int:
+    from engine.present.render import render
+    policy = load(args.policy, args.year)
+    text = render(policy, args.lang, args.format)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        out.write(f"wrote {args.out}\n")
+    else:
+        out.write(text)
+    return 0

@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: MIT
+"""`yoko show POLICY --year Y [--rule NAME]`: the resolved policy, each item with where it came from."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def add_parser(sub):
+    p = sub.add_parser("show", help="print a policy as loaded: every item with the file:line it came from")
+    p.add_argument("policy", metavar="POLICY", help="policy id (with --year or --on) or a policy file")
+    p.add_argument("--year", help="fiscal year: 2022, R4 or 令和4")
+    p.add_argument("--on", metavar="DATE", help="the version in force on DATE")
+    p.add_argument("--rule", metavar="NAME", help="show one rule (or parameter or fact) in full")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--lang", choices=["ja", "en"], default="ja")
+    return p
+
+
+def load_named(policy: str, year=None, on=None):
+    """A policy by id and --year/--on, or by file path."""
+    from engine.base.diagnostics import Diagnostic, YokoError
+    from engine.policy.cache import load_policy_cached
+    from engine.policy.registry import find, in_force
+    if Path(policy).suffix in (".yaml", ".yml", ".json") or Path(policy).is_file():
+        return load_policy_cached(policy)
+    if on and not year:
+        return load_policy_cached(in_force(policy, on).path)
+    if not year or on:
+        raise YokoError([Diagnostic("usage", f"give --year YEAR or --on DATE with the policy id {policy}")])
+    return load_policy_cached(find(policy, year).path)
+
+
+def origin_text(item, lang: str = "en") -> str:
+    """`file:line` and, when it is not this file's own, how it got here."""
+    o = item.origin
+    if o is None:
+        return str(item.location)
+    loc = o.location
+    where = f"{loc.file}:{loc.line}"
+    if o.how == "inherited":
+        return where + (f"（{o.policy} {o.fiscal_year} から継承）" if lang == "ja"
+                        else f" (inherited from {o.policy} {o.fiscal_year})")
+    if o.how == "override":
+        return where + ("（継承元を置き換え）" if lang == "ja" else " (overrides the base)")
+    return where
+
+
+def item_json(kind: str, item, policy) -> dict:
+    from engine.policy.periods import period_key
+    from engine.lang.values import to_json
+    spec = item.spec
+    out = {"kind": kind, "name": item.name, "label": spec.get("label"), "cite": spec.get("cite"),
+           "origin": item.origin.to_json() if item.origin else {"file": item.location.file,
+                                                                 "line": item.location.line}}
+    if kind == "parameter":
+        out["value"] = to_json(item.value)
+        out["unit"] = spec.get("unit")
+    elif kind == "rule":
+        out.update(expr=item.text, type=str(item.type), unit=spec.get("unit"), reads=list(item.reads),
+                   notes=spec.get("notes") or [])
+    else:
+        out.update(type=str(item.type), unit=spec.get("unit"), period=spec.get("period"),
+                   period_key=period_key(spec, policy.fiscal_year))
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def policy_json(policy) -> dict:
+    return {
+        "policy": policy.id, "fiscal_year": policy.fiscal_year, "title": policy.title, "file": policy.path,
+        "chain": [{"policy": s.version[0], "fiscal_year": s.version[1], "file": s.path}
+                  for s in policy.chain],
+        "facts": {n: item_json("fact", f, policy) for n, f in policy.facts.items()},
+        "parameters": {n: item_json("parameter", p, policy) for n, p in policy.parameters.items()},
+        "rules": {n: item_json("rule", r, policy) for n, r in policy.rules.items()},
+        "results": policy.results,
+    }
+
+
+def find_item(policy, name: str):
+    from engine.base.diagnostics import Diagnostic, YokoError, suggest
+    for kind, table in (("rule", policy.rules), ("parameter", policy.parameters), ("fact", policy.facts)):
+        if name in table:
+            return kind, table[name]
+    names = [*policy.rules, *policy.parameters, *policy.facts]
+    raise YokoError([Diagnostic("unknown_name", f"policy {policy.id} {policy.fiscal_year} has no rule, "
+                                                f"parameter or fact {name}", suggestion=suggest(name, names))])
+
+
+def render_text(policy, lang: str) -> str:
+    from engine.present.citations import cites_text
+    from engine.policy.periods import describe, period_key
+    from engine.present.format import fmt
+    lines = [f"{policy.id} {policy.fiscal_year}  {(policy.title or {}).get(lang, '')}", f"  file: {policy.path}"]
+    for s in policy.chain[1:]:
+        lines.append(f"  extends: {s.version[0]} {s.version[1]} ({s.path})")
+    lines.append("")
+    lines.append(f"facts ({len(policy.facts)})")
+    for n, f in policy.facts.items():
+        key = period_key(f.spec, policy.fiscal_year)
+        period = f", {describe(key)} ({key})" if key else ""
+        lines.append(f"  {n}: {f.type}{period}  @ {origin_text(f, lang)}")
+    lines.append("")
+    lines.append(f"parameters ({len(policy.parameters)})")
+    for n, p in policy.parameters.items():
+        value = fmt(p.value, lang, p.spec.get("unit"))
+        lines.append(f"  {n} = {value}  [{cites_text(p.spec.get('cite'), policy.meta, lang)}]"
+                     f"  @ {origin_text(p, lang)}")
+    lines.append("")
+    lines.append(f"rules ({len(policy.rules)})")
+    for n in policy.rules:
+        r = policy.rules[n]
+        lines.append(f"  {n}  [{cites_text(r.spec.get('cite'), policy.meta, lang)}]  @ {origin_text(r, lang)}")
+    lines.append("")
+    lines.append("results: " + ", ".join(policy.results))
+    return "\n".join(lines) + "\n"
+
+
+def render_item(policy, kind: str, item, lang: str) -> str:
+    from engine.present.citations import cites_text
+    from engine.present.format import fmt
+    spec = item.spec
+    label = (spec.get("label") or {}).get(lang, "")
+    lines = [f"{kind} {item.name}: {label}", f"  defined at: {origin_text(item, lang)}",
+             f"  cite: {cites_text(spec.get('cite'), policy.meta, lang)}"]
+    if kind == "parameter":
+        lines.append(f"  value: {fmt(item.value, lang, spec.get('unit'))}")
+    elif kind == "rule":
+        lines.append(f"  type: {item.type}" + (f", unit: {spec['unit']}" if spec.get("unit") else ""))
+        lines.append("  expr:")
+        lines.extend("    " + ln for ln in item.text.rstrip("\n").splitlines())
+        lines.append("  reads: " + ", ".join(item.reads))
+    else:
+        lines.append(f"  type: {item.type}")
+        if spec.get("period"):
+            lines.append(f"  period: {json.dumps(spec['period'])}")
+    for note in spec.get("notes") or []:
+        lines.append(f"  note ({note.get('kind')}): {(note.get('text') or {}).get(lang, '').strip()}")
+    return "\n".join(lines) + "\n"
+
+
+def run(args, out, err) -> int:
+    policy = load_named(args.policy, args.year, args.on)
+    if args.rule:
+        kind, item = find_item(policy, args.rule)
+        if args.format == "json":
+            out.write(json.dumps(item_json(kind, item, policy), ensure_ascii=False, indent=2) + "\n")
+        else:
+            out.write(render_item(policy, kind, item, args.lang))
+        return 0
+    if args.format == "json":
+        out.write(json.dumps(policy_json(policy), ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        out.write(render_text(policy, args.lang))
+    return 0

@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: MIT
+"""`yoko test [POLICY...]`: run the cases in each policy's `.tests.yaml`, optionally with rule coverage."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def add_parser(sub):
+    p = sub.add_parser("test", help="run the policy tests next to each policy (NAME.tests.yaml)")
+    p.add_argument("paths", nargs="*", metavar="POLICY",
+                   help="policy files, their .tests.yaml files, or folders (all policies when none is given)")
+    p.add_argument("--update", action="store_true",
+                   help="rewrite the expected values to the results got (after a deliberate change)")
+    p.add_argument("--coverage", action="store_true", help="report which parts of each rule the cases exercised")
+    p.add_argument("--fail-under", type=float, metavar="PERCENT",
+                   help="exit 1 when rule coverage is below PERCENT (implies --coverage)")
+    p.add_argument("--lang", choices=["ja", "en"], default="en")
+    return p
+
+
+def targets(paths: list[str]) -> list[tuple[str, Path]]:
+    """(policy file, tests file) pairs, in order, without repeats."""
+    from engine.cli.check import policy_paths
+    from engine.review.policy_tests import SUFFIX, policy_path_for, tests_path_for
+    files: list[str] = []
+    for p in paths or [""]:
+        if p and p.endswith(SUFFIX):
+            files.append(str(policy_path_for(p)))
+        else:
+            files.extend(policy_paths([p] if p else []))
+    out, seen = [], set()
+    for f in files:
+        key = Path(f).resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append((f, tests_path_for(f)))
+    return out
+
+
+def run(args, out, err) -> int:
+    from engine.review.coverage import measure, render_report
+    from engine.base.diagnostics import YokoError, render_all
+    from engine.policy.cache import load_policy_cached
+    from engine.review.policy_tests import load_suite, report, run_suite, update_expectations
+    want_cov = args.coverage or args.fail_under is not None
+    pairs = targets(args.paths)
+    if not pairs:
+        err.write("no policy files found\n")
+        return 2
+    failed = broken = 0
+    covered = total = 0
+    for policy_path, tests_path in pairs:
+        if not Path(policy_path).is_file():
+            from engine.base.diagnostics import Diagnostic
+            err.write(render_all([Diagnostic("file_unreadable", f"cannot read file: no policy at {policy_path}")],
+                                 lang=args.lang) + "\n")
+            broken += 1
+            continue
+        if not tests_path.exists():
+            out.write(f"{policy_path}: no tests ({tests_path} does not exist)\n" if args.lang == "en"
+                      else f"{policy_path}: テストなし（{tests_path} がない）\n")
+            if want_cov:  # a policy without cases covers none of its rules: it counts against --fail-under
+                try:
+                    cov = measure(load_policy_cached(policy_path), [])
+                except YokoError as e:
+                    err.write(render_all(e.diagnostics, lang=args.lang) + "\n")
+                    broken += 1
+                    continue
+                total += cov.total
+            continue
+        try:
+            policy = load_policy_cached(policy_path)
+            suite = run_suite(load_suite(str(tests_path), policy))
+        except YokoError as e:
+            err.write(render_all(e.diagnostics, lang=args.lang) + "\n")
+            broken += 1
+            continue
+        if args.update:
+            n = update_expectations(suite)
+            out.write(f"{tests_path}: {n} expected value{'s' if n != 1 else ''} updated\n")
+            suite = run_suite(load_suite(str(tests_path), policy))
+        out.write(report(suite, args.lang))
+        failed += suite.count("fail")
+        broken += suite.count("error")
+        if want_cov:
+            cov = measure(policy, [o.env for o in suite.outcomes if o.env is not None])
+            out.write("\n" + render_report(cov, args.lang))
+            covered += cov.covered
+            total += cov.total
+    if want_cov and total and len(pairs) > 1:
+        label = "total rule coverage" if args.lang == "en" else "ルールの網羅率（合計）"
+        out.write(f"\n{label}: {covered}/{total} ({100 * covered / total:.1f}%)\n")
+    if broken:
+        return 2
+    if failed:
+        return 1
+    if args.fail_under is not None and (not total or 100 * covered / total < args.fail_under):
+        if not total:
+            err.write(f"no rule was covered: no cases ran, so --fail-under {args.fail_under:g}% cannot be met\n")
+            return 1
+        err.write(f"rule coverage {100 * covered / total:.1f}% is below --fail-under {args.fail_under:g}%\n")
+        return 1
+    return 0

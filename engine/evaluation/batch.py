@@ -1,0 +1,644 @@
+# SPDX-License-Identifier: MIT
+"""Evaluating a table of facilities: column mappings, row conversion, error rows and the summary.
+
+A mapping (YAML, see docs/batch.md) says how a table's columns become a policy's facts:
+
+    id_column: id
+    where: prefecture == "茨城県"          # keep rows where this is true (expression over columns)
+    columns: {beds_acute: int, prefecture: text}   # types of the columns that expressions read
+    unknown_cells: ["-", "*"]               # cell texts meaning unknown, besides an empty cell
+    facts:
+      ambulance_transports: ambulance_acceptances          # fact: column
+      emergency_tier:
+        column: 救急
+        values: {三次: tertiary, 二次: secondary, なし: none}   # cell text -> fact value
+        unknown_when: reported == "no"
+      has_acute_ward:
+        expr: beds_high_acute > 0 or beds_acute > 0       # derived, in the policy language
+
+Expressions are parsed, type-checked and compiled by the engine itself (never Python eval).
+An empty cell is unknown, never zero or false.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable
+
+from engine.lang import types as T
+from engine.lang.builtins import EvalError
+from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, suggest
+
+_INT = re.compile(r"[+-]?\d+\Z", re.ASCII)  # ASCII: full-width digits are refused, not guessed
+_INT_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+\Z", re.ASCII)
+_DEC = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)\Z", re.ASCII)
+_BOOL = {"true": True, "false": False, "yes": True, "no": False}
+COLUMN_TYPES = ("text", "int", "number", "bool", "date")
+
+
+class BadCell(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+@dataclass
+class FactSource:
+    """How one fact is read from a row: a column (with translations) or an expression."""
+
+    fact: str
+    column: str | None = None
+    values: dict | None = None
+    expr: Callable | None = None
+    unknown_when: Callable | None = None
+    note: str | None = None
+
+
+@dataclass
+class Mapping:
+    """A table -> facts mapping (the identity mapping when no file is given)."""
+
+    path: str | None
+    id_column: str | None
+    facts: list[FactSource]
+    columns: dict[str, dict] = field(default_factory=dict)   # column -> type spec, for expressions
+    where: Callable | None = None
+    where_text: str | None = None
+    unknown_cells: frozenset = frozenset({""})
+    strict: bool = False  # every field of a row must be a fact (identity mapping of JSONL)
+
+    def reads(self) -> set[str]:
+        """The source columns this mapping uses."""
+        out = set(self.columns)
+        out |= {s.column for s in self.facts if s.column}
+        if self.id_column:
+            out.add(self.id_column)
+        return out
+
+
+# --------------------------------------------------------------------------- mapping files
+
+def identity_mapping(policy, header: list[str] | None, path: str | None = None) -> Mapping:
+    """Columns named like facts are those facts; `id` is the id column; any other column is refused."""
+    id_col = "id" if header is None or "id" in header else None
+    if header is not None:
+        extra = [h for h in header if h and h != "id" and h not in policy.facts]
+        if extra:
+            raise YokoError([Diagnostic("unknown_column",
+                                        f"column {extra[0]} is not a fact of policy {policy.id} {policy.fiscal_year}; "
+                                        "name columns after facts, or give --map mapping.yaml",
+                                        Location(path, 1, header.index(extra[0]) + 1) if path else None,
+                                        suggestion=suggest(extra[0], policy.facts))])
+    cols = policy.facts if header is None else [h for h in header if h in policy.facts]
+    return Mapping(None, id_col, [FactSource(f, column=f) for f in cols], strict=header is None)
+
+
+def load_mapping(path: str, policy, *, pin_year: bool = True) -> Mapping:
+    """Read, check and compile a mapping file; every problem is located in it.
+
+    `pin_year=False` lets a diff between two fiscal years read one table with one mapping
+    (fact names are fixed across years); the policy id must still match."""
+    from engine.policy.yamlio import PlainConverter, location_at, parse_yaml, read_text
+    text = read_text(path)
+    root = parse_yaml(text, path, syntax_code="mapping_syntax")
+    sink = Sink()
+    if not isinstance(root, dict):
+        raise YokoError([Diagnostic("mapping_schema", "a mapping file must be a mapping with a facts: key",
+                                    Location(path, 1, 1))])
+    doc = PlainConverter(path, sink).convert(root)
+    sink.raise_if_errors()
+    at = lambda p, key=False: location_at(root, p, path, key=key)  # noqa: E731
+    _check_keys(doc, ("id_column", "where", "columns", "unknown_cells", "facts", "policy", "fiscal_year",
+                      "notes", "source"), [], at, sink)
+    columns = {}
+    for col, spec in (doc.get("columns") or {}).items():
+        kind = spec if isinstance(spec, str) else (spec or {}).get("type") if isinstance(spec, dict) else None
+        if kind not in COLUMN_TYPES:
+            sink.add("mapping_schema", f"column {col} must have a type, one of {', '.join(COLUMN_TYPES)}",
+                     at(["columns", col]))
+            continue
+        columns[str(col)] = {"type": kind}
+    names = {c: T.from_decl(s) for c, s in columns.items()}
+    sources = []
+    facts = doc.get("facts")
+    if not isinstance(facts, dict) or not facts:
+        sink.add("mapping_schema", "facts: must map fact names to columns or expressions", at(["facts"]))
+        facts = {}
+    for name, spec in facts.items():
+        src = _fact_source(str(name), spec, policy, names, at, sink, text, path)
+        if src is not None:
+            sources.append(src)
+    where = where_text = None
+    if doc.get("where") is not None:
+        where_text = str(doc["where"])
+        where = _compile(where_text, names, T.BOOL, at(["where"]), text, path, sink, "where")
+    cells = doc.get("unknown_cells") or []
+    if not isinstance(cells, list):
+        sink.add("mapping_schema", "unknown_cells must be a list of cell texts", at(["unknown_cells"]))
+        cells = []
+    if doc.get("policy") is not None and doc["policy"] != policy.id:
+        sink.add("mapping_policy", f"mapping is written for policy {doc['policy']} but the run uses {policy.id}",
+                 at(["policy"]))
+    if pin_year and doc.get("fiscal_year") is not None and doc["fiscal_year"] != policy.fiscal_year:
+        sink.add("mapping_policy", f"mapping is written for fiscal year {doc['fiscal_year']} "
+                 f"but the run uses {policy.fiscal_year}", at(["fiscal_year"]))
+    sink.raise_if_errors()
+    return Mapping(path, doc.get("id_column"), sources, columns, where, where_text,
+                   frozenset([""] + [str(c).strip() for c in cells]))
+
+
+def _check_keys(d: dict, allowed, where, at, sink) -> None:
+    for k in d:
+        if k not in allowed:
+            sink.add("mapping_schema", f"unknown key {k}", at(where + [k], True), suggestion=suggest(str(k), allowed))
+
+
+def _fact_source(name, spec, policy, names, at, sink, text, path) -> FactSource | None:
+    if name not in policy.facts:
+        sink.add("unknown_fact", f"{name} is not a fact of policy {policy.id} {policy.fiscal_year}",
+                 at(["facts", name], True), suggestion=suggest(name, policy.facts))
+        return None
+    if isinstance(spec, str):
+        return FactSource(name, column=spec)
+    if not isinstance(spec, dict):
+        sink.add("mapping_schema", f"fact {name} must name a column or be a mapping with column: or expr:",
+                 at(["facts", name]))
+        return None
+    _check_keys(spec, ("column", "values", "expr", "unknown_when", "note"), ["facts", name], at, sink)
+    if ("column" in spec) == ("expr" in spec):
+        sink.add("mapping_schema", f"fact {name} needs exactly one of column: and expr:", at(["facts", name], True))
+        return None
+    decl = policy.facts[name]
+    src = FactSource(name, note=spec.get("note"))
+    if "column" in spec:
+        src.column = str(spec["column"])
+        vals = spec.get("values")
+        if vals is not None and not isinstance(vals, dict):
+            sink.add("mapping_schema", f"values of fact {name} must map cell texts to fact values",
+                     at(["facts", name, "values"]))
+        src.values = {str(k).strip(): v for k, v in (vals or {}).items()}
+    else:
+        src.expr = _compile(str(spec["expr"]), names, decl.type, at(["facts", name, "expr"]), text, path, sink,
+                            f"fact {name}")
+    if spec.get("unknown_when") is not None:
+        src.unknown_when = _compile(str(spec["unknown_when"]), names, T.BOOL,
+                                    at(["facts", name, "unknown_when"]), text, path, sink, f"unknown_when of {name}")
+    return src
+
+
+def _compile(src: str, names, want: T.Type, loc, text, path, sink, what) -> Callable | None:
+    """Parse, check and compile an expression over the declared columns."""
+    from engine.lang.checks import ExprChecker
+    from engine.lang.compile import compile_expr
+    from engine.lang.parser import ExprSyntaxError, parse
+    from engine.policy.yamlio import ExprLocator
+    locate = ExprLocator(path, text, loc, src)
+    try:
+        node = parse(src)
+    except ExprSyntaxError as e:
+        sink.add(e.code, e.message, locate(e.offset) or loc)
+        return None
+    before = len(sink.errors)
+    got = ExprChecker(names, sink, locate).infer(node)
+    if len(sink.errors) > before:
+        return None
+    if not _fits(got, want):
+        sink.add("type_mismatch", f"{what} must be {want} but its expression gives {got}", loc)
+        return None
+    return compile_expr(node)
+
+
+def _fits(got: T.Type, want: T.Type) -> bool:
+    if got.kind == "any" or want.kind == "any" or got == want:
+        return True
+    if want.kind == "number" and got.kind == "int":
+        return True
+    if want.kind == "enum" and got.kind in ("text", "enum"):
+        return True  # values are checked per row against the enum
+    return got.kind == want.kind
+
+
+# --------------------------------------------------------------------------- rows -> facts
+
+def cell_value(raw, spec: dict, name: str, unknown_cells=frozenset({""})):
+    """A cell (text from CSV, or a JSON/XLSX value) as a value of the declared type; None = unknown."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        return _typed_cell(raw, spec, name)
+    s = raw.strip()
+    if s in unknown_cells:
+        return None
+    kind = spec.get("type")
+    if kind in ("int", "number"):
+        if _INT.match(s) or _INT_GROUPED.match(s):
+            return int(s.replace(",", ""))
+        if kind == "number" and _DEC.match(s):
+            q = Fraction(s)
+            return q.numerator if q.denominator == 1 else q
+        what = "a whole number" if kind == "int" else "a number"
+        raise BadCell("bad_fact", f'{name} must be {what} but got "{s}"')
+    if kind == "bool":
+        b = _BOOL.get(s.lower())
+        if b is None:
+            raise BadCell("bad_fact", f'{name} must be true/false or yes/no but got "{s}" '
+                                      "(a mapping can translate other words with values:)")
+        return b
+    if kind in ("list", "record"):
+        try:
+            return json.loads(s)
+        except ValueError:
+            raise BadCell("bad_fact", f"{name} must be written as JSON in its cell") from None
+    if kind == "date":
+        try:
+            if _ISO_DATE.match(s):
+                return datetime.date.fromisoformat(s)
+        except ValueError:
+            raise BadCell("bad_fact", f'{name}: "{s}" is not a calendar date') from None
+        raise BadCell("bad_fact", f'{name} must be a date written YYYY-MM-DD in a table but got "{s}"')
+    return s
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+
+
+def _typed_cell(raw, spec: dict, name: str):
+    """A cell that already has a type (XLSX, JSONL): exact numbers, dates without a time, no guessing."""
+    kind = spec.get("type")
+    if isinstance(raw, bool):
+        if kind == "bool":
+            return raw
+    elif isinstance(raw, (int, float)) and kind in ("int", "number"):
+        if isinstance(raw, float):
+            if not math.isfinite(raw):
+                raise BadCell("bad_fact", f"{name} must be a finite number but got {raw}")
+            if raw.is_integer():
+                return int(raw)  # spreadsheets keep every number as a double
+            if kind == "int":
+                raise BadCell("bad_fact", f"{name} must be a whole number but got {raw!r}")
+            q = Fraction(repr(raw))  # the shortest decimal that names the double, exactly
+            return q.numerator if q.denominator == 1 else q
+        return raw
+    elif isinstance(raw, datetime.datetime):
+        if kind == "date" and raw.time() == datetime.time(0):
+            return raw.date()  # openpyxl gives a date-only cell as midnight
+    elif isinstance(raw, datetime.date):
+        if kind == "date":
+            return raw
+    elif isinstance(raw, (list, dict)):
+        if kind in ("list", "record"):
+            return raw
+    if kind in ("text", "enum") and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return str(raw)  # a code typed as a number in a spreadsheet
+    raise BadCell("bad_fact", f"{name} must be {kind} but the cell holds {type(raw).__name__} {raw!r}"[:200])
+
+
+def row_facts(row: dict, mapping: Mapping, policy) -> tuple[bool, dict]:
+    """(kept by where?, facts) of one raw row; raises BadCell listing every bad fact."""
+    from engine.evaluation.facts import BadFact, convert
+    env = {}
+    problems = []
+    for col, spec in mapping.columns.items():
+        try:
+            env[col] = cell_value(row.get(col), spec, col, mapping.unknown_cells)
+        except BadCell as e:
+            problems.append(e)
+    if mapping.where is not None and not problems:
+        kept = _mapped(mapping.where, env, "where")
+        if kept is None:  # never dropped in silence: the row is reported, as undecided
+            raise BadCell("where_unknown", f"cannot tell whether this row is wanted: where: {mapping.where_text} "
+                                           "is unknown for it (an empty cell?)")
+        if kept is not True:
+            return False, {}
+    if mapping.strict:
+        for k in row:
+            if k != mapping.id_column and k not in policy.facts:
+                hint = suggest(str(k), policy.facts)
+                problems.append(BadCell("unknown_fact", f"{k} is not a fact of policy {policy.id} "
+                                        f"{policy.fiscal_year}" + (f" (did you mean {hint}?)" if hint else "")))
+    facts = {}
+    for src in mapping.facts:
+        decl = policy.facts[src.fact]
+        try:
+            if src.unknown_when is not None and not problems and \
+                    _mapped(src.unknown_when, env, f"unknown_when of {src.fact}") is True:
+                continue
+            if src.expr is not None:
+                if problems:
+                    continue
+                v = _mapped(src.expr, env, f"the expression of {src.fact}")
+            else:
+                raw = row.get(src.column)
+                if isinstance(raw, str) and src.values and raw.strip() in src.values:
+                    raw = src.values[raw.strip()]
+                    if raw is None:
+                        continue
+                v = cell_value(raw, decl.spec, src.fact, mapping.unknown_cells)
+            if v is None:
+                continue
+            if isinstance(v, Fraction):
+                _bounds(v, decl.spec, src.fact)
+                facts[src.fact] = v
+            else:
+                notes: list = []
+                facts[src.fact] = convert(v, decl.spec, src.fact, notes=notes)
+                if notes:  # a table says what it means: nothing is read in another form without a word
+                    raise BadCell("bad_fact", f"{notes[0].message}; write it as the fact's type asks "
+                                              "(dates YYYY-MM-DD) in a table")
+        except BadCell as e:
+            problems.append(e)
+        except BadFact as e:
+            problems.append(BadCell("bad_fact", e.message))
+    if problems:
+        raise BadCell(problems[0].code, "; ".join(p.message for p in problems))
+    return True, facts
+
+
+def _mapped(fn, env, what):
+    """A mapping closure's value; its failure (say, division by zero) makes the row an error row."""
+    try:
+        return fn(env)
+    except EvalError as e:
+        raise BadCell(e.code, f"{e.message} in {what}") from None
+    except TypeError as e:
+        raise BadCell("bad_fact", f"a cell has the wrong kind of value for {what}: {e}") from None
+
+
+def _bounds(v, spec, name):
+    lo, hi = spec.get("min"), spec.get("max")
+    if lo is not None and v < lo:
+        raise BadCell("bad_fact", f"{name} must be at least {lo} but got {v}")
+    if hi is not None and v > hi:
+        raise BadCell("bad_fact", f"{name} must be at most {hi} but got {v}")
+
+
+# --------------------------------------------------------------------------- evaluation
+
+class RowEvaluator:
+    """Turns raw rows into output records; `focus` rules are also reported for the summary."""
+
+    def __init__(self, policy, mapping: Mapping, focus: list[str] = ()):
+        from engine.lang.compile import Needs
+        self.policy = policy
+        self.mapping = mapping
+        self.focus = list(focus)
+        self.needs = Needs(policy)
+
+    def __call__(self, number: int, row: dict) -> dict | None:
+        """The output record of a row, or None when `where` drops it."""
+        from engine.evaluation.evaluate import run_rules
+        from engine.lang.values import to_json
+        rid = row.get(self.mapping.id_column) if self.mapping.id_column else None
+        rid = rid if rid not in ("", None) else None
+        out: dict[str, Any] = {"row": number, "id": rid}
+        if "__error__" in row:
+            code, msg = row["__error__"]
+            out["error"] = {"code": code, "message": msg}
+            return out
+        try:
+            kept, facts = row_facts(row, self.mapping, self.policy)
+        except BadCell as e:
+            out["error"] = {"code": e.code, "message": e.message}
+            return out
+        if not kept:
+            return None
+        try:
+            env = run_rules(self.policy, facts)
+        except YokoError as e:
+            d = e.diagnostics[0]
+            out["error"] = {"code": d.code, "message": d.message}
+            return out
+        rule_needs = self.needs.for_row(env)
+        results = {n: to_json(env[n]) for n in self.policy.results}
+        unknown = [n for n in self.policy.results if env[n] is None]
+        out["results"] = results
+        out["unknown"] = unknown
+        out["needed_facts"] = sorted(set().union(*(rule_needs(n) for n in unknown)))
+        if self.focus:
+            out["_focus"] = {n: [to_json(env[n]), sorted(rule_needs(n))] for n in self.focus}
+        return out
+
+
+def output_columns(policy) -> list[str]:
+    return ["row", "id", *policy.results, "unknown", "needed_facts", "error_code", "error_message"]
+
+
+# --------------------------------------------------------------------------- summary
+
+@dataclass
+class Summary:
+    """Counts over a run: rows read, kept, in error; per focus rule; facts still needed."""
+
+    focus: list[str]
+    rows: int = 0
+    skipped: int = 0
+    errors: int = 0
+    evaluated: int = 0
+    values: dict = field(default_factory=dict)      # rule -> {"true"/"false"/"unknown"/other: n}
+    needed_any: dict = field(default_factory=dict)  # fact -> facilities with it in needed_facts
+    needed_by_rule: dict = field(default_factory=dict)  # rule -> fact -> facilities undecided on rule needing it
+    error_codes: dict = field(default_factory=dict)
+
+    def add(self, rec: dict | None) -> None:
+        self.rows += 1
+        if rec is None:
+            self.skipped += 1
+            return
+        if "error" in rec:
+            self.errors += 1
+            c = rec["error"]["code"]
+            self.error_codes[c] = self.error_codes.get(c, 0) + 1
+            return
+        self.evaluated += 1
+        for f in rec["needed_facts"]:
+            self.needed_any[f] = self.needed_any.get(f, 0) + 1
+        for n, (v, needed) in (rec.get("_focus") or {}).items():
+            key = "unknown" if v is None else json.dumps(v, ensure_ascii=False)
+            counts = self.values.setdefault(n, {})
+            counts[key] = counts.get(key, 0) + 1
+            per = self.needed_by_rule.setdefault(n, {})
+            for f in needed:
+                per[f] = per.get(f, 0) + 1
+
+    def render(self, policy, top: int = 12) -> str:
+        lines = [f"policy {policy.id} {policy.fiscal_year}: {self.rows} rows read, {self.skipped} left out by where, "
+                 f"{self.errors} error rows, {self.evaluated} facilities evaluated"]
+        for code, n in sorted(self.error_codes.items()):
+            lines.append(f"  error rows {code}: {n}")
+        for n in self.focus:
+            counts = self.values.get(n, {})
+            shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+            lines.append(f"{n}: {shown or 'none'}")
+            ranked = _ranked(self.needed_by_rule.get(n, {}))
+            if ranked:
+                lines.append(f"  facts still needed where {n} is unknown (facilities needing each):")
+                lines.extend(f"    {f:<40} {c}" for f, c in ranked)
+        ranked = _ranked(self.needed_any)
+        lines.append("facts still needed for any unknown public result (facilities needing each):")
+        lines.extend(f"  {f:<42} {c}" for f, c in ranked[:top])
+        if len(ranked) > top:
+            lines.append(f"  ... and {len(ranked) - top} more")
+        return "\n".join(lines) + "\n"
+
+
+def _ranked(d: dict) -> list[tuple[str, int]]:
+    return sorted(d.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+# --------------------------------------------------------------------------- running
+
+_WORKER: dict = {}
+
+
+def _worker_init(policy_path, mapping_path, focus, identity):
+    """Load the policy and mapping in a worker (a forked worker already holds them)."""
+    if _WORKER.get("key") == (policy_path, mapping_path, focus):
+        return
+    from engine.policy.cache import load_policy_cached
+    policy = load_policy_cached(policy_path)
+    mapping = load_mapping(mapping_path, policy) if mapping_path else identity
+    _WORKER.update(key=(policy_path, mapping_path, focus), ev=RowEvaluator(policy, mapping, list(focus)))
+
+
+def _worker_chunk(chunk):
+    ev = _WORKER["ev"]
+    return [ev(n, row) for n, row in chunk]
+
+
+def _chunks(rows, size):
+    chunk = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def run_batch(policy, mapping: Mapping, rows, emit: Callable[[dict], None], *, jobs: int = 1,
+              focus: list[str] = (), progress: Callable[[int], None] | None = None) -> Summary:
+    """Evaluate every row in input order, passing each output record to `emit`; the run's summary."""
+    summary = Summary(list(focus))
+
+    def take(rec):
+        summary.add(rec)
+        if rec is not None:
+            emit(_public(rec))
+
+    if jobs <= 1:
+        ev = RowEvaluator(policy, mapping, list(focus))
+        for number, row in rows:
+            take(ev(number, row))
+            if progress:
+                progress(summary.rows)
+        return summary
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+    key = (policy.path, mapping.path, tuple(focus))
+    _WORKER.update(key=key, ev=RowEvaluator(policy, mapping, list(focus)))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
+                             initargs=(*key, None if mapping.path else mapping)) as pool:
+        for recs in pool.map(_worker_chunk, _chunks(rows, 256)):
+            for rec in recs:
+                take(rec)
+            if progress:
+                progress(summary.rows)
+    return summary
+
+
+def _public(rec: dict) -> dict:
+    if "_focus" in rec:
+        rec = {k: v for k, v in rec.items() if k != "_focus"}
+    return rec
+
+
+# --------------------------------------------------------------------------- the command
+
+def run_command(args, policy, out, err) -> int:
+    """`yoko evaluate --batch FILE ...`: exit 0 when every row was good, 1 when some are error rows."""
+    from engine.evaluation.tables import TableWriter, read_rows
+    if not args.batch:
+        raise YokoError([Diagnostic("usage", "give a FACTS file, or --batch FILE for a table of facilities")])
+    if args.facts is not None:
+        raise YokoError([Diagnostic("usage", "give either a FACTS file or --batch FILE, not both")])
+    if args.jobs < 1:
+        raise YokoError([Diagnostic("usage", f"--jobs must be at least 1 but got {args.jobs}")])
+    unknown = [r for r in args.count if r not in policy.rules]
+    if unknown:
+        raise YokoError([Diagnostic("usage", f"--count {unknown[0]}: policy {policy.id} has no rule of that name",
+                                    suggestion=suggest(unknown[0], policy.rules))])
+    mapping = load_mapping(args.map, policy) if args.map else None
+    header, rows = read_rows(args.batch, args.sheet)
+    if mapping is None:
+        mapping = identity_mapping(policy, header, args.batch)
+    else:
+        _check_columns(mapping, header, args.batch)
+    if args.summary and args.out is None:
+        emit_to = None  # the summary is the output; rows are not printed
+    else:
+        emit_to = args.out
+    writer = TableWriter(emit_to, output_columns(policy), out) if (emit_to or not args.summary) else None
+    bar = _Progress(err) if _isatty(err) else None
+    focus = list(args.count) if args.summary else []
+    try:
+        summary = run_batch(policy, mapping, rows, writer.write if writer else (lambda rec: None),
+                            jobs=args.jobs, focus=focus, progress=bar)
+    except BaseException:
+        if writer:
+            writer.discard()
+        raise
+    finally:
+        if bar:
+            bar.done()
+    if writer:
+        writer.close()
+    err.write(f"{summary.evaluated + summary.errors} rows: {summary.evaluated} evaluated, {summary.errors} error rows"
+              + (f", {summary.skipped} left out by where" if summary.skipped else "")
+              + (f" -> {args.out}" if args.out else "") + "\n")
+    if args.summary:
+        out.write(summary.render(policy))
+    return 1 if summary.errors else 0
+
+
+def _check_columns(mapping: Mapping, header, path) -> None:
+    """Every column a mapping reads must exist (a typo would otherwise make a fact silently unknown)."""
+    if header is None:
+        return
+    missing = sorted(c for c in mapping.reads() if c not in header)
+    if missing:
+        raise YokoError([Diagnostic("unknown_column", f"mapping {mapping.path} reads column {missing[0]} "
+                                    f"but {path} has no such column", Location(path, 1, 1),
+                                    suggestion=suggest(missing[0], header))])
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _Progress:
+    """A one-line progress counter on a terminal (stderr), redrawn at most ~10 times a second."""
+
+    def __init__(self, stream):
+        import time
+        self.stream, self.clock, self.last = stream, time.monotonic, 0.0
+
+    def __call__(self, n: int) -> None:
+        now = self.clock()
+        if now - self.last >= 0.1:
+            self.last = now
+            self.stream.write(f"\r  {n:,} rows")
+            self.stream.flush()
+
+    def done(self) -> None:
+        self.stream.write("\r\033[K")
+        self.stream.flush()

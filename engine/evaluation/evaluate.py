@@ -1,0 +1,205 @@
+# SPDX-License-Identifier: MIT
+"""Evaluating a facility against a policy: values, unknowns, needed facts and the trace."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from engine.lang import ast
+from engine.lang.builtins import EvalError
+from engine.lang.compile import tracer
+from engine.base.diagnostics import Diagnostic, YokoError
+from engine.lang.interpret import interpret
+from engine.policy.load import Policy
+from engine.lang.values import to_json
+
+
+@dataclass
+class Evaluation:
+    """The outcome of one evaluation. Values are runtime values (None = unknown)."""
+
+    policy: Policy
+    facts: dict
+    env: dict
+    _needs: dict = field(default_factory=dict)
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return {n: self.env.get(n) for n in self.policy.order}
+
+    @property
+    def results(self) -> dict[str, Any]:
+        return {n: self.env.get(n) for n in self.policy.results}
+
+    @property
+    def unknown(self) -> list[str]:
+        """Public results that are unknown, then every other rule that is unknown, in policy order."""
+        public = [n for n in self.policy.results if self.env.get(n) is None]
+        rest = [n for n in self.policy.rules if n not in self.policy.results and n in self.env
+                and self.env[n] is None]
+        return public + rest
+
+    def needed_for(self, name: str) -> list[str]:
+        """Absent facts whose absence leaves rule `name` undecided."""
+        return sorted(self._rule_needs(name))
+
+    @property
+    def needed_facts(self) -> list[str]:
+        out: set[str] = set()
+        for n in self.policy.results:
+            out |= self._rule_needs(n)
+        return sorted(out)
+
+    def _rule_needs(self, name: str) -> set[str]:
+        # interpret.needs, by compiled closures (engine.compile.Needs; tests compare the two)
+        if "*" not in self._needs:
+            self._needs["*"] = tracer(self.policy).needs.for_row(self.env)
+        return self._needs["*"](name)
+
+    def trace(self) -> list[dict]:
+        """One entry per rule, in evaluation order: value, reads, decisive parts, citation, source."""
+        return [self.trace_entry(n) for n in self.policy.order]
+
+    def trace_entry(self, name: str) -> dict:
+        rule = self.policy.rules[name]
+        env = self.env
+        value = env.get(name)
+        template, reads = _trace_plan(self.policy)[name]
+        entry = dict(template)  # the rule's fixed fields (label, cite, expr, source ...), built once
+        entry["value"] = _j(value)
+        entry["reads"] = {n: _j(env.get(n)) for n in reads}
+        if value is None or value is True or value is False:
+            entry["because"] = [self.part(rule, p) for p in tracer(self.policy).why(rule.node, env)]
+        if value is None:
+            entry["needed_facts"] = self.needed_for(name)
+        if "notes" in template:  # keep the key order of the output stable: notes last
+            entry["notes"] = entry.pop("notes")
+        return entry
+
+    def part(self, rule, node: ast.Node) -> dict:
+        t = tracer(self.policy)
+        plans = self.policy.__dict__.setdefault("_part_plans", {})  # per policy object, built lazily
+        key = (rule.name, node.start, node.end)
+        plan = plans.get(key)
+        if plan is None:
+            plan = (rule.text[node.start:node.end], tuple(t.names(node)),
+                    node.id if isinstance(node, ast.Name) and node.id in self.policy.rules else None)
+            plans[key] = plan
+        text, names, ref = plan
+        env = self.env
+        return {"expr": text, "value": _j(t.value(node, env)), "names": {n: _j(env.get(n)) for n in names},
+                "rule": ref}
+
+    def to_json(self, trace: bool = True) -> dict:
+        out = {
+            "policy": self.policy.id,
+            "fiscal_year": self.policy.fiscal_year,
+            "results": {n: to_json(v) for n, v in self.results.items()},
+            "unknown": self.unknown,
+            "needed_facts": self.needed_facts,
+        }
+        notes = getattr(self.facts, "notes", None)  # input read in another form (engine.facts)
+        if notes:
+            out["notes"] = [d.to_json() for d in notes]
+        if trace:
+            out["trace"] = self.trace()
+        return out
+
+
+_SIMPLE = (bool, int, str, type(None))
+
+
+def _j(v):
+    """to_json, with plain values passed straight through (the trace's hot path)."""
+    return v if type(v) in _SIMPLE else to_json(v)
+
+
+def _trace_plan(policy: Policy) -> dict:
+    """Per rule: the trace entry's fixed fields in output order, and the names it reads (cached)."""
+    plan = policy.__dict__.get("_trace_plan")
+    if plan is None:
+        plan = {}
+        for name, rule in policy.rules.items():
+            t = {"rule": name, "value": None, "public": name in policy.results, "label": rule.spec.get("label"),
+                 "cite": _cites(rule.spec.get("cite")), "expr": rule.text, "reads": None,
+                 "source": {"file": rule.location.file, "line": rule.location.line}}
+            if rule.spec.get("unit"):
+                t["unit"] = rule.spec["unit"]
+            if rule.spec.get("notes"):
+                t["notes"] = rule.spec["notes"]
+            plan[name] = (t, tuple(rule.reads))
+        policy.__dict__["_trace_plan"] = plan
+    return plan
+
+
+def _cites(c):
+    if c is None:
+        return []
+    return c if isinstance(c, list) else [c]
+
+
+def run_rules(policy: Policy, facts: dict) -> dict:
+    """Evaluate every rule over the facts; the environment of all values (fast path)."""
+    from engine.lang.compile import runner
+    run = runner(policy)
+    env = run.template.copy()
+    env.update(facts)
+    rules = policy.rules
+    name = None
+    try:
+        for name, fn in run.steps:
+            env[name] = fn(env)
+    except EvalError as e:
+        raise YokoError([_runtime(policy, name, e, env)]) from None
+    except RecursionError:
+        raise YokoError([Diagnostic("expr_too_deep", f"rule {name} is nested too deeply to evaluate",
+                                    rules[name].location)]) from None
+    for n in run.yen:
+        v = env[n]
+        if isinstance(v, Fraction) and v.denominator != 1:
+            raise YokoError([Diagnostic("non_integral_money",
+                                        f"result {n} is {v} yen, not whole yen; the policy must round it",
+                                        rules[n].location)])
+    return env
+
+
+def _runtime(policy, name, e: EvalError, env: dict | None = None) -> Diagnostic:
+    """Where a rule failed, and (so the bad input can be found) the facts it read, with their values."""
+    rule = policy.rules[name]
+    loc = rule.locate(e.node.start) if e.node is not None else None
+    read = ""
+    if env is not None:
+        facts = [f"{n} = {to_json(env[n])}" for n in _facts_behind(policy, name) if env.get(n) is not None]
+        if facts:
+            read = "; it read " + ", ".join(facts[:6]) + (", ..." if len(facts) > 6 else "")
+    return Diagnostic(e.code, f"{e.message} while evaluating rule {name}{read}", loc or rule.location)
+
+
+def _facts_behind(policy, name: str) -> list[str]:
+    """The facts a rule reads, directly or through the rules it reads, in first-read order."""
+    out, seen, stack = [], set(), [name]
+    while stack:
+        n = stack.pop(0)
+        if n in seen:
+            continue
+        seen.add(n)
+        if n in policy.facts:
+            out.append(n)
+        elif n in policy.rules:
+            stack.extend(policy.rules[n].reads)
+    return out
+
+
+def evaluate(policy: Policy, facts: dict) -> Evaluation:
+    """Evaluate already-checked facts (see engine.facts.check_facts)."""
+    return Evaluation(policy, facts, run_rules(policy, facts))
+
+
+def reference_values(policy: Policy, facts: dict) -> dict:
+    """Every rule's value by the reference interpreter (slow; for cross-checking the closures)."""
+    env = policy.param_env()
+    env.update(facts)
+    for name in policy.order:
+        env[name] = interpret(policy.rules[name].node, env)
+    return {n: env[n] for n in policy.order}

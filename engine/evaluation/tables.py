@@ -1,0 +1,263 @@
+# SPDX-License-Identifier: MIT
+"""Reading and writing tables of facilities: CSV, XLSX and JSONL, chosen by file extension.
+
+A reader yields `(row_number, {column: cell})`; row numbers are the 1-based line (CSV, JSONL) or
+sheet row (XLSX) where the record starts, so an error row can point at its source. Writers replace
+their target atomically: they write a temporary file beside it and `os.replace` it at the end.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from typing import IO
+
+from engine.base.diagnostics import Diagnostic, Location, YokoError
+
+FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def format_of(path: str) -> str:
+    """csv, xlsx or jsonl, by extension; a usage error otherwise."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in FORMATS:
+        raise YokoError([Diagnostic("batch_format", f"cannot tell the table format of {path}: "
+                                    "use a .csv, .xlsx or .jsonl file")])
+    return FORMATS[ext]
+
+
+def _open_error(path: str, e: OSError) -> YokoError:
+    return YokoError([Diagnostic("batch_read", f"cannot read {path}: {e.strerror or e}", Location(path, 1, 1))])
+
+
+def read_rows(path: str, sheet: str | None = None) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+    """(column names, rows) of a table file; problems with the file as a whole raise YokoError."""
+    kind = format_of(path)
+    if kind == "xlsx":
+        return _read_xlsx(path, sheet)
+    if sheet is not None:
+        raise YokoError([Diagnostic("usage", "--sheet applies only to .xlsx files")])
+    try:
+        f = open(path, encoding="utf-8-sig", newline="")
+    except OSError as e:
+        raise _open_error(path, e) from None
+    return _read_csv(f, path) if kind == "csv" else _read_jsonl(f, path)
+
+
+def _read_csv(f: IO[str], path: str):
+    reader = csv.reader(f)
+    try:
+        header = next(reader, None)
+    except (csv.Error, UnicodeDecodeError) as e:
+        f.close()
+        raise YokoError([Diagnostic("batch_read", f"not a readable CSV file: {e}", Location(path, 1, 1))]) from None
+    if not header:
+        f.close()
+        raise YokoError([Diagnostic("batch_read", "the CSV file is empty; its first line must name the columns",
+                                    Location(path, 1, 1))])
+    header = [h.strip() for h in header]
+    _check_header(header, path)
+
+    def rows():
+        with f:
+            start = reader.line_num + 1
+            try:
+                for cells in reader:
+                    if cells:
+                        yield start, _row(header, cells, path, start)
+                    start = reader.line_num + 1
+            except (csv.Error, UnicodeDecodeError) as e:
+                raise YokoError([Diagnostic("batch_read", f"not a readable CSV line: {e}",
+                                            Location(path, start, 1))]) from None
+    return header, rows()
+
+
+def _row(header, cells, path, line):
+    if (len(cells) > len(header) and any(c.strip() for c in cells[len(header):])) or len(cells) < len(header):
+        return {"__error__": ("bad_row", f"row has {len(cells)} cells but the header names {len(header)} columns")}
+    return dict(zip(header, cells))
+
+
+def _no_duplicate_keys(pairs):
+    keys = [k for k, _ in pairs]
+    for k in keys:
+        if keys.count(k) > 1:
+            raise _DuplicateKey(k)
+    return dict(pairs)
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _check_header(header: list[str], path: str) -> None:
+    seen = set()
+    for i, h in enumerate(header):
+        if not h:
+            continue
+        if h in seen:
+            raise YokoError([Diagnostic("batch_read", f"column {h} appears twice in the header",
+                                        Location(path, 1, i + 1))])
+        seen.add(h)
+
+
+def _read_jsonl(f: IO[str], path: str):
+    def rows():
+        with f:
+            for n, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line, object_pairs_hook=_no_duplicate_keys)
+                except _DuplicateKey as e:
+                    yield n, {"__error__": ("bad_row", f"field {e} appears twice on this line")}
+                    continue
+                except ValueError as e:
+                    yield n, {"__error__": ("bad_row", f"not a JSON object: {e}")}
+                    continue
+                if not isinstance(obj, dict):
+                    yield n, {"__error__": ("bad_row", "a JSONL line must be an object of field to value")}
+                    continue
+                yield n, obj
+    return None, rows()
+
+
+def _read_xlsx(path: str, sheet: str | None):
+    try:
+        import openpyxl
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except OSError as e:
+        raise _open_error(path, e) from None
+    except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
+        raise YokoError([Diagnostic("batch_read", f"not a readable .xlsx workbook: {e}", Location(path, 1, 1))]) from None
+    if sheet is None:
+        ws = wb.worksheets[0]
+    elif sheet in wb.sheetnames:
+        ws = wb[sheet]
+    else:
+        wb.close()
+        raise YokoError([Diagnostic("batch_read", f"workbook has no sheet {sheet}; its sheets are "
+                                    + ", ".join(wb.sheetnames), Location(path, 1, 1))])
+    it = ws.iter_rows(values_only=True)
+    first = next(it, None)
+    if not first or all(c is None for c in first):
+        wb.close()
+        raise YokoError([Diagnostic("batch_read", f"sheet {ws.title} is empty; its first row must name the columns",
+                                    Location(path, 1, 1))])
+    header = ["" if c is None else str(c).strip() for c in first]
+    while header and not header[-1]:
+        header.pop()
+    _check_header(header, path)
+
+    def rows():
+        try:
+            for n, cells in enumerate(it, 2):
+                if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+                    continue
+                yield n, {h: ("" if c is None else c) for h, c in zip(header, cells) if h}
+        finally:
+            wb.close()
+    return header, rows()
+
+
+# --------------------------------------------------------------------------- writers
+
+class AtomicFile:
+    """A file written beside `path` and moved over it on close(); discard() leaves `path` untouched."""
+
+    def __init__(self, path: str, mode: str = "w"):
+        self.path = path
+        d = os.path.dirname(os.path.abspath(path))
+        try:
+            fd, self.tmp = tempfile.mkstemp(prefix=".yoko-", suffix=os.path.splitext(path)[1], dir=d)
+        except OSError as e:
+            raise YokoError([Diagnostic("batch_write", f"cannot write {path}: {e.strerror or e}")]) from None
+        if "b" in mode:
+            self.f = os.fdopen(fd, mode)
+        else:
+            self.f = os.fdopen(fd, mode, encoding="utf-8", newline="")
+
+    def commit(self) -> None:
+        self.f.close()
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self.tmp, 0o666 & ~umask)  # mkstemp makes 0600; results are an ordinary file
+        os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        self.f.close()
+        try:
+            os.unlink(self.tmp)
+        except OSError:
+            pass
+
+
+def cell_text(v) -> str:
+    """A JSON-form value as one spreadsheet cell: empty for unknown, JSON for lists and records."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (list, dict)):
+        return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+    return str(v)
+
+
+class TableWriter:
+    """Rows (dicts of JSON-form values) to CSV, XLSX or JSONL; stdout JSONL when path is None."""
+
+    def __init__(self, path: str | None, columns: list[str], stdout: IO[str] | None = None):
+        self.kind = "jsonl" if path is None else format_of(path)
+        self.columns = columns
+        self.atomic = None
+        if path is None:
+            self.f = stdout
+        elif self.kind == "xlsx":
+            import openpyxl
+            self.wb = openpyxl.Workbook(write_only=True)
+            self.ws = self.wb.create_sheet("results")
+            self.ws.append(columns)
+            self.atomic = AtomicFile(path, "wb")
+        else:
+            self.atomic = AtomicFile(path)
+            self.f = self.atomic.f
+        if self.kind == "csv":
+            self.csv = csv.writer(self.f, lineterminator="\n")
+            self.csv.writerow(columns)
+
+    def write(self, row: dict) -> None:
+        if self.kind == "jsonl":
+            self.f.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+            return
+        flat = flatten(row)
+        cells = [flat.get(c) for c in self.columns]
+        if self.kind == "csv":
+            self.csv.writerow([cell_text(c) for c in cells])
+        else:
+            self.ws.append([c if c is None or (type(c) is int) else cell_text(c) for c in cells])
+
+    def close(self) -> None:
+        if self.atomic is None:
+            return
+        if self.kind == "xlsx":
+            self.wb.save(self.atomic.f)
+        self.atomic.commit()
+
+    def discard(self) -> None:
+        if self.atomic is not None:
+            self.atomic.discard()
+
+
+def flatten(row: dict) -> dict:
+    """An output record as flat columns: results become their own columns, lists are space-joined."""
+    out = {"row": row.get("row"), "id": row.get("id")}
+    for k, v in (row.get("results") or {}).items():
+        out[k] = v
+    out["unknown"] = " ".join(row.get("unknown") or []) if "results" in row else None
+    out["needed_facts"] = " ".join(row.get("needed_facts") or []) if "results" in row else None
+    err = row.get("error")
+    out["error_code"] = err["code"] if err else None
+    out["error_message"] = err["message"] if err else None
+    return out

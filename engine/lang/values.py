@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: MIT
+"""Runtime values in JSON form: exact numbers, ISO dates, null for unknown."""
+from __future__ import annotations
+
+import datetime
+from fractions import Fraction
+
+
+
+def to_json(v):
+    """A value in JSON form: exact numbers, ISO dates, null for unknown."""
+    if v is None or isinstance(v, (bool, str)):
+        return v
+    if isinstance(v, int):
+        return v
+    if isinstance(v, Fraction):
+        return v.numerator if v.denominator == 1 else rational_text(v)
+    if isinstance(v, datetime.date):
+        return v.isoformat()
+    if isinstance(v, dict):
+        return {k: to_json(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [to_json(x) for x in v]
+    raise TypeError(f"no JSON form for {type(v).__name__}")
+
+
+def rational_text(q: Fraction) -> str:
+    """Exact decimal when it terminates ("0.8"), else "n/d"."""
+    d = q.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    if d != 1:
+        return f"{q.numerator}/{q.denominator}"
+    sign = "-" if q < 0 else ""
+    q = abs(q)
+    whole, rest = divmod(q.numerator, q.denominator)
+    digits = []
+    while rest:
+        rest *= 10
+        digit, rest = divmod(rest, q.denominator)
+        digits.append(str(digit))
+    return f"{sign}{whole}.{''.join(digits)}" if digits else f"{sign}{whole}"

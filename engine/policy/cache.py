@@ -1,0 +1,193 @@
+# SPDX-License-Identifier: MIT
+"""Loading policies through two caches: memoised per process, and pickled between processes.
+
+`load_policy_cached` is the one entry point. Between processes:
+
+An entry is the loaded Policy, pickled without its closures (they are rebuilt on load, which is
+cheap), under a key made of the policy file's SHA-256, its path as given and the working folder (paths
+shown in diagnostics depend on them), the engine's own files and the Python version.
+The entry also records the SHA-256 of every file the policy was built from (the chain it
+extends); it is used only while all of them are unchanged. Any problem with the cache (missing
+folder, unreadable or corrupt entry, a class that changed shape) is silent: the caller loads the
+policy normally. The cache lives in $YOKO_CACHE_DIR, else $XDG_CACHE_HOME/yoko, else ~/.cache/yoko;
+YOKO_NO_CACHE=1 turns it off.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import sys
+
+from engine.policy.load import Policy, load_policy
+
+FORMAT = 1  # bump when the pickled layout changes
+
+
+def cache_dir() -> str | None:
+    if os.environ.get("YOKO_NO_CACHE"):
+        return None
+    d = os.environ.get("YOKO_CACHE_DIR")
+    if not d:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        d = os.path.join(base, "yoko")
+    return d
+
+
+def _engine_version() -> str:
+    """The engine's identity: the package version and the modification times of its modules."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the engine package
+    h = hashlib.sha256(f"{FORMAT} {sys.version}".encode())
+    for folder, dirs, files in sorted(os.walk(here)):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith((".py", ".lark")):
+                path = os.path.join(folder, name)
+                st = os.stat(path)
+                h.update(f"{os.path.relpath(path, here)} {st.st_mtime_ns} {st.st_size};".encode())
+    # the schema decides which policies load at all: a changed schema must not serve old verdicts
+    schema = os.path.join(os.path.dirname(here), "schemas", "policy.schema.json")
+    h.update(f"schema {file_hash(schema)};".encode())
+    return h.hexdigest()[:16]
+
+
+def file_hash(path: str) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def _entry_path(d: str, path: str) -> str | None:
+    h = file_hash(path)
+    if h is None:
+        return None
+    # paths inside the policy (locations, the chain it extends) are shown as they were given or
+    # relative to the working folder, so both are part of the key
+    key = hashlib.sha256(f"{_engine_version()}\0{os.path.abspath(path)}\0{path}\0{os.getcwd()}\0{h}"
+                         f"\0{_where_bases_are(path)}".encode()).hexdigest()
+    return os.path.join(d, key[:32] + ".pickle")
+
+
+def _where_bases_are(path: str) -> str:
+    """Where an `extends:` could resolve: the search path and the policy files on it, by name.
+
+    A base is found beside the policy or in the registry folders. A base file added, removed or
+    renamed there changes this listing, so a cached policy is never served after its base could
+    resolve elsewhere; a base edited in place is caught by the file hashes stored in the entry.
+    """
+    from engine.policy.registry import policy_dirs
+    parts = [os.environ.get("YOKO_POLICY_PATH", "")]
+    folders = [os.path.dirname(os.path.abspath(path))]
+    for d in policy_dirs():
+        for root, dirs, _ in os.walk(d):
+            dirs[:] = sorted(x for x in dirs if not x.startswith("."))
+            folders.append(root)
+    for f in folders:
+        try:
+            names = sorted(n for n in os.listdir(f) if n.endswith((".yaml", ".yml")))
+        except OSError:
+            names = ["-"]
+        parts.append(f"{f}:{','.join(names)}")
+    return "|".join(parts)
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles the odd value types the YAML reader makes (a float that remembers its decimal)."""
+
+    def reducer_override(self, obj):
+        if isinstance(obj, float) and type(obj) is not float and hasattr(obj, "exact"):
+            return type(obj), (float(obj), obj.exact)
+        return NotImplemented
+
+
+def get(path: str):
+    """The cached policy for `path`, or None (no entry, a changed file, or any problem)."""
+    d = cache_dir()
+    if d is None:
+        return None
+    try:
+        entry = _entry_path(d, path)
+        if entry is None or not os.path.exists(entry):
+            return None
+        with open(entry, "rb") as f:
+            files, policy = pickle.load(f)
+        if any(file_hash(p) != h for p, h in files):
+            return None
+        return policy
+    except Exception:  # noqa: BLE001 - a cache must never be the reason a load fails
+        return None
+
+
+def put(path: str, policy) -> None:
+    """Store a freshly loaded policy; silently does nothing when it cannot."""
+    d = cache_dir()
+    if d is None:
+        return
+    try:
+        files = [(p, file_hash(p)) for p in policy.files]
+        if any(h is None for _, h in files):
+            return
+        entry = _entry_path(d, path)
+        if entry is None:
+            return
+        saved = _strip(policy)
+        try:
+            buf = io.BytesIO()
+            _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump((files, policy))
+        finally:
+            _restore(policy, saved)
+        import tempfile
+        os.makedirs(d, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as f:
+            f.write(buf.getvalue())
+        os.replace(tmp, entry)
+    except Exception:  # noqa: BLE001 - e.g. a read-only home, a full disk, an unpicklable value
+        return
+
+
+def _strip(policy):
+    """Take the closures off (they cannot be pickled); give back what was taken."""
+    extras = {k: policy.__dict__.pop(k) for k in ("_runner", "_tracer") if k in policy.__dict__}
+    saved = ([(r, r.fn) for r in policy.rules.values()], extras)
+    for r in policy.rules.values():
+        r.fn = None
+    return saved
+
+
+def _restore(policy, saved) -> None:
+    fns, extras = saved
+    for r, fn in fns:
+        r.fn = fn
+    policy.__dict__.update(extras)
+
+
+# ---- in-process memo, in front of the cross-process cache ----
+
+_MEMO: dict[str, tuple[tuple, Policy]] = {}
+
+
+def _stamp(paths) -> tuple | None:
+    try:
+        return tuple(os.stat(p).st_mtime_ns for p in paths)
+    except OSError:
+        return None
+
+
+def load_policy_cached(path: str) -> Policy:
+    """load_policy, reused while the file and the files it extends are unchanged (same process)."""
+    key = os.path.abspath(path)
+    hit = _MEMO.get(key)
+    if hit and hit[0] == _stamp(hit[1].files):
+        return hit[1]
+    policy = get(path)
+    if policy is None:
+        policy = load_policy(path)
+        put(path, policy)
+    stamp = _stamp(policy.files)
+    if stamp is not None:
+        _MEMO[key] = (stamp, policy)
+    return policy

@@ -1,0 +1,442 @@
+# SPDX-License-Identifier: MIT
+"""Loading a policy file: YAML -> schema -> model -> names, cycles, types -> closures."""
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from engine.lang import ast
+from engine.lang import types as T
+from engine.lang.checks import ExprChecker
+from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, suggest
+from engine.policy.inherit import Origin, Resolved, Src
+from engine.base.limits import value_problem
+from engine.policy.yamlio import ExprLocator, PlainConverter, location_at, parse_yaml, read_text, to_fraction
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "policy.schema.json"
+
+
+@dataclass
+class FactDecl:
+    name: str
+    type: T.Type
+    spec: dict
+    location: Location
+    origin: Origin | None = None  # the file and key it finally came from (see engine.inherit)
+
+    @property
+    def label(self) -> dict:
+        return self.spec.get("label") or {}
+
+    @property
+    def unit(self) -> str | None:
+        return self.spec.get("unit")
+
+
+@dataclass
+class Parameter:
+    name: str
+    value: Any
+    type: T.Type
+    spec: dict
+    location: Location
+    key_location: Location | None = None
+    origin: Origin | None = None
+
+
+@dataclass
+class Rule:
+    name: str
+    text: str
+    spec: dict
+    location: Location
+    locate: ExprLocator
+    node: ast.Node | None = None
+    type: T.Type = T.ANY
+    reads: tuple[str, ...] = ()  # facts, parameters and rules it names, in source order
+    fn: Any = None
+    origin: Origin | None = None
+
+
+@dataclass
+class Policy:
+    """A loaded, checked and compiled policy."""
+
+    id: str
+    fiscal_year: int
+    path: str
+    meta: dict
+    facts: dict[str, FactDecl]
+    parameters: dict[str, Parameter]
+    rules: dict[str, Rule]
+    results: list[str]
+    order: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    text: str = ""
+    chain: list[Src] = field(default_factory=list)  # this file, then the policies it extends
+
+    @property
+    def files(self) -> list[str]:
+        return [s.path for s in self.chain] or [self.path]
+
+    @property
+    def title(self) -> dict:
+        return self.meta.get("title") or {}
+
+    def param_env(self) -> dict:
+        return {p.name: p.value for p in self.parameters.values()}
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    with open(SCHEMA_PATH, encoding="utf-8") as f:
+        schema = json.load(f)
+    import jsonschema  # imported on first use: a cached policy never needs it
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def _jsonable(v):
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, (datetime.date, datetime.datetime)):
+        return v.isoformat()
+    return v
+
+
+def schema_errors(doc, root, path: str, sink: Sink) -> None:
+    """Report every schema violation at the YAML node it concerns."""
+    from jsonschema.exceptions import best_match
+    errors = sorted(_validator().iter_errors(_jsonable(doc)), key=lambda e: list(map(str, e.absolute_path)))
+    seen = set()
+    for err in errors:
+        best = best_match([err])
+        if isinstance(best.instance, str) and best.instance.startswith("TODO"):
+            continue  # reported as unfilled_todo (engine/todo.py), not as a bad date or number
+        where = list(best.absolute_path)
+        msg = _schema_message(best)
+        key = (tuple(map(str, where)), msg)
+        if key in seen:
+            continue
+        seen.add(key)
+        loc = location_at(root, where, path)
+        if best.validator == "required":
+            loc = _first_key_location(root, where, path)
+        if best.validator in ("additionalProperties", "unevaluatedProperties"):
+            extra = _extra_key(best)
+            if extra is not None:
+                loc = location_at(root, where + [extra], path, key=True)
+                allowed = _declared_keys(best.schema, _validator().schema)
+                sink.add("policy_schema", msg, loc, suggestion=suggest(extra, allowed))
+                continue
+        sink.add("policy_schema", msg, loc)
+
+
+def _first_key_location(root, where, path) -> Location:
+    """Where the mapping at `where` starts: its first key (a required key is missing from it)."""
+    from engine.policy.yamlio import key_location, node_at
+    parent, k = node_at(root, where)
+    node = parent[k] if parent is not None else root
+    if isinstance(node, dict) and node:
+        return key_location(node, next(iter(node)), path) or Location(path, 1, 1)
+    return location_at(root, where, path)
+
+
+def _declared_keys(schema: dict, root: dict) -> list[str]:
+    """Keys a mapping schema declares, including those of the schemas it combines with allOf/$ref."""
+    keys = list(schema.get("properties") or {})
+    parts = list(schema.get("allOf") or []) + ([schema] if "$ref" in schema else [])
+    for part in parts:
+        ref = part.get("$ref", "")
+        if ref.startswith("#/$defs/"):
+            keys += _declared_keys(root["$defs"][ref.removeprefix("#/$defs/")], root)
+        elif part is not schema:
+            keys += _declared_keys(part, root)
+    return list(dict.fromkeys(keys))
+
+
+def _extra_key(err) -> str | None:
+    import re
+    m = re.search(r"\('([^']+)' was unexpected\)|'([^']+)' was unexpected|\('([^']+)' (?:were|was) unexpected",
+                  err.message)
+    if m:
+        return next(g for g in m.groups() if g)
+    return None
+
+
+def _schema_message(err) -> str:
+    where = "/".join(map(str, err.absolute_path)) or "the file"
+    if err.validator == "required":
+        return f"{where}: {err.message.replace(' is a required property', ' is required')}"
+    if err.validator in ("additionalProperties", "unevaluatedProperties"):
+        return f"{where}: unknown key: {err.message}"
+    if err.validator == "type":
+        want = err.validator_value
+        want = " or ".join(want) if isinstance(want, list) else want
+        return f"{where} must be {want} but got {json.dumps(err.instance, ensure_ascii=False)[:40]}"
+    if err.validator == "enum":
+        return f"{where} must be one of {', '.join(map(str, err.validator_value))} but got {err.instance!r}"
+    return f"{where}: {err.message}"
+
+
+def load_document(path: str, text: str | None = None) -> tuple[Any, Any, str]:
+    """(plain data, ruamel tree, text) of a policy file; YAML-level problems raise."""
+    text = read_text(path) if text is None else text
+    root = parse_yaml(text, path)
+    sink = Sink()
+    if root is None:
+        raise YokoError([Diagnostic("policy_schema", "the file is empty; a policy is a mapping of keys",
+                                    Location(path, 1, 1))])
+    if not isinstance(root, dict):
+        raise YokoError([Diagnostic("policy_schema",
+                                    f"a policy must be a mapping of keys but this file is a {_kind(root)}",
+                                    Location(path, 1, 1))])
+    doc = PlainConverter(path, sink, text).convert(root)
+    sink.raise_if_errors()
+    return doc, root, text
+
+
+def _kind(v) -> str:
+    return "list" if isinstance(v, list) else type(v).__name__
+
+
+def read_src(path: str, text: str | None = None) -> Src:
+    """One policy file read and checked against the schema on its own (a child may be partial)."""
+    from engine.policy.todo import todo_markers
+    doc, root, text = load_document(path, text)
+    sink = Sink()
+    todo_markers(doc, root, path, sink)  # values yoko new-year left to fill in (TODO ...)
+    schema_errors(doc, root, path, sink)
+    sink.raise_if_errors()
+    return Src(path, text, root, doc)
+
+
+def load_policy(path: str, text: str | None = None) -> Policy:
+    """Load, check and compile one policy file (and the chain it extends); raise YokoError with
+    every located problem. `text`, when given, is used instead of reading `path`."""
+    from engine.policy.inherit import find_base, resolve
+    leaf = read_src(path, text)
+    sink = Sink()
+    resolved = resolve(leaf, read_src, find_base, sink) if leaf.doc.get("extends") else Resolved.single(leaf)
+    sink.raise_if_errors()
+    policy = build_resolved(resolved, sink)
+    sink.raise_if_errors()
+    policy.warnings = [d for d in sink.items if not d.is_error]
+    return policy
+
+
+def build(doc: dict, root, text: str, path: str, sink: Sink) -> Policy:
+    """The model of a schema-valid document, with all static checks run."""
+    return build_resolved(Resolved.single(Src(path, text, root, doc)), sink)
+
+
+def build_resolved(res: Resolved, sink: Sink) -> Policy:
+    """The model of a resolved document; each item is located in the file it came from."""
+    doc, items = res.doc, res.items
+    facts = {}
+    for name, spec in (doc.get("facts") or {}).items():
+        o = items["facts"][name]
+        facts[name] = FactDecl(name, T.from_decl(spec), spec, o.at(key=True), o)
+    params = {}
+    for name, spec in (doc.get("parameters") or {}).items():
+        o = items["parameters"][name]
+        loc = o.at("value")
+        value, ptype = _param_value(spec.get("value"), spec.get("type"), loc, sink)
+        params[name] = Parameter(name, value, ptype, spec, loc, o.at(key=True), o)
+    rules = {}
+    for name, spec in (doc.get("rules") or {}).items():
+        o = items["rules"][name]
+        loc = o.at("expr")
+        expr = spec["expr"]
+        src = expr if isinstance(expr, str) else json.dumps(expr)
+        rules[name] = Rule(name, src, spec, loc, ExprLocator(o.src.path, o.src.text, loc, src), origin=o)
+    leaf = res.leaf
+    policy = Policy(id=doc["id"], fiscal_year=doc["fiscal_year"], path=leaf.path, meta=doc, facts=facts,
+                    parameters=params, rules=rules, results=list(doc.get("results") or []), text=leaf.text,
+                    chain=list(res.chain))
+    check_policy(policy, res.results_from, sink)
+    if res.dropped:
+        from engine.policy.inherit import check_dropped
+        check_dropped(policy, res.dropped, sink)
+    return policy
+
+
+def _param_value(v, declared, loc, sink):
+    try:
+        value = _convert_param(v)
+    except (TypeError, ValueError) as e:
+        sink.add("bad_parameter", f"parameter value cannot be used: {e}", loc)
+        return None, T.ANY
+    problem = value_problem(value)
+    if problem:
+        sink.add(*problem, loc)
+        return None, T.ANY
+    t = infer_value_type(value)
+    if t is None:
+        sink.add("bad_parameter", "a table's rows must all have the same fields of the same types", loc)
+        return value, T.ANY
+    if declared and not T.declared_kind_matches(declared, t):
+        sink.add("bad_parameter", f"parameter is declared {declared} but its value is {t}", loc)
+    return value, t
+
+
+def _convert_param(v):
+    if v is None or isinstance(v, (bool, str, datetime.date)):
+        return v
+    if isinstance(v, (int, float)):
+        return to_fraction(v)
+    if isinstance(v, list):
+        return [_convert_param(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _convert_param(x) for k, x in v.items()}
+    raise TypeError(f"unsupported value {v!r}")
+
+
+def infer_value_type(v) -> T.Type | None:
+    if v is None:
+        return T.ANY
+    if isinstance(v, bool):
+        return T.BOOL
+    if isinstance(v, int):
+        return T.INT
+    if isinstance(v, Fraction):
+        return T.NUMBER
+    if isinstance(v, str):
+        return T.TEXT
+    if isinstance(v, datetime.date):
+        return T.DATE
+    if isinstance(v, dict):
+        fields = {}
+        for k, x in v.items():
+            ft = infer_value_type(x)
+            if ft is None:
+                return None
+            fields[k] = ft
+        return T.record(fields)
+    if isinstance(v, list):
+        elem: T.Type | None = T.ANY
+        for x in v:
+            xt = infer_value_type(x)
+            elem = T.join(elem, xt) if xt is not None else None
+            if elem is None:
+                return None
+        return T.list_of(elem)
+    return None
+
+
+# --------------------------------------------------------------------------- checks
+
+def check_policy(policy: Policy, results_from: Origin, sink: Sink) -> None:
+    """Parse rules, resolve names, detect cycles, infer types, compile; report to `sink`."""
+    from engine.lang.parser import ExprSyntaxError, parse  # lark is loaded only when a policy is parsed
+    _check_clashes(policy, sink)
+    for rule in policy.rules.values():
+        try:
+            rule.node = parse(rule.text)
+        except ExprSyntaxError as e:
+            sink.add(e.code, e.message, rule.locate(e.offset) or rule.location)
+        except RecursionError:
+            sink.add("expr_too_deep", "expression is nested too deeply", rule.location)
+    known = set(policy.facts) | set(policy.parameters) | set(policy.rules)
+    for rule in policy.rules.values():
+        if rule.node is not None:
+            rule.reads = tuple(dict.fromkeys(n.id for n in ast.free_names(rule.node) if n.id in known))
+    order, cyclic = _order(policy, sink)
+    names: dict[str, T.Type] = {n: f.type for n, f in policy.facts.items()}
+    names.update({n: p.type for n, p in policy.parameters.items()})
+    names.update({n: T.ANY for n in policy.rules})
+    for name in order:
+        rule = policy.rules[name]
+        if rule.node is None:
+            continue
+        rule.type = ExprChecker(names, sink, rule.locate).infer(rule.node)
+        names[name] = rule.type
+        _check_declared(rule, sink)
+    for name in cyclic:
+        if policy.rules[name].node is not None:
+            ExprChecker(names, sink, policy.rules[name].locate).infer(policy.rules[name].node)
+    for i, res in enumerate(policy.results):
+        if res not in policy.rules:
+            sink.add("undefined_result", f"result {res} is not defined by any rule",
+                     results_from.at(i), suggestion=suggest(res, policy.rules))
+        elif policy.rules[res].spec.get("unit") == "yen" and policy.rules[res].type.kind == "number":
+            sink.add("non_integral_money",
+                     f"result {res} is in yen but may not be whole yen; round it (round_down, floor)",
+                     policy.rules[res].location)
+    if all(r.node is not None for r in policy.rules.values()):
+        _check_unused(policy, sink)  # a rule that did not parse may be the reader of a fact
+    policy.order = order  # closures are built on first evaluation (engine.compile.runner)
+
+
+def _check_clashes(policy: Policy, sink: Sink) -> None:
+    from engine.lang.parser import KEYWORDS
+    seen: dict[str, str] = {}
+    for kind, table in (("fact", policy.facts), ("parameter", policy.parameters), ("rule", policy.rules)):
+        for name, item in table.items():
+            loc = item.origin.at(key=True)
+            if name in KEYWORDS:
+                sink.add("name_clash", f"{name} is a reserved word and cannot name a {kind}", loc)
+            elif name in seen:
+                sink.add("name_clash", f"{name} is both a {seen[name]} and a {kind}", loc)
+            else:
+                seen[name] = kind
+
+
+def _order(policy: Policy, sink: Sink) -> tuple[list[str], list[str]]:
+    """Rules in dependency order, and the rules caught in cycles (reported once per cycle)."""
+    deps = {n: [d for d in r.reads if d in policy.rules] for n, r in policy.rules.items()}
+    order, state, cyclic = [], {}, []
+    reported: set[frozenset] = set()
+
+    def visit(n, stack):
+        state[n] = "active"
+        stack.append(n)
+        for d in deps[n]:
+            if state.get(d) == "active":
+                cycle = stack[stack.index(d):] + [d]
+                key = frozenset(cycle)
+                if key not in reported:
+                    reported.add(key)
+                    first = min(cycle[:-1], key=list(policy.rules).index)
+                    i = cycle.index(first)
+                    shown = cycle[i:-1] + cycle[:i] + [first]
+                    r = policy.rules[first]
+                    sink.add("rule_cycle", "rules depend on each other in a cycle: " + " -> ".join(shown),
+                             r.locate(0) or r.location)
+                cyclic.extend(x for x in cycle if x not in cyclic)
+            elif d not in state:
+                visit(d, stack)
+        stack.pop()
+        state[n] = "done"
+        if n not in cyclic:
+            order.append(n)
+
+    for n in policy.rules:
+        if n not in state:
+            visit(n, [])
+    order = [n for n in order if n not in cyclic]
+    return order, cyclic
+
+
+def _check_declared(rule: Rule, sink: Sink) -> None:
+    declared = rule.spec.get("type")
+    if declared and not T.declared_kind_matches(declared, rule.type):
+        sink.add("type_mismatch", f"rule {rule.name} is declared {declared} but its expression gives {rule.type}",
+                 rule.locate(0) or rule.location)
+
+
+def _check_unused(policy: Policy, sink: Sink) -> None:
+    used = {n for r in policy.rules.values() for n in r.reads}
+    for name, f in policy.facts.items():
+        if name not in used:
+            sink.add("unused_fact", f"fact {name} is declared but no rule reads it", f.location, severity="warning")
+    for name, p in policy.parameters.items():
+        if name not in used:
+            sink.add("unused_parameter", f"parameter {name} is declared but no rule reads it",
+                     p.key_location or p.location, severity="warning")

@@ -1,0 +1,366 @@
+# SPDX-License-Identifier: MIT
+"""Reading YAML/JSON with ruamel.yaml: positions, hazards and plain data."""
+from __future__ import annotations
+
+import datetime
+import re
+from bisect import bisect_right
+from fractions import Fraction
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError
+from engine.base.limits import MAX_FILE_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
+
+MAX_NODES = MAX_YAML_NODES  # expanded nodes (aliases count each time they are used): no billion laughs
+
+# Tags a document may carry: the YAML core schema's own. Anything else (!!python/object, !!binary,
+# !!set, !!omap, local !tags) is refused, never constructed (ruamel's round-trip loader only
+# records a tag; it does not call any Python constructor for it).
+CORE_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq",
+                                                        "timestamp", "merge"))
+
+
+def read_text(path: str, code_prefix: str = "yaml", max_bytes: int = MAX_FILE_BYTES) -> str:
+    """File text as UTF-8 (a BOM is allowed); a located error otherwise."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(max_bytes + 1)
+    except OSError as e:
+        raise YokoError([_diag("file_unreadable", f"cannot read file: {e.strerror or e}", path)]) from None
+    if len(raw) > max_bytes:
+        raise YokoError([_diag("file_too_large", f"file is larger than {max_bytes:,} bytes", path)])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise YokoError([_diag("not_utf8", f"file is not UTF-8 text: byte 0x{raw[e.start]:02x} cannot be decoded",
+                               path, line, col)]) from None
+    return text
+
+
+def _diag(code, message, path, line=1, col=1):
+    from engine.base.diagnostics import Diagnostic
+    return Diagnostic(code, message, Location(path, line, col))
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.allow_duplicate_keys = False
+    return y
+
+
+def parse_yaml(text: str, path: str, *, syntax_code: str = "yaml_syntax"):
+    """The round-trip document (keeps positions); YAML errors become diagnostics."""
+    try:
+        doc = _yaml().load(text)
+        if "&" in text and "*" in text:
+            _refuse_recursive_aliases(text, path)
+        return doc
+    except DuplicateKeyError as e:
+        mark = e.problem_mark
+        key = _dup_key_name(e)
+        raise YokoError([_mark_diag("duplicate_key", f"duplicate key {key}".rstrip(), path, mark)]) from None
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        what = (e.problem or e.context or "invalid YAML").strip()
+        if "\t" in (text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""):
+            what += " (tabs cannot indent YAML; use spaces)"
+        raise YokoError([_mark_diag(syntax_code, what, path, mark)]) from None
+    except YAMLError as e:
+        raise YokoError([_diag(syntax_code, str(e).splitlines()[0] if str(e) else "invalid YAML", path)]) from None
+    except RecursionError:
+        raise YokoError([_diag("yaml_too_deep", f"the document is nested more than {MAX_YAML_DEPTH} levels deep",
+                               path, *_deepest(text))]) from None
+    except ValueError as e:  # raised by ruamel's constructors, which carry no position
+        if "integer string conversion" in str(e):  # Python refuses integers of more than 4,300 digits
+            m = re.search(r"\d{4000,}", text)
+            line, col = _line_col(text, m.start()) if m else (1, 1)
+            raise YokoError([_diag("number_too_large", "a number has thousands of digits; numbers are limited "
+                                   "to 10^30", path, line, col)]) from None
+        bad = _bad_date(text)
+        if bad:
+            raise YokoError([_diag(syntax_code, f"{bad[0]} is not a calendar date", path, *bad[1])]) from None
+        raise YokoError([_diag(syntax_code, f"a value cannot be read: {e}", path)]) from None
+
+
+def _bad_date(text: str):
+    """The first unquoted YYYY-MM-DD that is not a calendar date, and its (line, column)."""
+    for m in re.finditer(r"(?<![\w\"'-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w-])", text):
+        try:
+            datetime.date(*map(int, m.groups()))
+        except ValueError:
+            return m.group(), _line_col(text, m.start())
+    return None
+
+
+def _refuse_recursive_aliases(text: str, path: str) -> None:
+    """An alias inside the node it refers to (`a: &a [*a]`) is loaded by ruamel as null: refuse it instead."""
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+    root = _yaml().compose(text)
+    done: set[int] = set()
+    stack = [(root, False)] if root is not None else []
+    open_: set[int] = set()
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            open_.discard(id(node))
+            done.add(id(node))
+            continue
+        if id(node) in open_:
+            m = node.start_mark
+            raise YokoError([_diag("yaml_recursive_alias", "an alias refers to the value that contains it; "
+                                   "a value cannot contain itself", path, m.line + 1, m.column + 1)])
+        if id(node) in done or not isinstance(node, (MappingNode, SequenceNode)):
+            continue
+        open_.add(id(node))
+        stack.append((node, True))
+        children = [c for kv in node.value for c in kv] if isinstance(node, MappingNode) else node.value
+        stack.extend((c, False) for c in children)
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _deepest(text: str) -> tuple[int, int]:
+    """Where flow brackets first nest beyond MAX_YAML_DEPTH (a rough pointer for a too-deep file)."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += 1 if ch in "[{" else -1 if ch in "]}" else 0
+        if depth > MAX_YAML_DEPTH:
+            return _line_col(text, i)
+    return 1, 1
+
+
+def _dup_key_name(e) -> str:
+    m = re.search(r'found duplicate key "(.*?)"', str(e))
+    return f'"{m.group(1)}"' if m else ""
+
+
+def _mark_diag(code, message, path, mark):
+    from engine.base.diagnostics import Diagnostic
+    if mark is None:
+        return Diagnostic(code, message, Location(path, 1, 1))
+    return Diagnostic(code, message, Location(path, mark.line + 1, mark.column + 1))
+
+
+class ExactFloat(float):
+    """A YAML float that remembers the exact decimal it was written as (`exact`, a Fraction or int)."""
+
+    exact: Fraction | int
+
+    def __new__(cls, value: float, exact):
+        obj = super().__new__(cls, value)
+        obj.exact = exact
+        return obj
+
+
+_FLOAT_TEXT = re.compile(r"[-+]?(?:\.[0-9_]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?")
+
+
+class PlainConverter:
+    """ruamel nodes -> JSON-like data; refuses tags, counts nodes and depth, keeps dates as date.
+
+    With the document `text`, a float keeps the exact decimal it was written as (ExactFloat), so
+    that 0.1000000000000000055511 is not silently read as the float nearest to it.
+    """
+
+    def __init__(self, path: str, sink: Sink, text: str | None = None):
+        self.path = path
+        self.sink = sink
+        self.count = 0
+        self.lines = text.splitlines() if text is not None else None
+
+    def convert(self, node, where=None, depth=0):
+        self.count += 1
+        loc = where or Location(self.path, 1, 1)
+        if self.count > MAX_NODES:
+            raise YokoError([Diagnostic("yaml_too_large", f"the document expands to more than {MAX_NODES:,} "
+                                        "values (aliases repeated too often?)", loc)])
+        if depth > MAX_YAML_DEPTH:
+            raise YokoError([Diagnostic("yaml_too_deep",
+                                        f"the document is nested more than {MAX_YAML_DEPTH} levels deep", loc)])
+        refused = _refused_tag(node)
+        if refused:
+            self.sink.add("yaml_tag", f"YAML tag {refused} is not allowed; write plain values", loc)
+            return None
+        if isinstance(node, dict):
+            out = {}
+            for k, v in node.items():
+                out[str(k) if not isinstance(k, str) else k] = self.convert(v, self._loc(node, k), depth + 1)
+            return out
+        if isinstance(node, list):
+            return [self.convert(v, self._loc(node, i), depth + 1) for i, v in enumerate(node)]
+        if isinstance(node, bool) or node is None or isinstance(node, (int, str)):
+            return _plain_scalar(node)
+        if isinstance(node, float):
+            return self._float(node, where)
+        if isinstance(node, datetime.datetime):
+            return node
+        if isinstance(node, datetime.date):
+            return datetime.date(node.year, node.month, node.day)
+        if hasattr(node, "value"):  # TaggedScalar without a tag
+            return str(node.value)
+        return str(node)
+
+    def _loc(self, parent, key):
+        return value_location(parent, key, self.path)
+
+    def _float(self, node: float, where: Location | None) -> float:
+        """The float, with its exact written decimal when the source text shows it."""
+        value = float(node)
+        if self.lines is None or where is None or not (1 <= where.line <= len(self.lines)) or value != value \
+                or value in (float("inf"), float("-inf")):
+            return value
+        m = _FLOAT_TEXT.match(self.lines[where.line - 1], where.column - 1)
+        if not m:
+            return value
+        try:
+            exact = Fraction(m.group().replace("_", ""))
+        except (ValueError, ZeroDivisionError):
+            return value
+        if float(exact) != value:  # not the token we think it is: keep the float's own reading
+            return value
+        return ExactFloat(value, exact.numerator if exact.denominator == 1 else exact)
+
+
+def _refused_tag(node) -> str | None:
+    """The tag of a node that is not plain YAML data, as written, or None."""
+    from ruamel.yaml.comments import CommentedOrderedMap, CommentedSet
+    tag = getattr(node, "tag", None)
+    value = getattr(tag, "value", None) if tag is not None else None
+    if value and str(value) not in CORE_TAGS:
+        return str(value).replace("tag:yaml.org,2002:", "!!")
+    if isinstance(node, (bytes, bytearray)):
+        return "!!binary"
+    if isinstance(node, CommentedSet):
+        return "!!set"
+    if isinstance(node, CommentedOrderedMap):
+        return "!!omap"
+    if not isinstance(node, (dict, list, str, int, float, bool, datetime.date)) and node is not None:
+        return type(node).__name__
+    return None
+
+
+def _plain_scalar(v):
+    if isinstance(v, bool) or v is None:
+        return v
+    if isinstance(v, int):
+        return int(v)
+    return str(v)
+
+
+def value_location(parent, key, path: str) -> Location | None:
+    """Where the value under `key` (or index) of a ruamel mapping/sequence starts."""
+    try:
+        if isinstance(parent, CommentedMap):
+            line, col = parent.lc.value(key)
+        elif isinstance(parent, CommentedSeq):
+            line, col = parent.lc.item(key)
+        else:
+            return None
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return None
+    return Location(path, line + 1, col + 1)
+
+
+def key_location(parent, key, path: str) -> Location | None:
+    try:
+        if isinstance(parent, CommentedMap):
+            line, col = parent.lc.key(key)
+            return Location(path, line + 1, col + 1)
+    except (KeyError, TypeError, AttributeError):
+        pass
+    return value_location(parent, key, path)
+
+
+def node_at(root, path) -> tuple[object, object]:
+    """(parent, key) of the node reached by following `path` from the root."""
+    parent, key = None, None
+    node = root
+    for step in path:
+        if isinstance(node, dict) and step in node:
+            parent, key, node = node, step, node[step]
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            parent, key, node = node, step, node[step]
+        else:
+            break
+    return parent, key
+
+
+def location_at(root, path, file: str, *, key: bool = False) -> Location:
+    parent, k = node_at(root, path)
+    if parent is None:
+        return Location(file, 1, 1)
+    loc = (key_location if key else value_location)(parent, k, file)
+    return loc or Location(file, 1, 1)
+
+
+class ExprLocator:
+    """Maps offsets inside an expression string back to line:column in the YAML file."""
+
+    def __init__(self, file: str, text: str, start: Location | None, value: str):
+        self.file = file
+        self.points: list[tuple[int, int]] = []
+        if start is None:
+            return
+        lines = text.splitlines(keepends=True)
+        starts = [0]
+        for ln in lines:
+            starts.append(starts[-1] + len(ln))
+        self._starts = starts
+        base = starts[start.line - 1] + start.column - 1 if start.line - 1 < len(starts) else 0
+        p = base
+        if p < len(text) and text[p] in "|>":
+            nl = text.find("\n", p)
+            p = nl + 1 if nl >= 0 else len(text)
+        elif p < len(text) and text[p] in "\"'":
+            p += 1
+        self.points = self._align(text, p, value)
+
+    def _align(self, text: str, p: int, value: str) -> list[tuple[int, int]]:
+        out = []
+        n = len(text)
+        for ch in value:
+            q = p
+            while q < n and text[q] != ch and (text[q] in " \t\r\n\\'\"" ):
+                q += 1
+            if q < n and text[q] == ch:
+                p = q
+            out.append(self._line_col(min(p, n - 1) if n else 0))
+            p += 1
+        out.append(self._line_col(min(p, n - 1) if n else 0) if value else self._line_col(max(p - 1, 0)))
+        return out
+
+    def _line_col(self, offset: int) -> tuple[int, int]:
+        i = bisect_right(self._starts, offset) - 1
+        return i + 1, offset - self._starts[i] + 1
+
+    def __call__(self, offset: int) -> Location | None:
+        if not self.points:
+            return None
+        offset = max(0, min(offset, len(self.points) - 1))
+        line, col = self.points[offset]
+        return Location(self.file, line, col)
+
+
+def to_fraction(v):
+    """A YAML/JSON number as an exact value (floats through their shortest decimal text)."""
+    if isinstance(v, bool):
+        raise TypeError("boolean")
+    if isinstance(v, int):
+        return v
+    if isinstance(v, ExactFloat):
+        return v.exact
+    if isinstance(v, float):
+        if v != v or v in (float("inf"), float("-inf")):
+            raise ValueError(f"{v} is not a finite number")
+        q = Fraction(repr(v))
+        return q.numerator if q.denominator == 1 else q
+    raise TypeError(type(v).__name__)

@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: MIT
+"""Values as a person reads them: thousands separators, units, yes/no, labels (ja and en)."""
+from __future__ import annotations
+
+import datetime
+from fractions import Fraction
+
+from engine.lang.values import rational_text
+
+YEAR_UNITS = ("year", "fiscal_year", "calendar_year", "FY", "年度", "年")
+
+
+def fmt(v, lang: str = "en", unit: str | None = None, value_labels: dict | None = None) -> str:
+    """A value as a person reads it: 1,234,000 円, 2022-11-01, はい/yes, 未確定/unknown."""
+    ja = lang == "ja"
+    if v is None:
+        return "不明" if ja else "unknown"
+    if isinstance(v, bool):
+        return ("はい" if v else "いいえ") if ja else ("yes" if v else "no")
+    if isinstance(v, (int, Fraction)):
+        if unit in YEAR_UNITS and isinstance(v, int):
+            return str(v)  # a year is a label, not a quantity: 2016, never 2,016
+        return _number(v) + _unit(unit, ja)
+    if isinstance(v, datetime.date):
+        return v.isoformat()
+    if isinstance(v, str):
+        if value_labels and v in value_labels:
+            label = value_labels[v].get(lang) or v
+            return f"{label} ({v})" if label != v else v
+        return f"「{v}」" if ja else f'"{v}"'
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k}: {fmt(x, lang, 'year' if k.endswith('year') else None)}"
+                               for k, x in v.items()) + "}"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(fmt(x, lang) for x in v) + "]"
+    return str(v)
+
+
+def _number(v) -> str:
+    if isinstance(v, Fraction) and v.denominator != 1:
+        text = rational_text(v)
+        if "/" in text:  # a repeating decimal: two exact digits, cut (never rounded through a float)
+            sign = "-" if v < 0 else ""
+            whole, rest = divmod(abs(v.numerator), v.denominator)
+            cents = rest * 100 // v.denominator
+            return f"{sign}{whole:,}.{cents:02d}… (= {v.numerator:,}/{v.denominator:,})"
+        whole, _, frac = text.partition(".")
+        sign = "-" if whole.startswith("-") else ""
+        return f"{sign}{abs(int(whole)):,}.{frac}"
+    return f"{int(v):,}"
+
+
+_UNITS_JA = {"beds": "床", "cases": "件", "cases/year": "件/年", "hours": "時間", "hours/year": "時間/年",
+             "days": "日", "years": "年", "months": "か月", "people": "人", "doctors": "人"}
+
+
+def _unit(unit: str | None, ja: bool) -> str:
+    if not unit:
+        return ""
+    if unit == "yen":
+        return " 円" if ja else " yen"
+    if ja and unit in _UNITS_JA:
+        return " " + _UNITS_JA[unit]
+    return f" {unit}"
