@@ -59,6 +59,15 @@ class Diagnostic:
         return out
 
 
+def diag(code: str, location: Location | None = None, *, key: str | None = None, severity: str = "error",
+         suggestion: str | None = None, **params) -> Diagnostic:
+    """A diagnostic built in one step from the catalogue: `diag.<code>` (or `key`) filled with params."""
+    from engine.base.words import say
+
+    key = key or f"diag.{code}"
+    return Diagnostic(code, say(key, "en", **params), location, severity, suggestion, say(key, "ja", **params))
+
+
 class YokoError(Exception):
     """Raised when input cannot be used; carries the diagnostics that say why."""
 
@@ -77,6 +86,10 @@ class Sink:
             severity: str = "error", suggestion: str | None = None, message_ja: str | None = None) -> None:
         self.items.append(Diagnostic(code, message, location, severity, suggestion, message_ja))
 
+    def say(self, code: str, location: Location | None = None, **kwargs) -> None:
+        """Add a catalogue-built diagnostic (see diag)."""
+        self.items.append(diag(code, location, **kwargs))
+
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.items if d.is_error]
@@ -94,17 +107,16 @@ def suggest(name: str, candidates) -> str | None:
     return found[0] if found else None
 
 
-_SEVERITY_JA = {"error": "エラー", "warning": "警告", "note": "注記"}
-
-
 def render(d: Diagnostic, sources: dict[str, str] | None = None, lang: str = "en") -> str:
     """`file:line:col: code: message`, then the source line and a caret."""
+    from engine.base.words import say
+
     where = f"{d.location}: " if d.location else ""
     msg = d.text(lang)
-    sev = "" if d.is_error else (f"{_SEVERITY_JA.get(d.severity, d.severity)}: " if lang == "ja" else f"{d.severity}: ")
+    sev = "" if d.is_error else say(f"common.severity.{d.severity}", lang) + ": "
     lines = [f"{where}{sev}{d.code}: {msg}"]
     if d.suggestion:
-        lines.append(f"  {'もしかして' if lang == 'ja' else 'did you mean'}: {d.suggestion}")
+        lines.append(f"  {say('common.did_you_mean', lang)}: {d.suggestion}")
     text = _source_line(d.location, sources)
     if text is not None:
         lines.append("  " + text.expandtabs(1))
@@ -147,8 +159,9 @@ def render_all(diags: list[Diagnostic], sources: dict[str, str] | None = None, l
             if errors > MAX_ERRORS:
                 continue
         out.append(render(d, sources, lang))
+    from engine.base.words import say
+
     hidden = errors - MAX_ERRORS
     if hidden > 0:
-        out.append(f"... and {hidden} more errors (stopped after {MAX_ERRORS})" if lang == "en"
-                   else f"... ほか {hidden} 件のエラー（{MAX_ERRORS} 件で打ち切り）")
+        out.append(say("common.more_errors", lang, n=hidden, limit=MAX_ERRORS))
     return "\n".join(out)

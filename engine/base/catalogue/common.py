@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: MIT
+"""Words shared by every output: yes/no/unknown, units, severities."""
+
+WORDS = {
+    "common.yes": ("はい", "yes"),
+    "common.no": ("いいえ", "no"),
+    "common.unknown": ("不明", "unknown"),
+    "common.not_applicable": ("該当なし", "not applicable"),
+    "common.severity.error": ("エラー", "error"),
+    "common.severity.warning": ("警告", "warning"),
+    "common.severity.note": ("注記", "note"),
+    "common.did_you_mean": ("もしかして", "did you mean"),
+    "common.more_errors": ("... ほか {n} 件のエラー（{limit} 件で打ち切り）", "... and {n} more errors (stopped after {limit})"),
+}
