@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "schemas" / "policy.schema.json"
-SHIPPED = sorted(p for p in (ROOT / "policies").rglob("*.yaml") if not p.name.endswith(".tests.yaml"))
+SHIPPED = sorted(p for p in (ROOT / "policies").rglob("*.yaml") if not p.name.endswith((".tests.yaml", ".source.yaml")))
 MODELINE = "# yaml-language-server: $schema=../../schemas/policy.schema.json"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 ENGLISH = re.compile(r"[A-Za-z]{2,}")

@@ -1,19 +1,34 @@
 # SPDX-License-Identifier: MIT
-"""`yoko check [PATH...]`: load and statically check policies."""
+"""`yoko check [PATH...] [--clauses [--fail-under N]]`: load and statically check policies, resolve
+their citations against the source text beside them, and report clause coverage."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 from engine.base.diagnostics import YokoError, render_all
+from engine.policy.sources import find_source, is_source_file, policy_path_for, source_path_for
+
+WORDS = {
+    "en": {"summary": "clauses: {a} of {t} accounted for ({p:.1f}%) in {f}",
+           "none": "{f}: no source text beside this policy ({s}); clause coverage is 0%",
+           "under": "clause coverage {p:.1f}% of {f} is below --fail-under {n:g}%"},
+    "ja": {"summary": "条項カバレッジ: {f} は {t} 条項中 {a} 条項を扱っています（{p:.1f}%）",
+           "none": "{f}: ポリシーの隣に原文ファイル（{s}）がないため、条項カバレッジは 0% です",
+           "under": "{f} の条項カバレッジ {p:.1f}% が --fail-under {n:g}% に達していません"},
+}
 
 
 def add_parser(sub):
     p = sub.add_parser("check", help="check policy files (all policies when none is given)")
-    p.add_argument("paths", nargs="*", metavar="PATH", help="policy files or folders")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="policy files or folders (a NAME.source.yaml checks NAME.yaml)")
     p.add_argument("--lang", choices=["ja", "en"], default="en")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--strict", action="store_true", help="warnings fail too")
+    p.add_argument("--clauses", action="store_true",
+                   help="also list the clauses of the source text that the policy does not account for")
+    p.add_argument("--fail-under", type=float, metavar="PERCENT",
+                   help="with --clauses: exit 1 when a policy accounts for fewer clauses than this")
     return p
 
 
@@ -25,10 +40,11 @@ def policy_paths(paths: list[str]) -> list[str]:
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            out.extend(str(x) for x in sorted(path.rglob("*.yaml")) if not x.name.endswith(".tests.yaml"))
+            out.extend(str(x) for x in sorted(path.rglob("*.yaml"))
+                       if not x.name.endswith((".tests.yaml", ".source.yaml")))
         else:
-            out.append(p)
-    return out
+            out.append(policy_path_for(p) if is_source_file(p) else p)
+    return list(dict.fromkeys(out))
 
 
 def run(args, out, err) -> int:
@@ -37,25 +53,63 @@ def run(args, out, err) -> int:
     if not files:
         err.write("no policy files found\n")
         return 2
-    failed, warned, report = 0, 0, []
+    w = WORDS[args.lang]
+    failed, warned, short, report = 0, 0, [], []
     for f in files:
+        entry, coverage = {"file": f}, None
         try:
             policy = load_policy_cached(f)
-            diags = policy.warnings
-            status = "ok"
+            diags, coverage = _source_checks(policy, f, args.clauses)
+            diags = policy.warnings + diags
         except YokoError as e:
             diags = e.diagnostics
-            status = "error"
-            failed += 1
+        status = "error" if any(d.is_error for d in diags) else "ok"
+        failed += status == "error"
         if any(not d.is_error for d in diags):
             warned += 1
-        report.append({"file": f, "status": status, "diagnostics": [d.to_json() for d in diags]})
+        entry.update(status=status, diagnostics=[d.to_json() for d in diags])
+        if args.clauses and status == "ok":
+            entry["clauses"] = _coverage_json(coverage)
+            percent = coverage.percent if coverage else 0.0
+            if args.fail_under is not None and percent < args.fail_under:
+                short.append(w["under"].format(p=percent, f=f, n=args.fail_under))
+        report.append(entry)
         if args.format == "text":
             if diags:
                 err.write(render_all(diags, lang=args.lang) + "\n")
+            if args.clauses and status == "ok":
+                err.write((w["summary"].format(a=coverage.accounted, t=coverage.total, p=coverage.percent, f=f)
+                           if coverage else w["none"].format(f=f, s=source_path_for(f))) + "\n")
             out.write(f"{'ok' if status == 'ok' else 'FAILED'}: {f}\n")
     if args.format == "json":
         out.write(json.dumps({"files": report}, ensure_ascii=False, indent=2) + "\n")
     if failed or (args.strict and warned):
         return 2
-    return 0
+    for line in short:
+        err.write(line + "\n")
+    return 1 if short else 0
+
+
+def _source_checks(policy, path: str, clauses: bool):
+    """Citation errors against the source text beside the policy, and its clause coverage."""
+    from engine.policy.sources import check_citations
+    from engine.review.clauses import clause_coverage, uncovered_warnings
+    src = find_source(path)
+    if src is None:
+        return [], None
+    diags = check_citations(policy, src)
+    if not clauses or any(d.is_error for d in diags):
+        return diags, None
+    cov = clause_coverage(policy, src)
+    return diags + uncovered_warnings(policy, cov), cov
+
+
+def _coverage_json(cov) -> dict | None:
+    if cov is None:
+        return None
+    from engine.policy.sources import clause_cite
+    from engine.review.clauses import STATUS_WORDS
+    return {"source": cov.src.path, "total": cov.total, "accounted": cov.accounted,
+            "percent": round(cov.percent, 1),
+            "clauses": [{"cite": clause_cite(cov.src, s.index), "status": s.status, "how": s.how or None,
+                         "status_ja": STATUS_WORDS[s.status]["ja"]} for s in cov.statuses]}

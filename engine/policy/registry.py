@@ -101,7 +101,7 @@ def entries() -> list[Entry]:
     out, seen = [], set()
     for d in policy_dirs():
         for p in sorted(d.rglob("*.yaml")):
-            if p.name.endswith(".tests.yaml") or p.name.startswith("_"):
+            if p.name.endswith((".tests.yaml", ".source.yaml")) or p.name.startswith("_"):
                 continue
             head = read_head(p)
             if head is None or head[:2] in seen:
