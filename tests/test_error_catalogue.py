@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "errors.md").read_text("utf-8")
 CODE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 # Callables whose first argument (ExprSyntaxError: third) is a diagnostic code.
-CODE_CALLS = {"add", "Diagnostic", "EvalError", "ExprSyntaxError", "BadCell", "_diag", "_d", "_mark_diag", "error"}
+CODE_CALLS = {"add", "Diagnostic", "EvalError", "ExprSyntaxError", "BadCell", "_diag", "_d", "_mark_diag", "error",
+              "say", "diag"}
 
 
 def _literal_codes(node) -> list[ast.AST]:

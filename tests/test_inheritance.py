@@ -49,10 +49,10 @@ def test_a_misspelt_override_suggests_the_base_name():
     assert d.suggestion == "per_bed"
 
 
-def test_a_dropped_rule_still_read_is_also_unknown_where_it_is_read():
+def test_a_dropped_rule_still_read_is_one_error_where_it_is_dropped_not_in_the_base():
     _, errors = first_error(CHAINS / "drop-still-read.yaml")
-    unknown = next(d for d in errors if d.code == "unknown_name")
-    assert str(unknown.location) == str(CHAINS / "base.yaml:33:28")
+    assert [d.code for d in errors] == ["dropped_still_used"]
+    assert all("base.yaml" not in str(d.location) for d in errors)
 
 
 def test_a_chain_longer_than_16_is_refused(tmp_path):

@@ -269,6 +269,11 @@ CATALOGUE: dict[str, list[tuple[str, str]]] = {
     "clause_not_covered": [(r"(?P<c>.+) is accounted for by no rule, note or out_of_scope note",
                             "{c} を扱うルール・注記・対象外の注記がありません")],
     "fact_normalised": [(r"(?P<n>\S+): read \"(?P<v>.+)\" as (?P<d>\S+)", "{n}: 「{v}」を {d} と読みました")],
+    # authoring (these are built from engine/base/catalogue/authoring.py; the shapes serve docs/errors.md)
+    "patch_fields": [(r"fields: can add fields only to a record fact or a list of records",
+                      "fields: で項目を足せるのは record の事実か、record のリストの事実だけです")],
+    "cite_map_unused": [(r"no inherited citation matches this cite_map entry's from",
+                         "この cite_map の from に合う継承した引用がありません")],
 }
 _TYPE.update({"a whole number": "整数", "a number": "数値", "true or false": "true か false", "a date": "日付",
               "numbers or dates": "数値か日付"})

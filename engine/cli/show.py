@@ -46,6 +46,19 @@ def origin_text(item, lang: str = "en") -> str:
     return where
 
 
+def parts_text(item, lang: str = "en") -> str:
+    """Where each patched or re-cited part of an item came from: `; label: file:line (patch)`."""
+    from engine.base.words import say
+    o = item.origin
+    if o is None or not o.parts:
+        return ""
+    out = []
+    for key, part in o.parts:
+        loc = part.location
+        out.append(say(f"authoring.show.part.{part.how}", lang, key=key, at=f"{loc.file}:{loc.line}"))
+    return "; " + "; ".join(out)
+
+
 def item_json(kind: str, item, policy) -> dict:
     from engine.policy.periods import period_key
     from engine.lang.values import to_json
@@ -99,18 +112,19 @@ def render_text(policy, lang: str) -> str:
     for n, f in policy.facts.items():
         key = period_key(f.spec, policy.fiscal_year)
         period = f", {describe(key)} ({key})" if key else ""
-        lines.append(f"  {n}: {f.type}{period}  @ {origin_text(f, lang)}")
+        lines.append(f"  {n}: {f.type}{period}  @ {origin_text(f, lang)}{parts_text(f, lang)}")
     lines.append("")
     lines.append(f"parameters ({len(policy.parameters)})")
     for n, p in policy.parameters.items():
         value = fmt(p.value, lang, p.spec.get("unit"))
         lines.append(f"  {n} = {value}  [{cites_text(p.spec.get('cite'), policy.meta, lang)}]"
-                     f"  @ {origin_text(p, lang)}")
+                     f"  @ {origin_text(p, lang)}{parts_text(p, lang)}")
     lines.append("")
     lines.append(f"rules ({len(policy.rules)})")
     for n in policy.rules:
         r = policy.rules[n]
-        lines.append(f"  {n}  [{cites_text(r.spec.get('cite'), policy.meta, lang)}]  @ {origin_text(r, lang)}")
+        lines.append(f"  {n}  [{cites_text(r.spec.get('cite'), policy.meta, lang)}]  @ {origin_text(r, lang)}"
+                     f"{parts_text(r, lang)}")
     lines.append("")
     lines.append("results: " + ", ".join(policy.results))
     return "\n".join(lines) + "\n"
@@ -121,8 +135,12 @@ def render_item(policy, kind: str, item, lang: str) -> str:
     from engine.present.format import fmt
     spec = item.spec
     label = (spec.get("label") or {}).get(lang, "")
-    lines = [f"{kind} {item.name}: {label}", f"  defined at: {origin_text(item, lang)}",
-             f"  cite: {cites_text(spec.get('cite'), policy.meta, lang)}"]
+    lines = [f"{kind} {item.name}: {label}", f"  defined at: {origin_text(item, lang)}"]
+    for key, part in (item.origin.parts if item.origin else ()):
+        from engine.base.words import say
+        loc = part.location
+        lines.append("  " + say(f"authoring.show.part.{part.how}", lang, key=key, at=f"{loc.file}:{loc.line}"))
+    lines.append(f"  cite: {cites_text(spec.get('cite'), policy.meta, lang)}")
     if kind == "parameter":
         lines.append(f"  value: {fmt(item.value, lang, spec.get('unit'))}")
     elif kind == "rule":

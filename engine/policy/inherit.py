@@ -3,23 +3,32 @@
 
 A child policy names its base (`extends: {policy: ibaraki, fiscal_year: 2022}`) and states only
 what changed: new items under `facts`/`parameters`/`rules`, replaced items under `override:`,
-removed ones under `drop:` (docs/versions.md). Items are replaced whole, never merged, so each
-rule, parameter and fact comes from exactly one place in one file.
+removed ones under `drop:`, a label, note, citation (or a parameter's value, or a record fact's
+new field) of an inherited item under `patch:`, the base's citations re-pointed by `cite_map:`,
+public results edited by `results: {add: [...], drop: [...]}` (docs/versions.md). An item comes
+from one place in one file; each part patched or re-cited says where it came from (Origin.parts).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
 from engine.base.diagnostics import Location, Sink, YokoError, suggest
+from engine.base.words import words
 from engine.policy.yamlio import location_at
 
 MAX_BASES = 16
 SECTIONS = ("facts", "parameters", "rules")
 KIND = {"facts": "fact", "parameters": "parameter", "rules": "rule"}
 # Keys that say which version a file is: never inherited.
-OWN_KEYS = ("id", "fiscal_year", "title", "enacted", "applies_from", "extends", "override", "drop")
+OWN_KEYS = ("id", "fiscal_year", "title", "enacted", "applies_from", "extends", "override", "drop", "patch",
+            "cite_map")
+# The keys a patch may change, per kind of item (everything else needs override:).
+PATCHABLE = {"facts": ("label", "description", "notes", "cite", "quote", "fields", "value_labels"),
+             "parameters": ("label", "description", "notes", "cite", "quote", "value"),
+             "rules": ("label", "description", "notes", "cite", "quote")}
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,7 +54,8 @@ class Origin:
 
     src: Src
     where: tuple
-    how: str = "own"  # own | inherited | override
+    how: str = "own"  # own | inherited | override | patch | cite_map
+    parts: tuple = ()  # ((key, Origin), ...): parts of the item changed after it was defined
 
     def at(self, *sub, key: bool = False) -> Location:
         return self.src.at((*self.where, *sub), key=key)
@@ -64,8 +74,22 @@ class Origin:
 
     def to_json(self) -> dict:
         loc = self.location
-        return {"file": loc.file, "line": loc.line, "policy": self.policy, "fiscal_year": self.fiscal_year,
-                "how": self.how}
+        out = {"file": loc.file, "line": loc.line, "policy": self.policy, "fiscal_year": self.fiscal_year,
+               "how": self.how}
+        if self.parts:
+            out["parts"] = {k: o.to_json() for k, o in self.parts}
+        return out
+
+    def part_at(self, key: str) -> Location:
+        """Where the item's `key` is written: in the patch that changed it, else in the item."""
+        for k, o in self.parts:
+            if k == key and o.how == "patch":
+                return o.at()
+        return self.at(key)
+
+    def with_part(self, key: str, origin: "Origin") -> "Origin":
+        """This origin, with `key` now coming from `origin` (a patch or a citation mapping)."""
+        return replace(self, parts=tuple((k, o) for k, o in self.parts if k != key) + ((key, origin),))
 
 
 @dataclass
@@ -146,7 +170,7 @@ def _apply(merged: Resolved, child: Src, sink: Sink) -> None:
             del doc[s][name]
             del merged.items[s][name]
             merged.dropped[name] = (KIND[s], child.at(["drop", s, i]))
-            if s == "rules" and "results" not in c:
+            if s == "rules" and not isinstance(c.get("results"), list):
                 doc["results"] = [r for r in doc.get("results") or [] if r != name]
         for name, spec in ((c.get("override") or {}).get(s) or {}).items():
             if name not in doc[s]:
@@ -157,10 +181,9 @@ def _apply(merged: Resolved, child: Src, sink: Sink) -> None:
             merged.items[s][name] = Origin(child, ("override", s, name), "override")
         for name, spec in (c.get(s) or {}).items():
             if name in doc[s]:
-                was = merged.items[s][name].location
-                sink.add("name_clash", f"{KIND[s]} {name} is already defined by {base_name} ({was}); "
-                                       f"to replace it, put it under override: {s}:",
-                         child.at([s, name], key=True))
+                sink.say("name_clash", child.at([s, name], key=True), key="authoring.name_clash_base",
+                         kind=words(f"authoring.kind.{KIND[s]}"), name=name, base=_version_words(merged),
+                         at=str(merged.items[s][name].location), section=s)
                 continue
             doc[s][name] = spec
             merged.items[s][name] = Origin(child, (s, name))
@@ -168,19 +191,176 @@ def _apply(merged: Resolved, child: Src, sink: Sink) -> None:
     for s in SECTIONS:
         for name, o in merged.items[s].items():
             if o.src is not child and o.how != "inherited":
-                merged.items[s][name] = Origin(o.src, o.where, "inherited")
+                merged.items[s][name] = replace(o, how="inherited")
+    _cite_map(merged, child, sink)
+    _patch(merged, child, sink)
     for k, v in c.items():
-        if k in SECTIONS or k in ("override", "drop"):
+        if k in SECTIONS or k in ("override", "drop", "patch", "cite_map"):
             continue
         if k == "sources":
             doc["sources"] = {**(doc.get("sources") or {}), **v}
+        elif k == "results" and isinstance(v, dict):
+            _edit_results(merged, child, v, sink)
+            continue
         else:
             doc[k] = v
         if k == "results":
             merged.results_from = Origin(child, ("results",))
+    _drop_sources(merged, child, sink)
     for k in OWN_KEYS:
         if k not in c and k not in SECTIONS:
             doc.pop(k, None)
+
+
+def _patch(merged: Resolved, child: Src, sink: Sink) -> None:
+    """`patch:` changes some keys of an inherited item; the rest stays where it was defined."""
+    doc = merged.doc
+    for s in SECTIONS:
+        for name, changes in ((child.doc.get("patch") or {}).get(s) or {}).items():
+            if name not in doc[s]:
+                sink.say("override_missing", child.at(["patch", s, name], key=True), key="authoring.patch_missing",
+                         kind=words(f"authoring.kind.{KIND[s]}"), name=name, base=_version_words(merged),
+                         suggestion=suggest(name, doc[s]))
+                continue
+            spec = copy.deepcopy(doc[s][name])
+            origin = merged.items[s][name]
+            for key, value in (changes or {}).items():
+                where = Origin(child, ("patch", s, name, key), "patch")
+                if key == "fields":
+                    if not _add_fields(spec, value, child, ("patch", s, name, key), sink):
+                        continue
+                else:
+                    spec[key] = value
+                origin = origin.with_part(key, where)
+            doc[s][name] = spec
+            merged.items[s][name] = origin
+
+
+def _add_fields(spec: dict, new: dict, child: Src, where: tuple, sink: Sink) -> bool:
+    """New fields added to a record fact, or to the records of a list fact; never a field it has."""
+    target = spec.get("items") if spec.get("type") == "list" else spec
+    if not isinstance(target, dict) or target.get("type") != "record":
+        sink.say("patch_fields", child.at(list(where), key=True), key="authoring.patch_fields")
+        return False
+    fields = dict(target.get("fields") or {})
+    ok = True
+    for fname, fspec in (new or {}).items():
+        if fname in fields:
+            sink.say("name_clash", child.at([*where, fname], key=True), key="authoring.field_clash", name=fname)
+            ok = False
+            continue
+        fields[fname] = fspec
+    target["fields"] = fields
+    return ok
+
+
+def _cite_map(merged: Resolved, child: Src, sink: Sink) -> None:
+    """Re-point the citations of every inherited item (and inherited policy notes) by `cite_map:`."""
+    table = child.doc.get("cite_map") or []
+    if not table:
+        return
+    used = [False] * len(table)
+    for s in SECTIONS:
+        for name, origin in merged.items[s].items():
+            if origin.src is child:
+                continue
+            spec = merged.doc[s][name]
+            new, hit = _recite_item(spec, table, used)
+            if hit:
+                merged.doc[s][name] = new
+                merged.items[s][name] = origin.with_part("cite", Origin(child, ("cite_map", hit[0]), "cite_map"))
+    if "notes" not in child.doc and merged.doc.get("notes"):
+        merged.doc["notes"] = [_recite_item(n, table, used)[0] for n in merged.doc["notes"]]
+    for i, u in enumerate(used):
+        if not u:
+            sink.say("cite_map_unused", child.at(["cite_map", i]), key="authoring.cite_map_unused", severity="warning")
+
+
+def _recite_item(spec, table, used) -> tuple[Any, list[int]]:
+    """A copy of an item (or note) with every `cite` mapped; and the entries of `table` that matched."""
+    hits: list[int] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            return {k: (_recite(v, table, used, hits) if k == "cite" else walk(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(x) for x in node]
+        return node
+    return walk(spec), hits
+
+
+def _recite(cite, table, used, hits):
+    if isinstance(cite, list):
+        return [_recite(c, table, used, hits) for c in cite]
+    if not isinstance(cite, dict):
+        return cite
+    for i, entry in enumerate(table):
+        frm, to = entry.get("from") or {}, entry.get("to") or {}
+        if frm and all(cite.get(k) == v for k, v in frm.items()):
+            used[i] = True
+            hits.append(i)
+            return {**{k: v for k, v in cite.items() if k not in frm}, **to}
+    return cite
+
+
+def _edit_results(merged: Resolved, child: Src, edit: dict, sink: Sink) -> None:
+    """`results: {add: [...], drop: [...]}`: the inherited public results, edited."""
+    have = list(merged.doc.get("results") or [])
+    for i, name in enumerate(edit.get("drop") or []):
+        if name not in have:
+            sink.say("override_missing", child.at(["results", "drop", i]), key="authoring.result_missing",
+                     name=name, base=_version_words(merged), suggestion=suggest(str(name), have))
+            continue
+        have.remove(name)
+    for i, name in enumerate(edit.get("add") or []):
+        if name in have:
+            sink.say("name_clash", child.at(["results", "add", i]), key="authoring.result_clash", name=name)
+            continue
+        have.append(name)
+    merged.doc["results"] = have
+    merged.results_from = Origin(child, ("results", "add"))
+
+
+def _drop_sources(merged: Resolved, child: Src, sink: Sink) -> None:
+    """`drop: {sources: [...]}`; a source still cited by an item or note is an error where it is dropped."""
+    names = (child.doc.get("drop") or {}).get("sources") or []
+    sources = dict(merged.doc.get("sources") or {})
+    for i, name in enumerate(names):
+        where = child.at(["drop", "sources", i])
+        if name not in sources:
+            sink.say("override_missing", where, key="authoring.source_missing", name=name,
+                     base=_version_words(merged), suggestion=suggest(str(name), sources))
+            continue
+        del sources[name]
+        user = _citer(merged, name)
+        if user:
+            sink.say("dropped_still_used", where, key="authoring.source_still_cited", name=name, user=user)
+    merged.doc["sources"] = sources
+
+
+def _citer(merged: Resolved, source: str) -> str | None:
+    """The first item (or `notes`) whose citations name `source`."""
+    def cites(node) -> bool:
+        if isinstance(node, dict):
+            return any((k == "cite" and _names(v, source)) or cites(v) for k, v in node.items())
+        if isinstance(node, list):
+            return any(cites(x) for x in node)
+        return False
+    for s in SECTIONS:
+        for name, spec in merged.doc[s].items():
+            if cites(spec):
+                return f"{name} ({merged.items[s][name].location})"
+    return "notes" if cites(merged.doc.get("notes")) else None
+
+
+def _names(cite, source) -> bool:
+    if isinstance(cite, list):
+        return any(_names(c, source) for c in cite)
+    return isinstance(cite, dict) and cite.get("source") == source
+
+
+def _version_words(merged: Resolved):
+    return words("authoring.base_version", policy=merged.doc.get("id"), year=merged.doc.get("fiscal_year"))
 
 
 def _version_text(merged: Resolved) -> str:

@@ -246,7 +246,7 @@ def build_resolved(res: Resolved, sink: Sink) -> Policy:
     params = {}
     for name, spec in (doc.get("parameters") or {}).items():
         o = items["parameters"][name]
-        loc = o.at("value")
+        loc = o.part_at("value")
         value, ptype = _param_value(spec.get("value"), spec.get("type"), loc, sink)
         params[name] = Parameter(name, value, ptype, spec, loc, o.at(key=True), o)
     rules = {}
@@ -260,7 +260,7 @@ def build_resolved(res: Resolved, sink: Sink) -> Policy:
     policy = Policy(id=doc["id"], fiscal_year=doc["fiscal_year"], path=leaf.path, meta=doc, facts=facts,
                     parameters=params, rules=rules, results=list(doc.get("results") or []), text=leaf.text,
                     chain=list(res.chain))
-    check_policy(policy, res.results_from, sink)
+    check_policy(policy, res.results_from, sink, dropped=res.dropped)
     if res.dropped:
         from engine.policy.inherit import check_dropped
         check_dropped(policy, res.dropped, sink)
@@ -332,8 +332,11 @@ def infer_value_type(v) -> T.Type | None:
 
 # --------------------------------------------------------------------------- checks
 
-def check_policy(policy: Policy, results_from: Origin, sink: Sink) -> None:
-    """Parse rules, resolve names, detect cycles, infer types, compile; report to `sink`."""
+def check_policy(policy: Policy, results_from: Origin, sink: Sink, dropped=()) -> None:
+    """Parse rules, resolve names, detect cycles, infer types, compile; report to `sink`.
+
+    A name in `dropped` (removed by a child's drop:) is not unknown where it is still read: that
+    one cause is reported once, as dropped_still_used where it is dropped (engine.policy.inherit)."""
     from engine.lang.parser import ExprSyntaxError, parse  # lark is loaded only when a policy is parsed
     _check_clashes(policy, sink)
     for rule in policy.rules.values():
@@ -351,6 +354,7 @@ def check_policy(policy: Policy, results_from: Origin, sink: Sink) -> None:
     names: dict[str, T.Type] = {n: f.type for n, f in policy.facts.items()}
     names.update({n: p.type for n, p in policy.parameters.items()})
     names.update({n: T.ANY for n in policy.rules})
+    names.update({n: T.ANY for n in dropped if n not in names})
     for name in order:
         rule = policy.rules[name]
         if rule.node is None:
@@ -364,7 +368,7 @@ def check_policy(policy: Policy, results_from: Origin, sink: Sink) -> None:
     for i, res in enumerate(policy.results):
         if res not in policy.rules:
             sink.add("undefined_result", f"result {res} is not defined by any rule",
-                     results_from.at(i), suggestion=suggest(res, policy.rules))
+                     _result_location(results_from, i, res), suggestion=suggest(res, policy.rules))
         elif policy.rules[res].spec.get("unit") == "yen" and policy.rules[res].type.kind == "number":
             sink.add("non_integral_money",
                      f"result {res} is in yen but may not be whole yen; round it (round_down, floor)",
@@ -374,18 +378,29 @@ def check_policy(policy: Policy, results_from: Origin, sink: Sink) -> None:
     policy.order = order  # closures are built on first evaluation (engine.compile.runner)
 
 
+def _result_location(results_from: Origin, i: int, name: str) -> Location:
+    """Where a public result is named: its index in a results list, or its entry in `results: {add: ...}`."""
+    if results_from.where[-1:] != ("add",):
+        return results_from.at(i)
+    added = list(((results_from.src.doc.get("results") or {}).get("add")) or [])
+    return results_from.at(added.index(name)) if name in added else results_from.at(key=True)
+
+
 def _check_clashes(policy: Policy, sink: Sink) -> None:
     from engine.lang.parser import KEYWORDS
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, Any]] = {}
     for kind, table in (("fact", policy.facts), ("parameter", policy.parameters), ("rule", policy.rules)):
         for name, item in table.items():
             loc = item.origin.at(key=True)
             if name in KEYWORDS:
                 sink.add("name_clash", f"{name} is a reserved word and cannot name a {kind}", loc)
             elif name in seen:
-                sink.add("name_clash", f"{name} is both a {seen[name]} and a {kind}", loc)
+                first_kind, first = seen[name]
+                if item.origin.how == "inherited" and first.origin.how != "inherited":
+                    loc = first.origin.at(key=True)  # point at the file being written, not at its base
+                sink.add("name_clash", f"{name} is both a {first_kind} and a {kind}", loc)
             else:
-                seen[name] = kind
+                seen[name] = (kind, item)
 
 
 def _order(policy: Policy, sink: Sink) -> tuple[list[str], list[str]]:
