@@ -119,9 +119,32 @@ def render(d: Diagnostic, sources: dict[str, str] | None = None, lang: str = "en
         lines.append(f"  {say('common.did_you_mean', lang)}: {d.suggestion}")
     text = _source_line(d.location, sources)
     if text is not None:
-        lines.append("  " + text.expandtabs(1))
-        lines.append("  " + _caret_pad(text, d.location.column) + "^")
+        text, column = _excerpt(text, d.location.column)
+        before = _printable(text[:max(column - 1, 0)].expandtabs(1))
+        lines.append("  " + _printable(text.expandtabs(1)))
+        lines.append("  " + _caret_pad(before, len(before) + 1) + "^")
     return "\n".join(lines)
+
+
+# Texts of the files read in this process (engine.base.files), so that a diagnostic's source line
+# is shown without reading its file again: a file can change, grow without end (/dev/zero) or be
+# one whose content must not be shown. Bounded: the last _KEEP files.
+_SOURCES: dict[str, str] = {}
+_KEEP = 64
+# Only files with the names of yoko's own inputs are quoted in a diagnostic: `yoko render
+# /etc/passwd` says the file is not a policy without showing its first line.
+SHOWN_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".ndjson", ".csv")
+MAX_SHOWN = 120  # characters of a source line shown around the caret
+
+
+def remember_source(path: str, text: str) -> None:
+    """Keep the text of a file just read, for the source lines of its diagnostics."""
+    if not str(path).lower().endswith(SHOWN_SUFFIXES):
+        return
+    _SOURCES.pop(path, None)
+    _SOURCES[path] = text
+    while len(_SOURCES) > _KEEP:
+        _SOURCES.pop(next(iter(_SOURCES)))
 
 
 def _source_line(loc: Location | None, sources: dict[str, str] | None) -> str | None:
@@ -129,15 +152,37 @@ def _source_line(loc: Location | None, sources: dict[str, str] | None) -> str | 
         return None
     src = (sources or {}).get(loc.file)
     if src is None:
-        try:
-            with open(loc.file, encoding="utf-8-sig") as f:
-                src = f.read()
-        except (OSError, UnicodeDecodeError, ValueError):
-            return None
-    lines = src.splitlines()
-    if not 1 <= loc.line <= len(lines):
+        src = _SOURCES.get(loc.file)
+    if src is None or loc.line < 1:
         return None
-    return lines[loc.line - 1]
+    start = 0
+    for _ in range(loc.line - 1):  # the line without splitting the whole text
+        nl = src.find("\n", start)
+        if nl < 0:
+            return None
+        start = nl + 1
+    end = src.find("\n", start)
+    line = src[start:] if end < 0 else src[start:end]
+    return line.rstrip("\r") if start < len(src) or loc.line == 1 else None
+
+
+def _excerpt(text: str, column: int) -> tuple[str, int]:
+    """At most MAX_SHOWN characters of a long line around `column`, and the column within them."""
+    if len(text) <= MAX_SHOWN:
+        return text, column
+    lo = max(0, min(column - 1 - MAX_SHOWN // 2, len(text) - MAX_SHOWN))
+    cut = text[lo:lo + MAX_SHOWN]
+    head = "..." if lo > 0 else ""
+    tail = "..." if lo + MAX_SHOWN < len(text) else ""
+    return head + cut + tail, column - lo + len(head)
+
+
+def _printable(text: str) -> str:
+    """A source line as it can be written to any terminal: control characters and lone surrogates escaped."""
+    if text.isprintable() and not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    return "".join(ch if ch.isprintable() and not "\ud800" <= ch <= "\udfff" else f"\\x{ord(ch):02x}"
+                   if ord(ch) < 0x100 else f"\\u{ord(ch):04x}" for ch in text)
 
 
 def _caret_pad(text: str, column: int) -> str:

@@ -45,8 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    out = stdout or sys.stdout
-    err = stderr or sys.stderr
+    out = stdout or _escaping(sys.stdout)
+    err = stderr or _escaping(sys.stderr)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -66,6 +66,10 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     except KeyboardInterrupt:
         err.write("interrupted\n")
         return 130
+    except (MemoryError, RecursionError, UnicodeError) as e:
+        # what an input can still provoke past every limit: a stable code, never a traceback
+        report([_resource_diag(e)], args, err)
+        return EXIT_INPUT
     except Exception as e:  # noqa: BLE001 - the one place a bug becomes a message, not a traceback
         err.write(f"internal_error: {type(e).__name__}: {e}\n"
                   "this is a bug in yoko; please report it with the command you ran\n")
@@ -78,3 +82,22 @@ def report(diags, args, err: TextIO) -> None:
         err.write(json.dumps({"diagnostics": [d.to_json() for d in diags]}, ensure_ascii=False, indent=2) + "\n")
     else:
         err.write(render_all(diags, lang=getattr(args, "lang", "en") or "en") + "\n")
+
+
+def _resource_diag(e: BaseException):
+    from engine.base.diagnostics import diag
+    if isinstance(e, MemoryError):
+        return diag("out_of_memory")
+    if isinstance(e, RecursionError):
+        return diag("too_deeply_nested")
+    return diag("bad_text", detail=type(e).__name__)
+
+
+def _escaping(stream):
+    """A standard stream that writes what its encoding cannot hold as escapes (\\udfff), not an error."""
+    try:
+        if getattr(stream, "errors", None) == "strict":
+            stream.reconfigure(errors="backslashreplace")
+    except (AttributeError, ValueError, OSError):
+        pass
+    return stream

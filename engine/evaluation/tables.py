@@ -8,6 +8,7 @@ their target atomically: they write a temporary file beside it and `os.replace` 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import tempfile
@@ -15,6 +16,8 @@ from collections.abc import Iterator
 from typing import IO
 
 from engine.base.diagnostics import Diagnostic, Location, YokoError
+from engine.base.files import open_regular
+from engine.base.limits import MAX_TABLE_BYTES
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
@@ -39,10 +42,7 @@ def read_rows(path: str, sheet: str | None = None) -> tuple[list[str], Iterator[
         return _read_xlsx(path, sheet)
     if sheet is not None:
         raise YokoError([Diagnostic("usage", "--sheet applies only to .xlsx files")])
-    try:
-        f = open(path, encoding="utf-8-sig", newline="")
-    except OSError as e:
-        raise _open_error(path, e) from None
+    f = io.TextIOWrapper(open_regular(path, MAX_TABLE_BYTES), encoding="utf-8-sig", newline="")
     return _read_csv(f, path) if kind == "csv" else _read_jsonl(f, path)
 
 
@@ -125,9 +125,10 @@ def _read_jsonl(f: IO[str], path: str):
 
 
 def _read_xlsx(path: str, sheet: str | None):
+    f = open_regular(path, MAX_TABLE_BYTES)
     try:
         import openpyxl
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(f, read_only=True, data_only=True)
     except OSError as e:
         raise _open_error(path, e) from None
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook

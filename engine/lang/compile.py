@@ -41,6 +41,9 @@ class _Compiler:
     def __init__(self, consts: dict):
         self.consts = consts
         self.bound: list[set] = []  # loop variables in scope (never folded as constants)
+        # Each node is compiled once per scope: a parent asks for a child's operand and may then
+        # ask for its closure; compiling twice doubled the work at every level of `a + b + c + ...`.
+        self._done: dict = {}
 
     def compile(self, node: ast.Node) -> Fn:
         kind, x = self.operand(node)
@@ -52,6 +55,13 @@ class _Compiler:
 
     def operand(self, node: ast.Node):
         """("const", value), ("name", id) or ("fn", closure): lets parents read names and constants inline."""
+        key = (id(node), frozenset().union(*self.bound) if self.bound else None)
+        got = self._done.get(key)
+        if got is None or got[0] is not node:
+            got = self._done[key] = (node, self._operand(node))
+        return got[1]
+
+    def _operand(self, node: ast.Node):
         if isinstance(node, ast.Literal):
             return "const", node.value
         if isinstance(node, ast.Name):
@@ -74,8 +84,26 @@ class _Compiler:
         """Whether the node reads only constants (and no mutable value is built)."""
         if isinstance(node, (ast.ListLit, ast.RecordLit, ast.ListComp)):
             return False
-        bound = set().union(*self.bound) if self.bound else set()
-        return all(n.id in self.consts and n.id not in bound for n in ast.free_names(node))
+        bound = frozenset().union(*self.bound) if self.bound else frozenset()
+        return self._reads_consts(node, bound, frozenset())
+
+    def _reads_consts(self, node: ast.Node, bound: frozenset, local: frozenset) -> bool:
+        """Every name the node reads is a constant or one of its own loop variables (memoised:
+        asking this of every level of a chain must not walk the chain again each time)."""
+        key = ("consts", id(node), bound, local)
+        got = self._done.get(key)
+        if got is not None and got[0] is node:
+            return got[1]
+        if isinstance(node, ast.Name):
+            ok = node.id in local or (node.id in self.consts and node.id not in bound)
+        elif isinstance(node, (ast.Aggregate, ast.ListComp)):
+            inner = local | {node.var}
+            ok = self._reads_consts(node.iterable, bound, local) and self._reads_consts(node.expr, bound, inner) \
+                and (node.filter is None or self._reads_consts(node.filter, bound, inner))
+        else:
+            ok = all(self._reads_consts(c, bound, local) for c in ast.children(node))
+        self._done[key] = (node, ok)
+        return ok
 
 
 def _read(name: str) -> Fn:

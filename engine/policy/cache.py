@@ -20,6 +20,7 @@ import os
 import pickle
 import sys
 
+from engine.base.diagnostics import YokoError, remember_source
 from engine.policy.load import Policy, load_policy
 
 FORMAT = 1  # bump when the pickled layout changes
@@ -53,10 +54,16 @@ def _engine_version() -> str:
 
 
 def file_hash(path: str) -> str | None:
+    """The file's SHA-256, or None for what the loader will refuse (missing, special, too large)."""
+    raw = _bytes(path)
+    return None if raw is None else hashlib.sha256(raw).hexdigest()
+
+
+def _bytes(path: str) -> bytes | None:
+    from engine.base.files import read_bytes
     try:
-        with open(path, "rb") as f:
-            return hashlib.sha256(f.read()).hexdigest()
-    except OSError:
+        return read_bytes(path)
+    except YokoError:
         return None
 
 
@@ -182,7 +189,7 @@ def load_policy_cached(path: str) -> Policy:
     key = os.path.abspath(path)
     hit = _MEMO.get(key)
     if hit and hit[0] == _stamp(hit[1].files):
-        return hit[1]
+        return _remembered(hit[1])
     policy = get(path)
     if policy is None:
         policy = load_policy(path)
@@ -190,4 +197,11 @@ def load_policy_cached(path: str) -> Policy:
     stamp = _stamp(policy.files)
     if stamp is not None:
         _MEMO[key] = (stamp, policy)
+    return _remembered(policy)
+
+
+def _remembered(policy: Policy) -> Policy:
+    """The policy, its files' texts kept for the source lines of diagnostics (never read again)."""
+    for src in policy.chain:
+        remember_source(src.path, src.text)
     return policy

@@ -73,9 +73,10 @@ _EXTENDS = re.compile(r"^extends:[ \t]*\{?[ \t]*(?:\n[ \t]+)?policy:[ \t]*['\"]?
 
 def read_head(path) -> tuple | None:
     """(id, fiscal_year, enacted, applies_from, extends) read from a file's top-level lines, or None."""
+    from engine.base.files import read_bytes
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        text = read_bytes(str(path)).decode("utf-8-sig")
+    except (YokoError, UnicodeDecodeError):
         return None
     head: dict = {}
     for k, v in _HEAD.findall(text):

@@ -9,10 +9,12 @@ from fractions import Fraction
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError
+from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, remember_source
+from engine.base.files import read_bytes
 from engine.base.limits import MAX_FILE_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
 
 MAX_NODES = MAX_YAML_NODES  # expanded nodes (aliases count each time they are used): no billion laughs
@@ -26,13 +28,7 @@ CORE_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", 
 
 def read_text(path: str, code_prefix: str = "yaml", max_bytes: int = MAX_FILE_BYTES) -> str:
     """File text as UTF-8 (a BOM is allowed); a located error otherwise."""
-    try:
-        with open(path, "rb") as f:
-            raw = f.read(max_bytes + 1)
-    except OSError as e:
-        raise YokoError([_diag("file_unreadable", f"cannot read file: {e.strerror or e}", path)]) from None
-    if len(raw) > max_bytes:
-        raise YokoError([_diag("file_too_large", f"file is larger than {max_bytes:,} bytes", path)])
+    raw = read_bytes(path, max_bytes)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -40,6 +36,7 @@ def read_text(path: str, code_prefix: str = "yaml", max_bytes: int = MAX_FILE_BY
         col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
         raise YokoError([_diag("not_utf8", f"file is not UTF-8 text: byte 0x{raw[e.start]:02x} cannot be decoded",
                                path, line, col)]) from None
+    remember_source(path, text)
     return text
 
 
@@ -48,9 +45,29 @@ def _diag(code, message, path, line=1, col=1):
     return Diagnostic(code, message, Location(path, line, col))
 
 
+class _TooManyNodes(Exception):
+    def __init__(self, mark):
+        self.mark = mark
+
+
+class _CountingComposer(Composer):
+    """ruamel's composer, stopping once a document has more than MAX_NODES nodes.
+
+    Reading YAML costs tens of microseconds a node; a file just under the size limit that is one
+    long flow list would otherwise be read for minutes before the converter counted its values.
+    """
+
+    def compose_node(self, parent, index):
+        self._count = getattr(self, "_count", 0) + 1
+        if self._count > MAX_NODES:
+            raise _TooManyNodes(self.parser.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
 def _yaml() -> YAML:
     y = YAML(typ="rt")
     y.allow_duplicate_keys = False
+    y.Composer = _CountingComposer
     return y
 
 
@@ -61,6 +78,9 @@ def parse_yaml(text: str, path: str, *, syntax_code: str = "yaml_syntax"):
         if "&" in text and "*" in text:
             _refuse_recursive_aliases(text, path)
         return doc
+    except _TooManyNodes as e:
+        raise YokoError([_mark_diag("yaml_too_large", f"the document expands to more than {MAX_NODES:,} "
+                                    "values (aliases repeated too often?)", path, e.mark)]) from None
     except DuplicateKeyError as e:
         mark = e.problem_mark
         key = _dup_key_name(e)

@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: MIT
+"""Reading an input file: a regular file only, never more than its size limit, read once.
+
+`/dev/zero`, a FIFO or a directory named as a policy, facts file, table or mapping would make a
+plain `read()` block or grow without end; they are refused before a byte is read. The text read
+is remembered (engine.base.diagnostics.remember_source), so that showing a diagnostic's source
+line never reads the file a second time.
+"""
+from __future__ import annotations
+
+import os
+import stat
+
+from engine.base.diagnostics import Diagnostic, Location, YokoError, diag
+from engine.base.limits import MAX_FILE_BYTES
+
+_KINDS = ((stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "fifo"), (stat.S_ISCHR, "device"),
+          (stat.S_ISBLK, "device"), (stat.S_ISSOCK, "socket"))
+
+
+def open_regular(path: str, max_bytes: int | None = MAX_FILE_BYTES):
+    """A binary file object for `path`, refused unless it is a regular file within `max_bytes`."""
+    where = Location(str(path), 1, 1)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except IsADirectoryError:
+        raise YokoError([diag("not_a_file", where, kind=_kind_words("directory"))]) from None
+    except OSError as e:
+        raise unreadable(path, e) from None
+    try:
+        st = os.fstat(fd)
+        kind = next((name for test, name in _KINDS if test(st.st_mode)), None)
+        if kind is not None or not stat.S_ISREG(st.st_mode):
+            raise YokoError([diag("not_a_file", where, kind=_kind_words(kind or "special"))])
+        if max_bytes is not None and st.st_size > max_bytes:
+            raise too_large(path, max_bytes)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_bytes(path: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file, stopping at `max_bytes` (file_too_large beyond it)."""
+    with open_regular(path, max_bytes) as f:
+        try:
+            raw = f.read(max_bytes + 1)
+        except OSError as e:
+            raise unreadable(path, e) from None
+    if len(raw) > max_bytes:  # grew after it was opened
+        raise too_large(path, max_bytes)
+    return raw
+
+
+def unreadable(path, e: OSError) -> YokoError:
+    return YokoError([Diagnostic("file_unreadable", f"cannot read file: {e.strerror or e}",
+                                 Location(str(path), 1, 1))])
+
+
+def too_large(path, max_bytes: int) -> YokoError:
+    return YokoError([Diagnostic("file_too_large", f"file is larger than {max_bytes:,} bytes",
+                                 Location(str(path), 1, 1))])
+
+
+def _kind_words(kind: str):
+    from engine.base.words import words
+    return words(f"diag.not_a_file.{kind}")
