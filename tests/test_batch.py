@@ -305,10 +305,10 @@ def test_a_mapping_expression_that_fails_on_one_row_makes_an_error_row_only(cli,
 
 
 def test_a_date_column_is_a_date_in_mapping_expressions(cli, tmp_path):
-    r, rows = _run(cli, tmp_path, "id,d\nA,2022-05-01\nB,2021-05-01\nC,2022/05/01\n",
+    r, rows = _run(cli, tmp_path, "id,d\nA,2022-05-01\nB,2021-05-01\nC,2022/05/01\nD,令和4年5月1日\nE,2022-02-30\n",
                    "id_column: id\ncolumns: {d: date}\nwhere: d >= 2021-01-01\nfacts:\n  opened: d\n", "csv")
-    assert [row.get("results", {}).get("opened_in_fy2022") for row in rows] == [True, False, None]
-    assert rows[2]["error"]["code"] == "bad_fact"
+    assert [row.get("results", {}).get("opened_in_fy2022") for row in rows] == [True, False, True, True, None]
+    assert rows[4]["error"]["code"] == "bad_fact"
 
 
 def test_a_date_only_spreadsheet_cell_is_a_date(cli, tmp_path):

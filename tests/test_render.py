@@ -9,7 +9,8 @@ from html.parser import HTMLParser
 import pytest
 
 import engine
-from engine.present.render import Reader, era, render
+from engine.base.dates import era_year as era
+from engine.present.render import Reader, render
 
 POLICY = "policies/ibaraki/2022.yaml"
 

@@ -231,8 +231,7 @@ CATALOGUE: dict[str, list[tuple[str, str]]] = {
     "unknown_policy": [(r"no policy with id (?P<p>\S+)", "ID が {p} の政策はありません")],
     "bad_year": [(r"cannot read (?P<t>.+) as a fiscal year; write 2022, R4 or 令和4",
                   "{t} を年度として読めません。2022、R4、令和4 のように書いてください")],
-    "bad_date": [(r"cannot read (?P<t>.+) as a date; write 2022-11-01 or 令和4年11月1日",
-                  "{t} を日付として読めません。2022-11-01 か 令和4年11月1日 のように書いてください")],
+    "bad_date": [(r'"(?P<t>.+)" is not a calendar date', "「{t}」は暦にない日付です")],  # built by diag(); kept for the doc test
     "no_policy_in_force": [(r"no version of (?P<p>\S+) applies on (?P<d>\S+); it has (?P<s>.+)",
                             "{d} に適用される {p} の版はありません（あるのは {s}）")],
     "policy_exists": [(r"policy (?P<p>.+) already exists: (?P<f>.+)", "政策 {p} はすでにあります: {f}")],

@@ -21,6 +21,8 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import ScalarString
 
+from engine.base.dates import era_year
+
 
 def add_parser(sub):
     p = sub.add_parser("new-year", help="write next year's policy as an extends: of the latest one")
@@ -228,7 +230,7 @@ class Draft:
         lines = [
             f"yaml-language-server: $schema={schema}",
             "",
-            f"{jur.get('ja', b.id)} {_era(self.year)}年度（FY{self.year}）: yoko new-year が {b.path} から作成した下書き。",
+            f"{jur.get('ja', b.id)} {era_year(self.year)}年度（FY{self.year}）: yoko new-year が {b.path} から作成した下書き。",
             f"{jur.get('en', b.id)} FY{self.year}: a draft written by yoko new-year from {b.path}.",
             "",
             "この年度で変わることだけを書く（docs/guide.ja.md）。State only what changes (docs/guide.en.md):",
@@ -246,11 +248,6 @@ class Draft:
                 before="\n対象期間の年を1年進めた事実と、日付のパラメータ（yoko new-year による。要確認）。\n"
                        "Facts whose label names their reference period, and date parameters, moved forward\n"
                        "by yoko new-year: check them against the new guideline.")
-
-
-def _era(year: int) -> str:
-    from engine.present.render import era
-    return era(year)
 
 
 def tests_copy(base_tests: Path, target: Path, old_year: int, new_year: int):

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
 
+from engine.base.dates import DateError, read_date
+from engine.base.words import say
 from engine.lang import types as T
 from engine.lang.builtins import EvalError
 from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, suggest
@@ -255,15 +257,10 @@ def cell_value(raw, spec: dict, name: str, unknown_cells=frozenset({""})):
             raise BadCell("bad_fact", f"{name} must be written as JSON in its cell") from None
     if kind == "date":
         try:
-            if _ISO_DATE.match(s):
-                return datetime.date.fromisoformat(s)
-        except ValueError:
-            raise BadCell("bad_fact", f'{name}: "{s}" is not a calendar date') from None
-        raise BadCell("bad_fact", f'{name} must be a date written YYYY-MM-DD in a table but got "{s}"')
+            return read_date(s)
+        except DateError as e:
+            raise BadCell("bad_fact", f"{name}: {say(e.key, 'en', **e.params)}") from None
     return s
-
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 
 
 def _typed_cell(raw, spec: dict, name: str):

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from fractions import Fraction
 
+from engine.base.dates import DateError, looks_like_date, read_date
+from engine.base.words import say
 from engine.lang import types as T
 from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, suggest
 from engine.base.limits import MAX_FACT_MAGNITUDE, MAX_LIST_ITEMS, MAX_MAGNITUDE
@@ -253,14 +255,6 @@ def _digits(v) -> str:
     return text if len(text) <= 40 else f"{text[:20]}... ({len(text)} digits)"
 
 
-# Japanese eras in use for dates of living facilities: name -> (first day, year offset).
-ERAS = {"令和": (datetime.date(2019, 5, 1), 2018), "平成": (datetime.date(1989, 1, 8), 1988),
-        "昭和": (datetime.date(1926, 12, 25), 1925)}
-_ERA_DATE = re.compile(r"(令和|平成|昭和)\s*(元|\d{1,2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_KANJI_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_SEP_DATE = re.compile(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})")
-
-
 def _date(value, name, path, notes):
     if isinstance(value, datetime.datetime):
         raise BadFact(f"{name} must be a date (YYYY-MM-DD) but got a date and time", path,
@@ -279,34 +273,14 @@ def _date(value, name, path, notes):
 
 
 def _date_text(value: str, name, path) -> datetime.date | None:
-    """The date a text names: ISO, YYYY/M/D, YYYY年M月D日 or an era date (令和4年4月1日); else None."""
-    text = unicodedata.normalize("NFKC", value).strip()
-    era = _ERA_DATE.fullmatch(text)
-    if era:
-        start, offset = ERAS[era.group(1)]
-        n = 1 if era.group(2) == "元" else int(era.group(2))
-        d = _calendar(offset + n, int(era.group(3)), int(era.group(4)), value, name, path)
-        nxt = [s for s, _ in ERAS.values() if s > start]
-        if d < start or (nxt and d >= min(nxt)) or n == 0:
-            raise BadFact(f'{name}: "{value}" is not a date of the {era.group(1)} era '
-                          f"(it began {start.isoformat()})", path,
-                          message_ja=f"{name}: 「{value}」は{era.group(1)}の日付ではありません"
-                                     f"（{era.group(1)}は {start.isoformat()} から）")
-        return d
-    m = _KANJI_DATE.fullmatch(text) or _SEP_DATE.fullmatch(text)
-    if m:
-        y, mo, dd = (m.group(1), m.group(2), m.group(3)) if m.re is _KANJI_DATE else (m.group(1), m.group(3),
-                                                                                       m.group(4))
-        return _calendar(int(y), int(mo), int(dd), value, name, path)
-    return None
-
-
-def _calendar(y, m, d, value, name, path) -> datetime.date:
+    """The date a text names (engine.base.dates); None when it is not spelt as a date at all."""
+    if not looks_like_date(value):
+        return None
     try:
-        return datetime.date(y, m, d)
-    except ValueError:
-        raise BadFact(f'{name}: "{value}" is not a calendar date', path,
-                      message_ja=f"{name}: 「{value}」は暦にない日付です") from None
+        return read_date(value)
+    except DateError as e:
+        raise BadFact(f"{name}: {say(e.key, 'en', **e.params)}", path,
+                      message_ja=f"{name}: {say(e.key, 'ja', **e.params)}") from None
 
 
 def fact_type(policy, name) -> T.Type:

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from engine.base.dates import DateError, looks_like_date, read_date
 from engine.lang import ast
 from engine.lang import types as T
 from engine.lang.checks import ExprChecker
@@ -269,7 +270,10 @@ def build_resolved(res: Resolved, sink: Sink) -> Policy:
 
 def _param_value(v, declared, loc, sink):
     try:
-        value = _convert_param(v)
+        value = _convert_param(v, dates=declared != "text")
+    except DateError as e:
+        sink.say("bad_parameter", loc, key=e.key, **e.params)
+        return None, T.ANY
     except (TypeError, ValueError) as e:
         sink.add("bad_parameter", f"parameter value cannot be used: {e}", loc)
         return None, T.ANY
@@ -286,15 +290,18 @@ def _param_value(v, declared, loc, sink):
     return value, t
 
 
-def _convert_param(v):
+def _convert_param(v, dates: bool = True):
+    """A parameter's YAML value as a runtime value; a text spelt as a date (令和6年4月20日) is a date."""
+    if isinstance(v, str) and dates and looks_like_date(v):
+        return read_date(v)
     if v is None or isinstance(v, (bool, str, datetime.date)):
         return v
     if isinstance(v, (int, float)):
         return to_fraction(v)
     if isinstance(v, list):
-        return [_convert_param(x) for x in v]
+        return [_convert_param(x, dates) for x in v]
     if isinstance(v, dict):
-        return {str(k): _convert_param(x) for k, x in v.items()}
+        return {str(k): _convert_param(x, dates) for k, x in v.items()}
     raise TypeError(f"unsupported value {v!r}")
 
 

@@ -9,7 +9,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.base.diagnostics import Diagnostic, YokoError, suggest
+from engine.base.dates import DateError, read_date
+from engine.base.diagnostics import Diagnostic, YokoError, diag, suggest
 
 REPO_POLICIES = Path(__file__).resolve().parents[2] / "policies"
 
@@ -121,21 +122,11 @@ def _shown(p: Path) -> str:
 
 
 def parse_date(text: str) -> datetime.date:
-    """An ISO date (2022-11-01) or a Japanese one (令和4年11月1日, R4.11.1)."""
-    s = unicodedata.normalize("NFKC", str(text)).strip()
+    """A date given on the command line (--on), in any spelling engine.base.dates reads."""
     try:
-        return datetime.date.fromisoformat(s)
-    except ValueError:
-        pass
-    m = re.fullmatch(r"(R|H|令和|平成)\s*(\d{1,2}|元)[年.\-/](\d{1,2})[月.\-/](\d{1,2})日?", s, re.IGNORECASE)
-    if m:
-        era = m.group(1).upper() if m.group(1).isascii() else m.group(1)
-        year = _ERAS[era] + (1 if m.group(2) == "元" else int(m.group(2)))
-        try:
-            return datetime.date(year, int(m.group(3)), int(m.group(4)))
-        except ValueError:
-            pass
-    raise YokoError([Diagnostic("bad_date", f"cannot read {text!r} as a date; write 2022-11-01 or 令和4年11月1日")])
+        return read_date(text)
+    except DateError as e:
+        raise YokoError([diag("bad_date", key=e.key, **e.params)]) from None
 
 
 def in_force(policy_id: str, on) -> Entry:

@@ -17,6 +17,7 @@ from engine.lang import ast
 from engine.present.citations import cite_text, cites_text, source_abbrev
 from engine.lang.parser import parse
 from engine.policy.load import Policy
+from engine.base.dates import era_year
 from engine.present.format import fmt
 
 
@@ -341,7 +342,7 @@ def _head_line(policy: Policy, lang: str) -> Text:
     jur = ((meta.get("jurisdiction") or {}).get("name") or {}).get(lang)
     if jur:
         parts += [b(w["jurisdiction"]), t(f": {jur} · ")]
-    parts += [t(w["fy"].format(y=policy.fiscal_year, era=era(policy.fiscal_year)) + " · "), b(w["policy"]), t(": "),
+    parts += [t(w["fy"].format(y=policy.fiscal_year, era=era_year(policy.fiscal_year)) + " · "), b(w["policy"]), t(": "),
               code(policy.id)]
     for key in ("enacted", "applies_from"):
         if meta.get(key):
@@ -352,12 +353,6 @@ def _head_line(policy: Policy, lang: str) -> Text:
     return parts
 
 
-def era(fiscal_year: int) -> str:
-    """令和4 for 2022, 平成30 for 2018 (the era in which the fiscal year begins)."""
-    if fiscal_year >= 2019:
-        n = fiscal_year - 2018
-        return "令和元" if n == 1 else f"令和{n}"
-    return f"平成{fiscal_year - 1988}"
 
 
 def _extends_of(policy: Policy):

@@ -25,6 +25,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from engine.base.dates import DateError, looks_like_date, read_date
 from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, suggest
 from engine.evaluation.evaluate import evaluate
 from engine.evaluation.facts import check_facts, load_facts_file
@@ -168,6 +169,16 @@ def expected_json(v):
     return v
 
 
+def _as_result(want, t):
+    """An expected date written in any date spelling (2024-3-11, 令和6年3月11日) in ISO form."""
+    if t.kind == "date" and isinstance(want, str) and looks_like_date(want):
+        try:
+            return read_date(want).isoformat()
+        except DateError:
+            return want  # reported as a mismatch, which shows the text as written
+    return want
+
+
 def same(a, b) -> bool:
     """Equal as JSON values: true is not 1, 2 is not 2.0 only if they differ as numbers."""
     if isinstance(a, bool) or isinstance(b, bool):
@@ -196,7 +207,8 @@ def _run_case(policy: Policy, case: Case) -> Outcome:
         case.errors.extend(e.diagnostics)
         return Outcome(case, "error")
     got = {n: to_json(v) for n, v in ev.results.items()}
-    bad = [Mismatch(k, want, got[k]) for k, want in case.expect.items() if not same(want, got[k])]
+    bad = [Mismatch(k, want, got[k]) for k, want in case.expect.items()
+           if not same(_as_result(want, policy.rules[k].type), got[k])]
     return Outcome(case, "fail" if bad else "pass", bad, got, ev.env)
 
 
