@@ -186,3 +186,13 @@ def test_map_without_a_table_is_a_usage_error(cli):
     r = cli("diff", "ibaraki/2022", "ibaraki/2022", "--map", "examples/mappings/mhlw-r7-ibaraki.yaml")
     assert r.code == 2
     assert "usage" in r.err
+
+
+def test_a_repeated_jsonl_field_is_the_same_error_in_batch_and_in_diff(cli, tmp_path):
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"id": "A", "ambulance_transports": 1200, "ambulance_transports": 900}\n', encoding="utf-8")
+    batch = cli("evaluate", "--policy", "ibaraki", "--year", "2022", "--batch", str(rows), "--lang", "en")
+    batch_error = json.loads(batch.out.splitlines()[0])["error"]
+    diff = cli("diff", "ibaraki/2022", "ibaraki/2022", "--facilities", str(rows), "--format", "json", "--lang", "en")
+    assert batch_error["code"] == "bad_row"
+    assert "bad_row" in diff.out and batch_error["message"] in diff.out

@@ -13,7 +13,7 @@ from engine.base.diagnostics import YokoError, render_all
 # Each command lives in engine/cli/<name>.py with add_parser(subparsers) and run(args, out, err).
 COMMANDS = ["check", "list", "evaluate", "show", "diff", "test", "render", "new_year"]
 
-EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
+EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 70
 
 
 class _Parser(argparse.ArgumentParser):

@@ -30,11 +30,6 @@ class CheckedFacts(dict):
         self.notes: list[Diagnostic] = list(notes or [])
 
 
-def notes_of(facts) -> list[Diagnostic]:
-    """The normalisation notes of checked facts (none for a plain dict)."""
-    return list(getattr(facts, "notes", None) or [])
-
-
 def load_facts_file(path: str, policy) -> CheckedFacts:
     """Read and check a YAML or JSON facts file; raise YokoError on any problem."""
     text = read_text(path)
@@ -281,7 +276,3 @@ def _date_text(value: str, name, path) -> datetime.date | None:
     except DateError as e:
         raise BadFact(f"{name}: {say(e.key, 'en', **e.params)}", path,
                       message_ja=f"{name}: {say(e.key, 'ja', **e.params)}") from None
-
-
-def fact_type(policy, name) -> T.Type:
-    return policy.facts[name].type

@@ -46,12 +46,6 @@ def policy_dirs() -> list[Path]:
     return dirs
 
 
-def display_path(p) -> str:
-    """A path relative to the working directory when it lies below it (stable in outputs)."""
-    rel = os.path.relpath(p)
-    return str(p) if rel.startswith("..") else rel
-
-
 @dataclass(frozen=True)
 class Entry:
     id: str

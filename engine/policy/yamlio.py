@@ -26,7 +26,7 @@ CORE_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", 
                                                         "timestamp", "merge"))
 
 
-def read_text(path: str, code_prefix: str = "yaml", max_bytes: int = MAX_FILE_BYTES) -> str:
+def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
     """File text as UTF-8 (a BOM is allowed); a located error otherwise."""
     raw = read_bytes(path, max_bytes)
     try:

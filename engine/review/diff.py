@@ -16,7 +16,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.base.diagnostics import Diagnostic, YokoError
+from engine.base.diagnostics import Diagnostic, Location, YokoError
 from engine.lang.values import to_json
 
 # ----------------------------------------------------------------------------- sides
@@ -244,19 +244,14 @@ def _read_file(path: Path, base: Path) -> Facility:
 
 
 def _read_jsonl(path: Path) -> list[Facility]:
+    """Facilities of a JSONL file of facts, read by the one table reader (its bad lines are errors)."""
+    from engine.evaluation.tables import read_rows
     out = []
-    from engine.policy.yamlio import read_text
-    for i, line in enumerate(read_text(str(path)).splitlines(), 1):
-        if not line.strip():
-            continue
+    for i, data in read_rows(str(path))[1]:
         name = f"{path.name}:{i}"
-        try:
-            data = json.loads(line)
-        except ValueError as e:
-            out.append(Facility(name, None, [Diagnostic("facts_syntax", f"line {i} is not JSON: {e}")]))
-            continue
-        if not isinstance(data, dict):
-            out.append(Facility(name, None, [Diagnostic("facts_syntax", f"line {i} is not a JSON object")]))
+        if "__error__" in data:
+            code, msg = data["__error__"]
+            out.append(Facility(name, None, [Diagnostic(code, msg, Location(str(path), i, 1))]))
             continue
         out.append(Facility(f"{name} {data['name']}" if isinstance(data.get("name"), str) else name, data))
     return out
