@@ -97,7 +97,7 @@ def test_update_rewrites_only_the_wrong_values_and_keeps_comments(workdir, cli, 
     assert r.out.splitlines()[0] == "2022.tests.yaml: 2 expected values updated"
     text = (workdir / "2022.tests.yaml").read_text("utf-8")
     assert "# a comment that must survive --update" in text
-    assert "# wrong: two thirds of 2,400,000 is 1,600,000" in text
+    assert "# [要確認] wrong: two thirds of 2,400,000 is 1,600,000" in text  # kept, flagged: it explained the old value
     assert text == snapshot
     assert cli("test", "2022.yaml").code == 0
 
