@@ -273,6 +273,9 @@ CATALOGUE: dict[str, list[tuple[str, str]]] = {
                       "fields: で項目を足せるのは record の事実か、record のリストの事実だけです")],
     "cite_map_unused": [(r"no inherited citation matches this cite_map entry's from",
                          "この cite_map の from に合う継承した引用がありません")],
+    "too_many_rows": [(r"the table has more than (?P<n>[\d,]+) rows; this server takes at most (?P<m>[\d,]+) "
+                       r"\(yoko serve --max-rows\)", "表が {n} 行を超えています。このサーバーが受け付けるのは {m} 行までです"
+                                                    "（yoko serve --max-rows）")],
 }
 _TYPE.update({"a whole number": "整数", "a number": "数値", "true or false": "true か false", "a date": "日付",
               "numbers or dates": "数値か日付"})

@@ -30,9 +30,9 @@ class CheckedFacts(dict):
         self.notes: list[Diagnostic] = list(notes or [])
 
 
-def load_facts_file(path: str, policy) -> CheckedFacts:
-    """Read and check a YAML or JSON facts file; raise YokoError on any problem."""
-    text = read_text(path)
+def load_facts_file(path: str, policy, text: str | None = None) -> CheckedFacts:
+    """Read and check a YAML or JSON facts file (or `text` given under that name); raise YokoError on any problem."""
+    text = read_text(path) if text is None else text
     root = parse_yaml(text, path, syntax_code="facts_syntax")
     sink = Sink()
     if root is None:

@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: MIT
+"""`yoko serve [--host 127.0.0.1] [--port 8000] [--policies DIR]`: the workbench and the JSON API."""
+from __future__ import annotations
+
+import ipaddress
+import os
+
+LOOPBACK = ("localhost",)
+
+
+def add_parser(sub):
+    p = sub.add_parser("serve", help="start the browser workbench and the JSON API")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--policies", metavar="DIR", help="the policies folder (default: ./policies, else yoko's)")
+    p.add_argument("--max-upload-mb", type=float, default=20, metavar="MB", help="largest upload or request body")
+    p.add_argument("--max-rows", type=int, default=100_000, metavar="N", help="most rows in one batch")
+    p.add_argument("--lang", choices=["ja", "en"], default=None)
+    return p
+
+
+def exposed(host: str) -> bool:
+    """Whether other machines can reach this address (anything but loopback)."""
+    if host in LOOPBACK:
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
+def run(args, out, err) -> int:
+    from pathlib import Path
+
+    import uvicorn
+
+    from engine.base.diagnostics import Diagnostic, YokoError
+    from engine.base.words import default_lang, say
+    from engine.web.app import create_app, default_folder
+    from engine.web.service import Limits
+    lang = args.lang or default_lang()
+    folder = Path(args.policies) if args.policies else default_folder()
+    if not folder.is_dir():
+        raise YokoError([Diagnostic("usage", f"--policies {folder}: no such folder")])
+    if args.max_rows < 1 or args.max_upload_mb <= 0 or not 0 < args.port < 65536:
+        raise YokoError([Diagnostic("usage", "--max-rows, --max-upload-mb and --port must be positive")])
+    if args.policies:  # bases named by extends: are looked for in the served folder first
+        os.environ["YOKO_POLICY_PATH"] = os.pathsep.join(filter(None, [str(folder.resolve()),
+                                                                      os.environ.get("YOKO_POLICY_PATH")]))
+    app = create_app(folder, Limits(upload_bytes=int(args.max_upload_mb * 1024 * 1024), rows=args.max_rows))
+    if exposed(args.host):
+        err.write(say("web.serve.exposed", lang, host=args.host) + "\n")
+    err.write(say("web.serve.listening", lang, host=args.host, port=args.port, folder=folder) + "\n")
+    err.flush()
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False)
+    return 0

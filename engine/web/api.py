@@ -1,0 +1,217 @@
+# SPDX-License-Identifier: MIT
+"""The JSON API: policies, one facility, a batch (JSONL streamed), a diff and a draft check.
+
+Errors are the CLI's diagnostics as JSON (`{"diagnostics": [{code, message, message_ja, file, line,
+column}]}`) with status 422; a request body is read as the CLI reads a file, so a facts body that
+is not valid gets the same code and a line and column in the body. The OpenAPI document is
+engine.web.openapi.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, StreamingResponse
+from starlette.routing import Route
+
+from engine.base.diagnostics import Diagnostic, Location, YokoError
+from engine.web import service
+
+
+class JSON(JSONResponse):
+    """JSON with Japanese kept as it is and dates as ISO text."""
+
+    def render(self, content) -> bytes:
+        return json.dumps(content, ensure_ascii=False, default=str, separators=(",", ":")).encode("utf-8")
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/api/policies", list_policies, methods=["GET"]),
+        Route("/api/policies/{policy}/{year}", get_policy, methods=["GET"]),
+        Route("/api/policies/{policy}/{year}/evaluate", evaluate, methods=["POST"]),
+        Route("/api/policies/{policy}/{year}/batch", batch, methods=["POST"]),
+        Route("/api/diff", diff, methods=["POST"]),
+        Route("/api/check", check, methods=["POST"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+        Route("/api/docs", docs, methods=["GET"]),
+    ]
+
+
+def _ws(request: Request):
+    return request.app.state.workspace
+
+
+def body_text(raw: bytes, name: str) -> str:
+    """A request body as UTF-8 text (a BOM allowed), or not_utf8 located in the body."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise YokoError([Diagnostic("not_utf8", f"file is not UTF-8 text: byte 0x{raw[e.start]:02x} cannot be decoded",
+                                    Location(name, 1, 1))]) from None
+
+
+def _flag(request: Request, name: str) -> bool:
+    v = request.query_params.get(name, "false").strip().lower()
+    if v in ("1", "true", "yes"):
+        return True
+    if v in ("", "0", "false", "no"):
+        return False
+    raise YokoError([Diagnostic("usage", f"{name} must be true or false but got {v[:40]!r}")])
+
+
+async def _policy(request: Request, rev: str | None = None):
+    p = request.path_params
+    return await run_in_threadpool(_ws(request).load, p["policy"], p["year"], rev)
+
+
+# --------------------------------------------------------------------------- endpoints
+
+async def list_policies(request: Request):
+    """Every policy version in the folder, with its title and fiscal year in both calendars."""
+    from engine.present.render import era
+    out = []
+    for v in _ws(request).versions():
+        item = {"id": v.id, "fiscal_year": v.fiscal_year, "era": era(v.fiscal_year),
+                "file": service.path_label(v.path, _ws(request).folder)}
+        try:
+            policy = await run_in_threadpool(_ws(request).load, v.id, v.fiscal_year)
+            item["title"] = policy.title
+            item["jurisdiction"] = (policy.meta.get("jurisdiction") or {}).get("name")
+            item["results"] = list(policy.results)
+        except YokoError as e:
+            item["diagnostics"] = [d.to_json() for d in e.diagnostics]
+        out.append(item)
+    return JSON({"policies": out})
+
+
+async def get_policy(request: Request):
+    """The resolved policy: facts, parameters, rules (with where each came from) and results."""
+    from engine.present.resolved import policy_json
+    policy = await _policy(request)
+    out = policy_json(policy)
+    out["facts"] = {n: {**item, "spec": _spec(policy.facts[n].spec)} for n, item in out["facts"].items()}
+    return JSON(out)
+
+
+def _spec(spec: dict) -> dict:
+    return {k: spec[k] for k in ("type", "values", "value_labels", "items", "fields", "min", "max") if k in spec}
+
+
+async def evaluate(request: Request):
+    """One facility: the body is its facts as JSON (or YAML); `?trace=true` adds the trace."""
+    trace = _flag(request, "trace")
+    policy = await _policy(request)
+    text = body_text(await request.body(), "body")
+
+    def run():
+        ev = service.evaluate(policy, service.facts_from_text(text, "body", policy))
+        out = ev.to_json(trace=trace)
+        out["conclusion"] = service.conclusion(policy, ev)
+        return out
+    return JSON(await run_in_threadpool(run))
+
+
+async def batch(request: Request):
+    """Facilities as JSONL (one facts object a line) in; one result record a line out, streamed in order."""
+    limits = request.app.state.limits
+    policy = await _policy(request)
+    raw = await request.body()
+    lines = sum(1 for ln in raw.splitlines() if ln.strip())
+    if lines > limits.rows:
+        raise service.too_many_rows(limits.rows, "body")
+    body_text(raw, "body")
+    folder = tempfile.mkdtemp(prefix="yoko-api-")
+    path = os.path.join(folder, "body.jsonl")
+    with open(path, "wb") as f:
+        f.write(raw)
+    try:
+        from engine.evaluation.batch import RowEvaluator, identity_mapping
+        from engine.evaluation.tables import read_rows
+        header, rows = read_rows(path)
+        evaluator = RowEvaluator(policy, identity_mapping(policy, header, path))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+    def stream():  # a plain generator: Starlette runs it in a worker thread, off the event loop
+        try:
+            for number, row in rows:
+                rec = evaluator(number, row)
+                if rec is not None:
+                    yield json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n"
+        except YokoError as e:
+            yield json.dumps({"diagnostics": [d.to_json() for d in e.diagnostics]}, ensure_ascii=False) + "\n"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    return StreamingResponse(stream(), media_type="application/x-ndjson")
+
+
+async def _json_body(request: Request) -> dict:
+    text = body_text(await request.body(), "body")
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        raise YokoError([Diagnostic("usage", f"the body must be a JSON object: {e.msg}",
+                                    Location("body", e.lineno, e.colno))]) from None
+    if not isinstance(data, dict):
+        raise YokoError([Diagnostic("usage", "the body must be a JSON object", Location("body", 1, 1))])
+    return data
+
+
+def _side(data: dict, key: str) -> tuple:
+    side = data.get(key)
+    if not isinstance(side, dict) or not isinstance(side.get("policy"), str) \
+            or not isinstance(side.get("year"), (str, int)) or isinstance(side.get("year"), bool) \
+            or not isinstance(side.get("rev"), (str, type(None))):
+        raise YokoError([Diagnostic("usage", f"{key} must be an object with policy, year and an optional rev")])
+    return side["policy"], side["year"], side.get("rev") or None
+
+
+async def diff(request: Request):
+    """What changes between two versions (years, or git revisions), and for which example facilities."""
+    data = await _json_body(request)
+    old, new = _side(data, "old"), _side(data, "new")
+    facilities = data.get("facilities", "none")
+    ws = _ws(request)
+
+    def run():
+        corpus = service.facility_set(ws, ws.load(new[0], new[1]), facilities if isinstance(facilities, str)
+                                      else "?")
+        report, _, _ = service.diff(ws, old, new, corpus)
+        return report
+    return JSON(await run_in_threadpool(run))
+
+
+async def check(request: Request):
+    """A draft policy checked in memory: {"ok", "diagnostics", "tests", "coverage"}; nothing is written."""
+    data = await _json_body(request)
+    text, name = data.get("text"), data.get("name", "draft.yaml")
+    if not isinstance(text, str):
+        raise YokoError([Diagnostic("usage", "text must be the policy as a string")])
+    name = draft_name(name)
+    report = await run_in_threadpool(service.check_draft, text, name, _ws(request))
+    return JSON(report.to_json())
+
+
+def draft_name(name) -> str:
+    """A file name for a draft's locations: a plain *.yaml name, never a path."""
+    if not isinstance(name, str) or not name or len(name) > 80 or "/" in name or "\\" in name \
+            or name.startswith(".") or not name.endswith((".yaml", ".yml")) or "@" in name:
+        raise YokoError([Diagnostic("usage", f"name must be a plain file name ending in .yaml but got {str(name)[:80]!r}")])
+    return name
+
+
+async def openapi(request: Request):
+    from engine.web.openapi import document
+    return JSON(document())
+
+
+async def docs(request: Request):
+    from engine.web.pages import api_docs
+    return api_docs(request)
+

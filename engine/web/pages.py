@@ -1,0 +1,490 @@
+# SPDX-License-Identifier: MIT
+"""The workbench's pages: policies, evaluate one facility, batch, review, check a draft.
+
+Every page works without JavaScript (forms submit, a running batch refreshes itself with a meta
+refresh); static/workbench.js only adds conveniences such as adding a row without a round trip.
+Words come from the catalogue (engine/base/catalogue/web.py); ?lang=en switches and a cookie keeps it.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from engine.base.diagnostics import Diagnostic, Location, YokoError
+from engine.base.words import LANGS, default_lang, say
+from engine.present.citations import cites_text
+from engine.present.format import fmt
+from engine.present.render import era
+from engine.web import forms, service
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.trim_blocks = templates.env.lstrip_blocks = True
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/", home, methods=["GET"]),
+        Route("/policies/{policy}/{year}", policy_page, methods=["GET"]),
+        Route("/evaluate/{policy}/{year}", evaluate_page, methods=["GET"]),
+        Route("/evaluate/{policy}/{year}/upload", evaluate_upload, methods=["POST"]),
+        Route("/evaluate/{policy}/{year}/facts.{kind:str}", facts_download, methods=["GET"]),
+        Route("/batch", batch_page, methods=["GET", "POST"]),
+        Route("/batch/{job}", batch_job, methods=["GET"]),
+        Route("/batch/{job}/results.{kind:str}", batch_download, methods=["GET"]),
+        Route("/review", review_page, methods=["GET"]),
+        Route("/check", check_page, methods=["GET", "POST"]),
+    ]
+
+
+# --------------------------------------------------------------------------- rendering
+
+def lang_of(request: Request) -> str:
+    q = request.query_params.get("lang")
+    if q in LANGS:
+        return q
+    c = request.cookies.get("yoko_lang")
+    return c if c in LANGS else default_lang()
+
+
+def page(request: Request, template: str, status: int = 200, **context) -> Response:
+    lang = lang_of(request)
+    other = "en" if lang == "ja" else "ja"
+    context.update(request=request, lang=lang, other=other, t=lambda key, **kw: say(key, lang, **kw),
+                   switch=str(request.url.include_query_params(lang=other)), fmt=fmt, era=era,
+                   diag_text=lambda d: d.text(lang))
+    resp = templates.TemplateResponse(request, template, context, status_code=status)
+    if request.query_params.get("lang") in LANGS:
+        resp.set_cookie("yoko_lang", lang, samesite="strict", httponly=True)
+    return resp
+
+
+def error_page(request: Request, diagnostics: list, status: int, detail: str | None = None) -> Response:
+    return page(request, "error.html", status, diagnostics=diagnostics, code=status, detail=detail)
+
+
+def _ws(request: Request):
+    return request.app.state.workspace
+
+
+async def _load(request: Request, policy_id: str, year, rev: str | None = None):
+    return await run_in_threadpool(_ws(request).load, policy_id, year, rev)
+
+
+def _versions(request: Request) -> list[dict]:
+    out = []
+    for v in _ws(request).versions():
+        item = {"id": v.id, "year": v.fiscal_year, "era": era(v.fiscal_year), "title": None, "jurisdiction": None}
+        try:
+            p = _ws(request).load(v.id, v.fiscal_year)
+            item["title"] = p.title
+            item["jurisdiction"] = (p.meta.get("jurisdiction") or {}).get("name")
+        except YokoError as e:
+            item["diagnostics"] = e.diagnostics
+        out.append(item)
+    return out
+
+
+# --------------------------------------------------------------------------- policies
+
+async def home(request: Request):
+    versions = await run_in_threadpool(_versions, request)
+    groups: dict[str, list] = {}
+    for v in versions:
+        groups.setdefault(v["id"], []).append(v)
+    return page(request, "home.html", groups=groups)
+
+
+def _rule_rows(policy, lang: str) -> list[dict]:
+    rows = []
+    for name, rule in policy.rules.items():
+        spec = rule.spec
+        cites = spec.get("cite")
+        cites = cites if isinstance(cites, list) else [cites] if cites else []
+        rows.append({"name": name, "label": (spec.get("label") or {}).get(lang) or name,
+                     "public": name in policy.results, "cite": cites_text(cites, policy.meta, lang),
+                     "articles": {c.get("article") for c in cites if isinstance(c, dict)},
+                     "expr": rule.text.strip(), "notes": [((n.get("text") or {}).get(lang) or "", n.get("kind"))
+                                                          for n in spec.get("notes") or []],
+                     "clauses": [c for c in (service.source_clause(policy, x) for x in cites) if c],
+                     "where": f"{Path(rule.location.file).name}:{rule.location.line}"})
+    return rows
+
+
+def _matches(row: dict, q: str, article: int | None) -> bool:
+    if article is not None and article not in row["articles"]:
+        return False
+    if q:
+        hay = " ".join([row["name"], row["label"], row["cite"], row["expr"], *[n for n, _ in row["notes"]],
+                        *row["clauses"]]).lower()
+        return all(w in hay for w in q.lower().split())
+    return True
+
+
+def _article(text: str) -> int | None:
+    s = re.sub(r"[^\d]", "", text.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+    return int(s) if s and len(s) <= 4 else None
+
+
+async def policy_page(request: Request):
+    from engine.present.render import document, to_html
+    lang = lang_of(request)
+    policy = await _load(request, request.path_params["policy"], request.path_params["year"])
+    q = request.query_params.get("q", "").strip()[:200]
+    article = _article(request.query_params.get("article", "")[:20])
+    rows = [r for r in _rule_rows(policy, lang) if _matches(r, q, article)]
+    doc = to_html(document(policy, lang))
+    body = doc.split("<body>", 1)[1].rsplit("</body>", 1)[0] if "<body>" in doc else ""
+    return page(request, "policy.html", policy=policy, rows=rows, q=q, article=article or "",
+                document=body, searched=bool(q or article))
+
+
+# --------------------------------------------------------------------------- evaluate
+
+async def evaluate_page(request: Request):
+    lang = lang_of(request)
+    policy = await _load(request, request.path_params["policy"], request.path_params["year"])
+    params = request.query_params
+    action = params.get("action", "")
+    add = action.removeprefix("add:") if action.startswith("add:") else None
+    remove = None
+    m = re.fullmatch(r"remove:([a-z_][a-z0-9_]*):(\d{1,3})", action)
+    if m:
+        remove = (m.group(1), int(m.group(2)))
+    context = {"policy": policy, "fields": forms.widgets(policy, params, lang, add, remove),
+               "permalink": str(request.url), "query": str(request.url.query), "result": None,
+               "problems": [], "examples": [p.stem for p in _ws(request).examples(policy)]}
+    example = params.get("example")
+    if example:
+        return await _example(request, policy, example)
+    if params.get("run") and not action:
+        try:
+            facts = _checked(policy, params)
+            ev = await run_in_threadpool(service.evaluate, policy, facts)
+            context["result"] = _result(policy, ev, lang)
+        except YokoError as e:
+            context["problems"] = e.diagnostics
+            return page(request, "evaluate.html", 422, **context)
+    return page(request, "evaluate.html", **context)
+
+
+def _checked(policy, params):
+    from engine.evaluation.facts import check_facts
+    return check_facts(forms.read(policy, params), policy, forms.locate)
+
+
+async def _example(request: Request, policy, stem: str):
+    files = {p.stem: p for p in _ws(request).examples(policy)}
+    if stem not in files:
+        raise YokoError([Diagnostic("file_unreadable", f"cannot read file: no example {stem[:60]}")])
+    from engine.evaluation.facts import load_facts_file
+    facts = load_facts_file(str(files[stem]), policy)
+    return _redirect_to_form(request, policy, facts)
+
+
+def _redirect_to_form(request: Request, policy, facts) -> Response:
+    from urllib.parse import urlencode
+    params = forms.params_of(policy, facts) + [("run", "1")]
+    url = request.url_for("evaluate_page", policy=policy.id, year=str(policy.fiscal_year)).path
+    return RedirectResponse(f"{url}?{urlencode(params)}", status_code=303)
+
+
+def _result(policy, ev, lang: str) -> dict:
+    def label(name):
+        for table in (policy.rules, policy.facts):
+            if name in table:
+                return (table[name].spec.get("label") or {}).get(lang) or name
+        return name
+
+    def shown(name):
+        spec = policy.rules[name].spec if name in policy.rules else policy.facts[name].spec
+        return fmt(ev.env.get(name), lang, spec.get("unit"), spec.get("value_labels"))
+
+    def cite(name):
+        return cites_text(policy.rules[name].spec.get("cite"), policy.meta, lang)
+
+    key = service.conclusion(policy, ev)
+    head = "eligible" if "eligible" in policy.rules else None
+    reasons = []
+    for part in (ev.trace_entry(head)["because"] if head else []):
+        ref = part.get("rule")
+        reasons.append({"text": label(ref) if ref else " ".join(part["expr"].split()),
+                        "value": fmt(part["value"], lang), "mark": _mark(part["value"]),
+                        "cite": cite(ref) if ref else ""})
+    amounts = []
+    for name in service.amounts(policy):
+        entry = ev.trace_entry(name)
+        amounts.append({"name": name, "label": label(name), "value": shown(name), "cite": cite(name),
+                        "expr": " ".join(re.sub(r"#[^\n]*", "", entry["expr"]).split()),
+                        "reads": [(label(n), shown(n) if (n in policy.rules or n in policy.facts)
+                                   else fmt(v, lang)) for n, v in entry["reads"].items()]})
+    from engine.present.memo import render_text
+    return {
+        "conclusion": key, "reasons": reasons, "amounts": amounts,
+        "deadlines": [{"label": label(n), "value": shown(n), "cite": cite(n)} for n in service.deadlines(policy, ev)],
+        "results": [{"name": n, "label": label(n), "value": shown(n), "cite": cite(n)} for n in policy.results],
+        "needed": [{"name": f, "label": label(f), "id": forms.field_id([f]),
+                    "for": [label(r) for r in policy.results if f in ev.needed_for(r)]} for f in ev.needed_facts],
+        "memo": render_text(ev, lang),
+        "notes": [d.text(lang) for d in getattr(ev.facts, "notes", None) or ()],
+    }
+
+
+def _mark(v) -> str:
+    return {True: "✓", False: "✗", None: "?"}.get(v, "•") if isinstance(v, bool) or v is None else "•"
+
+
+async def evaluate_upload(request: Request):
+    policy = await _load(request, request.path_params["policy"], request.path_params["year"])
+    form = await request.form(max_part_size=request.app.state.limits.upload_bytes)
+    upload = form.get("facts")
+    if upload is None or isinstance(upload, str):
+        raise YokoError([Diagnostic("facts_syntax", "the file is empty; write {} for a facility of which "
+                                    "nothing is known yet", Location("upload", 1, 1))])
+    name = Path(upload.filename or "facts.yaml").name[:80] or "facts.yaml"
+    from engine.web.api import body_text
+    text = body_text(await upload.read(), name)
+    facts = service.facts_from_text(text, name, policy)
+    return _redirect_to_form(request, policy, facts)
+
+
+async def facts_download(request: Request):
+    kind = request.path_params["kind"]
+    if kind not in ("yaml", "json"):
+        raise YokoError([Diagnostic("usage", f"facts download is facts.yaml or facts.json, not facts.{kind[:20]}")])
+    policy = await _load(request, request.path_params["policy"], request.path_params["year"])
+    from engine.lang.values import to_json
+    data = {k: to_json(v) for k, v in _checked(policy, request.query_params).items()}
+    if kind == "json":
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    else:
+        import io
+
+        from ruamel.yaml import YAML
+        y = YAML(typ="safe", pure=True)
+        y.allow_unicode, y.default_flow_style = True, False
+        buf = io.StringIO()
+        y.dump(data, buf)
+        text = buf.getvalue()
+    filename = f"{policy.id}-{policy.fiscal_year}-facts.{kind}"
+    return Response(text, media_type="application/json" if kind == "json" else "application/yaml",
+                    headers={"content-disposition": f'attachment; filename="{filename}"'})
+
+
+# --------------------------------------------------------------------------- batch
+
+async def batch_page(request: Request):
+    ws = _ws(request)
+    params = request.query_params
+    context = {"versions": await run_in_threadpool(_versions, request), "mappings": [], "problems": []}
+    choice = params.get("policy", "")
+    if request.method == "POST":
+        form = await request.form(max_part_size=request.app.state.limits.upload_bytes)
+        choice = str(form.get("policy") or "")
+        pid, _, year = choice.partition("/")
+        policy = await _load(request, pid, year or "0")
+        table = form.get("table")
+        if table is None or isinstance(table, str) or not table.filename:
+            raise YokoError([Diagnostic("batch_read", "choose a table of facilities to upload (.csv, .xlsx or .jsonl)",
+                                        Location("upload", 1, 1))])
+        mapping = await _mapping(form, ws, policy)
+        job = request.app.state.jobs.start(policy, Path(table.filename).name, await table.read(), mapping)
+        return RedirectResponse(request.url_for("batch_job", job=job.id).path, status_code=303)
+    if choice:
+        pid, _, year = choice.partition("/")
+        policy = await _load(request, pid, year or "0")
+        context["mappings"] = [p.name for p in ws.mappings(policy)]
+    context["choice"] = choice
+    return page(request, "batch.html", **context)
+
+
+async def _mapping(form, ws, policy):
+    upload = form.get("mapping_file")
+    if upload is not None and not isinstance(upload, str) and upload.filename:
+        return (upload.filename, await upload.read())
+    named = str(form.get("mapping") or "")
+    if not named:
+        return None
+    found = {p.name: p for p in ws.mappings(policy)}
+    if named not in found:
+        raise YokoError([Diagnostic("usage", f"no mapping named {named[:60]} for policy {policy.id}")])
+    return str(found[named])
+
+
+def _job(request: Request):
+    job = request.app.state.jobs.get(request.path_params["job"])
+    if job is None:
+        from starlette.exceptions import HTTPException
+        raise HTTPException(404, say("web.batch.no_such_job", lang_of(request)))
+    return job
+
+
+async def batch_job(request: Request):
+    job = _job(request)
+    chart = _chart(job, lang_of(request)) if job.status == "done" else None
+    return page(request, "batch_job.html", 422 if job.status == "failed" else 200, job=job, chart=chart)
+
+
+async def batch_download(request: Request):
+    from starlette.responses import FileResponse
+    job = _job(request)
+    kind = request.path_params["kind"]
+    if kind not in ("xlsx", "csv") or job.status != "done":
+        from starlette.exceptions import HTTPException
+        raise HTTPException(404)
+    path = await run_in_threadpool(job.output, kind)
+    media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if kind == "xlsx"
+             else "text/csv; charset=utf-8")
+    return FileResponse(path, media_type=media,
+                        filename=f"{job.policy.id}-{job.policy.fiscal_year}-results.{kind}")
+
+
+def _chart(job, lang: str) -> dict:
+    """Counts by outcome and by ground, and the distribution of the amount, as bars for an SVG."""
+    policy = job.policy
+    outcome: dict[str, int] = {}
+    grounds: dict[str, int] = {}
+    amounts = []
+    word = {True: say("web.conclusion.eligible", lang), False: say("web.conclusion.excluded", lang),
+            None: say("web.conclusion.undecided", lang)}
+    for rec in job.records:
+        if "error" in rec:
+            k = say("web.batch.error_rows", lang)
+        else:
+            res = rec["results"]
+            k = word[res.get("eligible")] if "eligible" in res else word[None]
+            basis = res.get("basis")
+            if basis is not None:
+                for g in basis if isinstance(basis, list) else [basis]:
+                    grounds[str(g)] = grounds.get(str(g), 0) + 1
+            a = res.get("grant_amount")
+            if isinstance(a, int):
+                amounts.append(a)
+        outcome[k] = outcome.get(k, 0) + 1
+    return {"outcome": _bars(outcome), "grounds": _bars(grounds), "amounts": _bars(_histogram(amounts, lang)),
+            "total": len(job.records), "policy": policy}
+
+
+def _histogram(values: list[int], lang: str, bins: int = 6) -> dict[str, int]:
+    if not values:
+        return {}
+    lo, hi = min(values), max(values)
+    step = max(1, -(-(hi - lo + 1) // bins))
+    out: dict[str, int] = {}
+    for i in range(bins):
+        a = lo + i * step
+        if a > hi:
+            break
+        out[f"{fmt(a, lang, 'yen')} –"] = sum(1 for v in values if a <= v < a + step)
+    return out
+
+
+def _bars(counts: dict[str, int]) -> list[dict]:
+    top = max(counts.values(), default=0) or 1
+    return [{"label": k, "n": n, "width": round(300 * n / top), "y": 26 * i}
+            for i, (k, n) in enumerate(counts.items())]
+
+
+# --------------------------------------------------------------------------- review
+
+async def review_page(request: Request):
+    ws = _ws(request)
+    p = request.query_params
+    context = {"versions": await run_in_threadpool(_versions, request), "git": ws.is_git(),
+               "revisions": ws.revisions(), "report": None, "form": dict(p)}
+    if p.get("old") and p.get("new"):
+        old = _side(p, "old")
+        new = _side(p, "new")
+
+        def run():
+            corpus = service.facility_set(ws, ws.load(new[0], new[1]), p.get("facilities", "none"))
+            return service.diff(ws, old, new, corpus)
+        report, old_p, new_p = await run_in_threadpool(run)
+        context["report"] = _review(report, old_p, new_p, lang_of(request))
+    return page(request, "review.html", **context)
+
+
+def _side(p, key: str) -> tuple:
+    pid, _, year = p.get(key, "").partition("/")
+    return pid, year or "0", (p.get(f"{key}_rev") or "").strip() or None
+
+
+def _review(report: dict, old, new, lang: str) -> dict:
+    st = report["structural"]
+    changed_rules = []
+    for ch in st["rules"]["changed"]:
+        expr = ch.get("changes", {}).get("expr") or ch.get("expr") or {}
+        changed_rules.append({"name": ch["name"], "old": (expr.get("old") or "").rstrip(),
+                              "new": (expr.get("new") or "").rstrip(),
+                              "label": ((new.rules[ch["name"]].spec.get("label") or {}).get(lang)
+                                        if ch["name"] in new.rules else ch["name"]) or ch["name"]})
+    beh = report.get("behavioural")
+    groups = _groups(beh, new) if beh else []
+    n_struct = sum(len(st[s][k]) for s in ("facts", "parameters", "rules") for k in ("added", "removed", "changed"))
+    verdict = "same" if not n_struct and not (beh and beh["changed"]) else \
+        ("outcomes" if beh and beh["changed"] else "rules")
+    return {"old": report["old"], "new": report["new"], "structural": st, "rules": changed_rules,
+            "behavioural": beh, "groups": groups, "verdict": verdict, "changes": n_struct,
+            "proof": report.get("proof"), "json": json.dumps(report, ensure_ascii=False, indent=2, default=str)}
+
+
+def _groups(beh: dict, new) -> list[dict]:
+    """Changed facilities grouped by the first rule where the two versions part, with money deltas."""
+    yen = [r for r in new.results if new.rules[r].spec.get("unit") == "yen"]
+    groups: dict[str, dict] = {}
+    for ch in beh["changed"]:
+        cause = (ch.get("first_difference") or {}).get("rule") or "?"
+        g = groups.setdefault(cause, {"cause": cause, "facilities": [], "delta": 0, "unknown": 0})
+        g["facilities"].append(ch["facility"])
+        for r in yen:
+            d = ch["results"].get(r)
+            if d is None:
+                continue
+            if isinstance(d.get("old"), int) and isinstance(d.get("new"), int):
+                g["delta"] += d["new"] - d["old"]
+            else:
+                g["unknown"] += 1
+    return sorted(groups.values(), key=lambda g: (-len(g["facilities"]), g["cause"]))
+
+
+# --------------------------------------------------------------------------- check a draft
+
+async def check_page(request: Request):
+    context = {"text": "", "report": None, "name": "draft.yaml"}
+    if request.method == "POST":
+        from engine.web.api import body_text, draft_name
+        form = await request.form(max_part_size=request.app.state.limits.upload_bytes)
+        upload = form.get("file")
+        if upload is not None and not isinstance(upload, str) and upload.filename:
+            name = draft_name(Path(upload.filename).name)
+            text = body_text(await upload.read(), name)
+        else:
+            name, text = "draft.yaml", str(form.get("text") or "")
+        report = await run_in_threadpool(service.check_draft, text, name, _ws(request))
+        context.update(text=text, name=name, report=report, lines=_numbered(text, report.diagnostics))
+    return page(request, "check.html", **context)
+
+
+def _numbered(text: str, diagnostics: list) -> list[dict]:
+    marked: dict[int, list] = {}
+    for d in diagnostics:
+        if d.location is not None:
+            marked.setdefault(d.location.line, []).append(d)
+    return [{"n": i, "text": line, "diags": marked.get(i, [])} for i, line in enumerate(text.splitlines() or [""], 1)]
+
+
+# --------------------------------------------------------------------------- API docs
+
+def api_docs(request: Request) -> Response:
+    from engine.web.openapi import document
+    doc = document()
+    ops = [{"method": m.upper(), "path": path, **op} for path, item in doc["paths"].items() for m, op in item.items()]
+    return page(request, "api_docs.html", ops=ops, info=doc["info"])
+

@@ -1,0 +1,160 @@
+# SPDX-License-Identifier: MIT
+"""What the pages and the JSON API do, over the engine's public functions: no HTTP in here."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.base.diagnostics import Diagnostic, Location, YokoError
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one request may bring (configurable with `yoko serve`)."""
+
+    upload_bytes: int = 20 * 1024 * 1024
+    rows: int = 100_000
+
+
+def too_many_rows(limit: int, where: str) -> YokoError:
+    return YokoError([Diagnostic("too_many_rows", f"the table has more than {limit:,} rows; "
+                                 f"this server takes at most {limit:,} (yoko serve --max-rows)",
+                                 Location(where, 1, 1))])
+
+
+def too_large(limit: int, where: str) -> YokoError:
+    return YokoError([Diagnostic("file_too_large", f"file is larger than {limit:,} bytes", Location(where, 1, 1))])
+
+
+# --------------------------------------------------------------------------- one facility
+
+def facts_from_text(text: str, name: str, policy):
+    """Facts written as YAML or JSON (a request body, an uploaded file): checked as the CLI checks a file."""
+    from engine.evaluation.facts import load_facts_file
+    return load_facts_file(name, policy, text=text)
+
+
+def evaluate(policy, facts):
+    """engine.evaluate on already checked facts (an Evaluation)."""
+    from engine.evaluation.evaluate import evaluate as run
+    return run(policy, facts)
+
+
+def conclusion(policy, ev) -> str:
+    """eligible / excluded / undecided: the result named `eligible`, else the first yes/no result."""
+    name = "eligible" if "eligible" in policy.results else next(
+        (r for r in policy.results if isinstance(ev.env.get(r), bool) or str(policy.rules[r].type) == "bool"), None)
+    if name is None:
+        return "undecided"
+    v = ev.env.get(name)
+    return "undecided" if v is None else ("eligible" if v is True else "excluded")
+
+
+def deadlines(policy, ev) -> list[str]:
+    """Public results whose value is a date (or that are dates still unknown)."""
+    return [r for r in policy.results
+            if isinstance(ev.env.get(r), datetime.date) or str(policy.rules[r].type) == "date"]
+
+
+def amounts(policy) -> list[str]:
+    return [r for r in policy.results if policy.rules[r].spec.get("unit") == "yen"]
+
+
+# --------------------------------------------------------------------------- drafts
+
+@dataclass
+class DraftReport:
+    """A draft policy checked in memory: its diagnostics, and its version's tests run against it."""
+
+    name: str
+    text: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    policy: object = None
+    suite: object = None
+    coverage: object = None
+
+    @property
+    def ok(self) -> bool:
+        return self.policy is not None
+
+    def to_json(self, lang: str = "ja") -> dict:
+        out = {"ok": self.ok, "diagnostics": [d.to_json() for d in self.diagnostics]}
+        if self.policy is not None:
+            out["policy"] = {"id": self.policy.id, "fiscal_year": self.policy.fiscal_year}
+        if self.suite is not None:
+            out["tests"] = {"file": self.suite.path, "pass": self.suite.count("pass"),
+                            "fail": self.suite.count("fail"), "error": self.suite.count("error"),
+                            "cases": [{"name": o.case.name, "status": o.status,
+                                       "mismatches": [{"result": m.result, "expected": m.expected, "got": m.got}
+                                                      for m in o.mismatches]} for o in self.suite.outcomes]}
+        if self.coverage is not None:
+            out["coverage"] = {"covered": self.coverage.covered, "total": self.coverage.total}
+        return out
+
+
+def check_draft(text: str, name: str, workspace) -> DraftReport:
+    """Load a policy from text (nothing is written); run the tests of the version it claims to be."""
+    from engine.policy.load import load_policy
+    report = DraftReport(name, text)
+    try:
+        policy = load_policy(name, text)
+    except YokoError as e:
+        report.diagnostics = e.diagnostics
+        return report
+    report.policy, report.diagnostics = policy, list(policy.warnings)
+    try:
+        version = workspace.find(policy.id, policy.fiscal_year)
+    except YokoError:
+        return report
+    from engine.review.coverage import measure
+    from engine.review.policy_tests import load_suite, run_suite, tests_path_for
+    tests = tests_path_for(version.path)
+    if tests.exists():
+        try:
+            report.suite = run_suite(load_suite(str(tests), policy))
+        except YokoError as e:
+            report.diagnostics += e.diagnostics
+            return report
+        report.coverage = measure(policy, [o.env for o in report.suite.outcomes if o.env is not None])
+    return report
+
+
+# --------------------------------------------------------------------------- review
+
+def diff(workspace, old: tuple, new: tuple, facilities: str | None):
+    """(report, old policy, new policy) of `yoko diff`, each side (id, year, rev or None)."""
+    from engine.review.diff import compare
+    return compare(workspace.side_spec(*old), workspace.side_spec(*new), facilities)
+
+
+def facility_set(workspace, policy, choice: str | None) -> str | None:
+    """The facility corpus a review runs: none, or the examples folder of the new side's policy."""
+    if choice in (None, "", "none"):
+        return None
+    if choice == "examples":
+        files = workspace.examples(policy)
+        return str(files[0].parent) if files else None
+    raise YokoError([Diagnostic("usage", f"facilities must be none or examples but got {str(choice)[:40]!r}")])
+
+
+def source_clause(policy, cite) -> str | None:
+    """The words of the clause a citation names, once the policy has its NAME.source.yaml (else None)."""
+    try:
+        from engine.policy import sources  # lands with "The source text beside every rule"
+    except ImportError:
+        return None
+    fn = getattr(sources, "clause_text", None)
+    if fn is None or not cite:
+        return None
+    try:
+        return fn(policy, cite)
+    except (YokoError, KeyError, ValueError, TypeError):
+        return None
+
+
+def path_label(p: str | Path, root: Path) -> str:
+    try:
+        return str(Path(p).resolve().relative_to(root.parent))
+    except ValueError:
+        return Path(p).name

@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: MIT
+"""The policies folder a workbench serves: its versions, found only inside it, and its git history.
+
+Every id, year and revision a request names is checked here before it reaches a file or git: an id
+is a plain name (no path), a version is looked up among the files found under the folder, and a
+revision is a plain git name (`HEAD~1`, `main`, `a1b2c3d`, `v2023`), never an option or a range.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.base.diagnostics import Diagnostic, YokoError, suggest
+from engine.policy.registry import Entry, parse_year, read_head
+
+_ID = re.compile(r"[a-z][a-z0-9_-]{0,63}\Z")
+_REV = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./~^-]{0,79}\Z")
+
+
+@dataclass(frozen=True)
+class Version:
+    """One policy file of the folder."""
+
+    id: str
+    fiscal_year: int
+    path: Path
+    entry: Entry
+
+
+class Workspace:
+    """The policies under one folder (and, beside it, the examples of each policy)."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder).resolve()
+
+    def versions(self) -> list[Version]:
+        out, seen = [], set()
+        for p in sorted(self.folder.rglob("*.yaml")):
+            if p.name.endswith((".tests.yaml", ".source.yaml")) or p.name.startswith("_"):
+                continue
+            head = read_head(p)
+            if head is None or head[:2] in seen or not _ID.match(head[0]):
+                continue
+            seen.add(head[:2])
+            out.append(Version(head[0], head[1], p, Entry(head[0], head[1], str(p), *head[2:])))
+        return sorted(out, key=lambda v: (v.id, v.fiscal_year))
+
+    def find(self, policy_id: str, year) -> Version:
+        """The version `policy_id` for `year` (2022, R4, 令和4); unknown_policy / bad_year otherwise."""
+        if not isinstance(policy_id, str) or not _ID.match(policy_id):
+            raise YokoError([Diagnostic("unknown_policy", f"no policy with id {str(policy_id)[:80]}")])
+        fy = parse_year(str(year)[:40])
+        versions = self.versions()
+        for v in versions:
+            if v.id == policy_id and v.fiscal_year == fy:
+                return v
+        ids = sorted({v.id for v in versions})
+        if policy_id not in ids:
+            raise YokoError([Diagnostic("unknown_policy", f"no policy with id {policy_id}",
+                                        suggestion=suggest(policy_id, ids))])
+        years = ", ".join(str(v.fiscal_year) for v in versions if v.id == policy_id)
+        raise YokoError([Diagnostic("unknown_policy", f"policy {policy_id} has no fiscal year {fy}; it has {years}")])
+
+    def load(self, policy_id: str, year, rev: str | None = None):
+        """The loaded policy; at git revision `rev` when given (read with `git show`, not checked out)."""
+        from engine.policy.cache import load_policy_cached
+        v = self.find(policy_id, year)
+        if not rev:
+            return load_policy_cached(str(v.path))
+        from engine.policy.load import load_policy
+        from engine.review.diff import git_show
+        rev = check_revision(rev)
+        self.require_git()
+        return load_policy(f"{v.path}@{rev}", git_show(str(v.path), rev))
+
+    def side_spec(self, policy_id: str, year, rev: str | None = None) -> str:
+        """The `yoko diff` side naming this version (`PATH` or `PATH@REV`), after checking both."""
+        v = self.find(policy_id, year)
+        if rev:
+            rev = check_revision(rev)
+            self.require_git()
+            return f"{v.path}@{rev}"
+        return str(v.path)
+
+    # ------------------------------------------------------------------ git
+
+    def is_git(self) -> bool:
+        try:
+            done = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=self.folder,
+                                  capture_output=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return False
+        return done.returncode == 0 and done.stdout.strip() == b"true"
+
+    def require_git(self) -> None:
+        if not self.is_git():
+            raise YokoError([Diagnostic("git_revision", f"{self.folder.name} is not in a git repository, "
+                                                        "so it has no revisions to compare")])
+
+    def revisions(self, limit: int = 30) -> list[tuple[str, str]]:
+        """(short hash, subject) of the latest commits that touched the folder, newest first."""
+        if not self.is_git():
+            return []
+        try:
+            done = subprocess.run(["git", "log", f"-n{limit}", "--format=%h\t%s", "--", "."], cwd=self.folder,
+                                  capture_output=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return []
+        rows = done.stdout.decode("utf-8", "replace").splitlines() if done.returncode == 0 else []
+        return [tuple(r.split("\t", 1)) for r in rows if "\t" in r]
+
+    # ------------------------------------------------------------------ examples
+
+    def examples(self, policy) -> list[Path]:
+        """Example facilities of a policy: examples/ID-YEAR/*.yaml beside the policies folder."""
+        d = self.folder.parent / "examples" / f"{policy.id}-{policy.fiscal_year}"
+        return sorted(d.glob("*.yaml")) if d.is_dir() else []
+
+    def mappings(self, policy) -> list[Path]:
+        """Column mappings written for a policy: examples/mappings/*.yaml naming its id."""
+        d = self.folder.parent / "examples" / "mappings"
+        out = []
+        for p in sorted(d.glob("*.yaml")) if d.is_dir() else []:
+            try:
+                head = p.read_text("utf-8")[:4000]
+            except (OSError, UnicodeDecodeError):
+                continue
+            if re.search(rf"^policy:\s*{re.escape(policy.id)}\s*$", head, re.M):
+                out.append(p)
+        return out
+
+
+def check_revision(rev: str) -> str:
+    """A git revision as a plain name, or git_revision: never an option (-x), a range (a..b) or a path."""
+    if not isinstance(rev, str) or not _REV.match(rev) or ".." in rev or rev.endswith((".", "/")):
+        raise YokoError([Diagnostic("git_revision", f"{str(rev)[:80]!r} is not a git revision")])
+    return rev
