@@ -358,8 +358,10 @@ def _finished(client, url: str) -> str:
 
 def test_a_batch_over_the_row_limit_fails_with_a_clear_message(small):
     table = b"id,emergency_tier\n" + b"".join(b"%d,secondary\n" % i for i in range(5))
-    r = small.post("/batch", data={"policy": "ibaraki/2022"}, files={"table": ("t.csv", table)})
-    assert "too_many_rows" in r.text and "3 行" in r.text
+    r = small.post("/batch", data={"policy": "ibaraki/2022"}, files={"table": ("t.csv", table)}, follow_redirects=False)
+    page = _finished(small, r.headers["location"])
+    assert "too_many_rows" in page and "3 行" in page
+    assert small.get(r.headers["location"] + "/results.csv").status_code == 404
 
 
 def test_a_batch_upload_that_is_not_a_table_is_refused(client):

@@ -54,13 +54,13 @@ def lang_of(request: Request) -> str:
     return c if c in LANGS else default_lang()
 
 
-def page(request: Request, template: str, status: int = 200, **context) -> Response:
+def page(request: Request, template: str, http_status: int = 200, **context) -> Response:
     lang = lang_of(request)
     other = "en" if lang == "ja" else "ja"
     context.update(request=request, lang=lang, other=other, t=lambda key, **kw: say(key, lang, **kw),
                    switch=str(request.url.include_query_params(lang=other)), fmt=fmt, era=era,
                    diag_text=lambda d: d.text(lang))
-    resp = templates.TemplateResponse(request, template, context, status_code=status)
+    resp = templates.TemplateResponse(request, template, context, status_code=http_status)
     if request.query_params.get("lang") in LANGS:
         resp.set_cookie("yoko_lang", lang, samesite="strict", httponly=True)
     return resp
@@ -328,8 +328,9 @@ def _job(request: Request):
 
 async def batch_job(request: Request):
     job = _job(request)
-    chart = _chart(job, lang_of(request)) if job.status == "done" else None
-    return page(request, "batch_job.html", 422 if job.status == "failed" else 200, job=job, chart=chart)
+    status = job.status  # read once: the run's thread may finish while the page is drawn
+    chart = _chart(job, lang_of(request)) if status == "done" else None
+    return page(request, "batch_job.html", 422 if status == "failed" else 200, job=job, status=status, chart=chart)
 
 
 async def batch_download(request: Request):
