@@ -216,6 +216,7 @@ def test_a_draft_is_checked_in_memory_with_its_versions_tests_and_coverage(clien
     body = r.json()
     assert body["ok"] is True and body["tests"]["fail"] == 0 and body["tests"]["pass"] > 10
     assert 0 < body["coverage"]["covered"] <= body["coverage"]["total"]
+    assert 0 < body["clause_coverage"]["accounted"] <= body["clause_coverage"]["total"]
 
 
 def test_a_broken_draft_gives_located_diagnostics_and_writes_nothing(client, tmp_path):
@@ -326,6 +327,13 @@ def test_the_policy_page_finds_rules_by_word_and_by_article(client):
     by_article = client.get("/policies/ibaraki/2022?article=第６条").text
     assert 0 < by_word < all_rules
     assert 'id="r-grant_amount"' in by_article and 'id="r-report_due"' not in by_article
+
+
+def test_the_policy_page_shows_the_clause_text_beside_a_rule(client):
+    page = client.get("/policies/ibaraki/2022?q=grant_amount").text
+    row = page[page.index('<tr id="r-grant_amount"'):]
+    row = row[:row.index("</tr>")]
+    assert "<blockquote>" in row and "補助金" in row
 
 
 def test_pages_are_japanese_by_default_and_english_on_request(client):

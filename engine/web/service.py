@@ -73,6 +73,7 @@ class DraftReport:
     policy: object = None
     suite: object = None
     coverage: object = None
+    clauses: object = None  # clause coverage against the version's source text
 
     @property
     def ok(self) -> bool:
@@ -90,6 +91,8 @@ class DraftReport:
                                                       for m in o.mismatches]} for o in self.suite.outcomes]}
         if self.coverage is not None:
             out["coverage"] = {"covered": self.coverage.covered, "total": self.coverage.total}
+        if self.clauses is not None:
+            out["clause_coverage"] = {"accounted": self.clauses.accounted, "total": self.clauses.total}
         return out
 
 
@@ -107,8 +110,13 @@ def check_draft(text: str, name: str, workspace) -> DraftReport:
         version = workspace.find(policy.id, policy.fiscal_year)
     except YokoError:
         return report
+    from engine.policy.sources import find_source
+    from engine.review.clauses import clause_coverage
     from engine.review.coverage import measure
     from engine.review.policy_tests import load_suite, run_suite, tests_path_for
+    src = find_source(str(version.path))
+    if src is not None:
+        report.clauses = clause_coverage(policy, src)
     tests = tests_path_for(version.path)
     if tests.exists():
         try:
@@ -139,18 +147,15 @@ def facility_set(workspace, policy, choice: str | None) -> str | None:
 
 
 def source_clause(policy, cite) -> str | None:
-    """The words of the clause a citation names, once the policy has its NAME.source.yaml (else None)."""
-    try:
-        from engine.policy import sources  # lands with "The source text beside every rule"
-    except ImportError:
+    """The words of the clause a citation names (and of the clauses under it), from NAME.source.yaml."""
+    from engine.policy.sources import find_source
+    if not isinstance(cite, dict):
         return None
-    fn = getattr(sources, "clause_text", None)
-    if fn is None or not cite:
+    src = find_source(policy.path.split("@", 1)[0])
+    if src is None:
         return None
-    try:
-        return fn(policy, cite)
-    except (YokoError, KeyError, ValueError, TypeError):
-        return None
+    i, _why = src.resolve(cite)
+    return src.full_text(i) if i is not None else None
 
 
 def path_label(p: str | Path, root: Path) -> str:

@@ -127,6 +127,7 @@ WORDS = {
     "web.check.test_counts": ("合格 {passed} 件、不合格 {failed} 件、エラー {errors} 件",
                               "{passed} passed, {failed} failed, {errors} errors"),
     "web.check.coverage": ("ルールの網羅: {covered} / {total}", "Rule coverage: {covered} of {total}"),
+    "web.check.clause_coverage": ("条項の網羅: {accounted} / {total}", "Clause coverage: {accounted} of {total}"),
     "web.check.text": ("本文", "Text"),
     "web.api.title": ("JSON API", "JSON API"),
     "web.api.openapi": ("OpenAPI 文書", "OpenAPI document"),
