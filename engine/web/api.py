@@ -73,7 +73,7 @@ async def _policy(request: Request, rev: str | None = None):
 
 async def list_policies(request: Request):
     """Every policy version in the folder, with its title and fiscal year in both calendars."""
-    from engine.present.render import era
+    from engine.base.dates import era_year as era
     out = []
     for v in _ws(request).versions():
         item = {"id": v.id, "fiscal_year": v.fiscal_year, "era": era(v.fiscal_year),

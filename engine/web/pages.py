@@ -21,7 +21,7 @@ from engine.base.diagnostics import Diagnostic, Location, YokoError
 from engine.base.words import LANGS, default_lang, say
 from engine.present.citations import cites_text
 from engine.present.format import fmt
-from engine.present.render import era
+from engine.base.dates import era_year as era
 from engine.web import forms, service
 
 HERE = Path(__file__).resolve().parent
