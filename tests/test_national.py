@@ -171,10 +171,10 @@ def test_every_training_prefecture_is_a_prefecture_of_the_fact(policy):
 # --------------------------------------------------------------------------- examples, whole outputs
 
 def test_examples_cover_each_kind_of_applicant_on_several_dates():
-    import yaml
+    from ruamel.yaml import YAML  # PyYAML is no dependency of yoko
     seen: dict[str, set] = {}
     for name in EXAMPLES:
-        facts = yaml.safe_load((ROOT / "examples" / "national-2020" / name).read_text("utf-8")) or {}
+        facts = YAML(typ="safe").load((ROOT / "examples" / "national-2020" / name).read_text("utf-8")) or {}
         if "applicant_kind" in facts and "as_of" in facts:
             seen.setdefault(facts["applicant_kind"], set()).add(facts["as_of"])
     assert set(seen) == {"support_centre", "medical_institution", "medical_association", "public"}
