@@ -598,6 +598,7 @@ def run_command(args, policy, out, err) -> int:
         writer.close()
     err.write(f"{summary.evaluated + summary.errors} rows: {summary.evaluated} evaluated, {summary.errors} error rows"
               + (f", {summary.skipped} left out by where" if summary.skipped else "")
+              + (f", read as {header.encoding}" if getattr(header, "encoding", "utf-8") not in ("utf-8", None) else "")
               + (f" -> {args.out}" if args.out else "") + "\n")
     if args.summary:
         out.write(summary.render(policy))

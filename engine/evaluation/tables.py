@@ -42,12 +42,63 @@ def read_rows(path: str, sheet: str | None = None) -> tuple[list[str], Iterator[
         return _read_xlsx(path, sheet)
     if sheet is not None:
         raise YokoError([Diagnostic("usage", "--sheet applies only to .xlsx files")])
-    f = io.TextIOWrapper(open_regular(path, MAX_TABLE_BYTES), encoding="utf-8-sig", newline="")
-    return _read_csv(f, path) if kind == "csv" else _read_jsonl(f, path)
+    raw = open_regular(path, MAX_TABLE_BYTES)
+    if kind == "jsonl":  # JSON text is UTF-8 (RFC 8259)
+        return _read_jsonl(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""), path)
+    encoding = detect_encoding(raw, path)
+    header, rows = _read_csv(io.TextIOWrapper(raw, encoding=encoding, newline=""), path,
+                             delimiter="\t" if encoding == "utf-16" else ",")
+    return Columns(header, encoding=encoding), rows
 
 
-def _read_csv(f: IO[str], path: str):
-    reader = csv.reader(f)
+class Columns(list):
+    """A table's column names, with the text encoding the file was read in (reported in summaries)."""
+
+    def __init__(self, names, encoding: str | None = None):
+        super().__init__(names)
+        self.encoding = encoding
+
+
+SAMPLE_BYTES = 1 << 20
+# what Japanese spreadsheets save: UTF-8 (with or without BOM), CP932 (Shift_JIS), UTF-16 "Unicode text"
+ENCODINGS = ("utf-8", "utf-8-sig", "cp932", "utf-16")
+
+
+def detect_encoding(raw, path: str) -> str:
+    """The encoding of a CSV file from its first megabyte: BOMs first, then strict UTF-8, then
+    charset-normalizer among the encodings Japanese spreadsheets write; the stream is left at 0."""
+    head = raw.read(SAMPLE_BYTES)
+    raw.seek(0)
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as e:
+        if len(head) == SAMPLE_BYTES and e.start >= len(head) - 3:
+            return "utf-8"  # a character cut by the end of the sample
+    from charset_normalizer import from_bytes  # only for files that are not UTF-8
+    best = from_bytes(head, cp_isolation=["cp932", "euc_jp", "utf_16"]).best()
+    if best is None:
+        line = head[: _bad_utf8_at(head)].count(b"\n") + 1
+        raise YokoError([Diagnostic("batch_read", "cannot tell the text encoding of this CSV file; save it as "
+                                    "UTF-8 or as CSV (Shift_JIS/CP932) from Excel", Location(path, line, 1))])
+    return {"cp932": "cp932", "shift_jis": "cp932", "euc_jp": "euc_jp", "utf_16": "utf-16"}.get(best.encoding,
+                                                                                            best.encoding)
+
+
+def _bad_utf8_at(data: bytes) -> int:
+    try:
+        data.decode("utf-8")
+        return len(data)
+    except UnicodeDecodeError as e:
+        return e.start
+
+
+def _read_csv(f: IO[str], path: str, delimiter: str = ","):
+    reader = csv.reader(f, delimiter=delimiter)
     try:
         header = next(reader, None)
     except (csv.Error, UnicodeDecodeError) as e:
