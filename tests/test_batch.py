@@ -89,7 +89,7 @@ def test_csv_output_has_the_id_every_public_result_the_unknowns_and_needed_facts
     out = tmp_path / "out.csv"
     r = cli("evaluate", "--batch", table, *POLICY, "--out", str(out))
     assert r.out == "" and r.err.endswith(f"-> {out}\n")
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert list(rows[0])[:3] == ["row", "id", "basis"]
     assert list(rows[0])[-4:] == ["unknown", "needed_facts", "error_code", "error_message"]
     assert rows[0]["basis"] == '["1"]' and rows[0]["eligible"] == ""

@@ -81,3 +81,25 @@ def test_a_file_in_no_japanese_encoding_is_refused_with_a_location(tmp_path):
         list(rows)
     d = info.value.diagnostics[0]
     assert d.code == "batch_read" and d.location.line >= 1
+
+
+def test_csv_output_is_utf8_with_a_bom_by_default_and_cp932_on_request(cli, tmp_path):
+    facts = tmp_path / "in.jsonl"
+    facts.write_text('{"id": "茨城1", "emergency_tier": "secondary", "ambulance_transports": 1500}\n', encoding="utf-8")
+    default, sjis = tmp_path / "out.csv", tmp_path / "out-sjis.csv"
+    cli("evaluate", "--policy", "ibaraki", "--year", "2022", "--batch", str(facts), "--out", str(default))
+    cli("evaluate", "--policy", "ibaraki", "--year", "2022", "--batch", str(facts), "--out", str(sjis),
+        "--encoding", "cp932")
+    assert default.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert sjis.read_bytes().decode("cp932") == default.read_bytes().decode("utf-8-sig")
+    assert _rows(sjis)[1] == _rows(default)[1]
+
+
+def test_a_character_cp932_cannot_hold_is_a_clear_error_and_no_file_is_left(cli, tmp_path):
+    facts = tmp_path / "in.jsonl"
+    facts.write_text('{"id": "\U00020bb7野家", "emergency_tier": "secondary"}\n', encoding="utf-8")
+    out = tmp_path / "out.csv"
+    r = cli("evaluate", "--policy", "ibaraki", "--year", "2022", "--batch", str(facts), "--out", str(out),
+            "--encoding", "cp932", "--lang", "en")
+    assert r.code == 2 and "batch_write" in r.err and "U+20BB7" in r.err
+    assert not out.exists() and not list(tmp_path.glob(".yoko-*"))

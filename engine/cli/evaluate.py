@@ -25,6 +25,8 @@ def add_batch_arguments(p):
     g.add_argument("--map", metavar="MAPPING", help="YAML mapping of columns to facts (default: columns are facts)")
     g.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first)")
     g.add_argument("--out", metavar="FILE", help="write results to .csv, .xlsx or .jsonl (default: JSONL on stdout)")
+    g.add_argument("--encoding", choices=["utf-8-sig", "utf-8", "cp932"], default="utf-8-sig",
+                   help="text encoding of a .csv --out (default utf-8-sig: UTF-8 with the BOM Excel needs)")
     g.add_argument("--jobs", type=int, default=1, metavar="N", help="spread rows over N processes")
     g.add_argument("--summary", action="store_true",
                    help="print what the run decided and which missing facts matter most (stdout)")

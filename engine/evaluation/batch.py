@@ -581,7 +581,8 @@ def run_command(args, policy, out, err) -> int:
         emit_to = None  # the summary is the output; rows are not printed
     else:
         emit_to = args.out
-    writer = TableWriter(emit_to, output_columns(policy), out) if (emit_to or not args.summary) else None
+    writer = TableWriter(emit_to, output_columns(policy), out, encoding=getattr(args, "encoding", None) or "utf-8-sig") \
+        if (emit_to or not args.summary) else None
     bar = _Progress(err) if _isatty(err) else None
     focus = list(args.count) if args.summary else []
     try:

@@ -219,7 +219,7 @@ def _read_xlsx(path: str, sheet: str | None):
 class AtomicFile:
     """A file written beside `path` and moved over it on close(); discard() leaves `path` untouched."""
 
-    def __init__(self, path: str, mode: str = "w"):
+    def __init__(self, path: str, mode: str = "w", encoding: str = "utf-8"):
         self.path = path
         d = os.path.dirname(os.path.abspath(path))
         try:
@@ -229,7 +229,7 @@ class AtomicFile:
         if "b" in mode:
             self.f = os.fdopen(fd, mode)
         else:
-            self.f = os.fdopen(fd, mode, encoding="utf-8", newline="")
+            self.f = os.fdopen(fd, mode, encoding=encoding, newline="")
 
     def commit(self) -> None:
         self.f.close()
@@ -257,11 +257,18 @@ def cell_text(v) -> str:
     return str(v)
 
 
+# Excel opens UTF-8 without a BOM as mojibake; with a BOM it reads it right (and other tools skip it)
+CSV_OUT_ENCODING = "utf-8-sig"
+OUT_ENCODINGS = ("utf-8-sig", "utf-8", "cp932")
+
+
 class TableWriter:
     """Rows (dicts of JSON-form values) to CSV, XLSX or JSONL; stdout JSONL when path is None."""
 
-    def __init__(self, path: str | None, columns: list[str], stdout: IO[str] | None = None):
+    def __init__(self, path: str | None, columns: list[str], stdout: IO[str] | None = None,
+                 encoding: str = CSV_OUT_ENCODING):
         self.kind = "jsonl" if path is None else format_of(path)
+        self.encoding = encoding
         self.columns = columns
         self.atomic = None
         if path is None:
@@ -273,8 +280,9 @@ class TableWriter:
             self.ws.append(columns)
             self.atomic = AtomicFile(path, "wb")
         else:
-            self.atomic = AtomicFile(path)
+            self.atomic = AtomicFile(path, encoding=encoding if self.kind == "csv" else "utf-8")
             self.f = self.atomic.f
+        self.rows = 0
         if self.kind == "csv":
             self.csv = csv.writer(self.f, lineterminator="\n")
             self.csv.writerow(columns)
@@ -286,7 +294,13 @@ class TableWriter:
         flat = flatten(row)
         cells = [flat.get(c) for c in self.columns]
         if self.kind == "csv":
-            self.csv.writerow([cell_text(c) for c in cells])
+            self.rows += 1
+            try:
+                self.csv.writerow([cell_text(c) for c in cells])
+            except UnicodeEncodeError as e:
+                ch = e.object[e.start:e.end]
+                raise YokoError([Diagnostic("batch_write", f"output row {self.rows} holds {ch!r} (U+{ord(ch[0]):04X}), "
+                                            f"which {self.encoding} cannot hold; write --encoding utf-8-sig")]) from None
         else:
             self.ws.append([c if c is None or (type(c) is int) else cell_text(c) for c in cells])
 
