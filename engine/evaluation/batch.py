@@ -30,6 +30,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from engine.base.dates import DateError, read_date
+from engine.evaluation.facts import bool_word
 from engine.base.words import say
 from engine.lang import types as T
 from engine.lang.builtins import EvalError
@@ -245,7 +246,7 @@ def cell_value(raw, spec: dict, name: str, unknown_cells=frozenset({""})):
         what = "a whole number" if kind == "int" else "a number"
         raise BadCell("bad_fact", f'{name} must be {what} but got "{s}"')
     if kind == "bool":
-        b = _BOOL.get(s.lower())
+        b = _BOOL.get(s.lower(), bool_word(s))
         if b is None:
             raise BadCell("bad_fact", f'{name} must be true/false or yes/no but got "{s}" '
                                       "(a mapping can translate other words with values:)")
@@ -294,6 +295,14 @@ def _typed_cell(raw, spec: dict, name: str):
     raise BadCell("bad_fact", f"{name} must be {kind} but the cell holds {type(raw).__name__} {raw!r}"[:200])
 
 
+class RowFacts(dict):
+    """The facts of one row, with the notes of cells read in another form (a label as its value)."""
+
+    def __init__(self):
+        super().__init__()
+        self.notes: list = []
+
+
 def row_facts(row: dict, mapping: Mapping, policy) -> tuple[bool, dict]:
     """(kept by where?, facts) of one raw row; raises BadCell listing every bad fact."""
     from engine.evaluation.facts import BadFact, convert
@@ -317,7 +326,7 @@ def row_facts(row: dict, mapping: Mapping, policy) -> tuple[bool, dict]:
                 hint = suggest(str(k), policy.facts)
                 problems.append(BadCell("unknown_fact", f"{k} is not a fact of policy {policy.id} "
                                         f"{policy.fiscal_year}" + (f" (did you mean {hint}?)" if hint else "")))
-    facts = {}
+    facts = RowFacts()
     for src in mapping.facts:
         decl = policy.facts[src.fact]
         try:
@@ -343,9 +352,7 @@ def row_facts(row: dict, mapping: Mapping, policy) -> tuple[bool, dict]:
             else:
                 notes: list = []
                 facts[src.fact] = convert(v, decl.spec, src.fact, notes=notes)
-                if notes:  # a table says what it means: nothing is read in another form without a word
-                    raise BadCell("bad_fact", f"{notes[0].message}; write it as the fact's type asks "
-                                              "(dates YYYY-MM-DD) in a table")
+                facts.notes += notes  # a label read as its value (二次救急 -> secondary) is reported
         except BadCell as e:
             problems.append(e)
         except BadFact as e:
@@ -413,6 +420,8 @@ class RowEvaluator:
         results = {n: to_json(env[n]) for n in self.policy.results}
         unknown = [n for n in self.policy.results if env[n] is None]
         out["results"] = results
+        if getattr(facts, "notes", None):
+            out["normalised"] = [n.message for n in facts.notes]
         out["unknown"] = unknown
         out["needed_facts"] = sorted(set().union(*(rule_needs(n) for n in unknown)))
         if self.focus:

@@ -126,6 +126,11 @@ def convert(value, spec: dict, name: str, path=None, notes: list | None = None):
     if kind == "bool":
         if isinstance(value, bool):
             return value
+        word = bool_word(value)
+        if word is not None:
+            notes.append(Normalised(f'{name}: read "{value}" as {str(word).lower()}',
+                                    f"{name}: 「{value}」を {str(word).lower()} と読みました", path))
+            return word
         hint = f"; write {value.strip().lower()} without quotes" if isinstance(value, str) \
             and value.strip().lower() in ("true", "false") else ""
         hint_ja = f"。引用符を付けずに {value.strip().lower()} と書いてください" if hint else ""
@@ -139,7 +144,7 @@ def convert(value, spec: dict, name: str, path=None, notes: list | None = None):
         raise BadFact(f"{name} must be text but got {_show(value)}; put it in quotes", path,
                       message_ja=f"{name} は文字列でなければなりませんが {_show_ja(value)} です。引用符で囲んでください")
     if kind == "enum":
-        return _enum(value, spec, name, path)
+        return _enum(value, spec, name, path, notes)
     if kind == "date":
         return _date(value, name, path, notes)
     if kind == "list":
@@ -149,10 +154,43 @@ def convert(value, spec: dict, name: str, path=None, notes: list | None = None):
     return value
 
 
-def _enum(value, spec, name, path):
+# the words a person writes for yes and no, in either language (table cells and facts files)
+BOOL_WORDS = {"はい": True, "いいえ": False, "yes": True, "no": False, "あり": True, "なし": False,
+              "有": True, "無": False}
+_KANJI_DIGITS = str.maketrans("一二三四五六七八九", "123456789")
+
+
+def bool_word(value) -> bool | None:
+    """True/False for a yes/no word (はい, いいえ, yes, no, あり, なし), else None."""
+    return BOOL_WORDS.get(_folded(value)) if isinstance(value, str) else None
+
+
+def _folded(text: str) -> str:
+    """A label as compared: NFKC, no spaces, lower case, 二次 read as 2次."""
+    s = "".join(unicodedata.normalize("NFKC", text).split()).lower()
+    return re.sub(r"[一二三四五六七八九](?=次)", lambda m: m.group(0).translate(_KANJI_DIGITS), s)
+
+
+def enum_label_value(value: str, spec: dict) -> str | None:
+    """The enum value a label names: the value itself, its ja or en label, or a common spelling of
+    either (二次救急 for 2次救急, full-width, spaces, case); None when none or several match."""
+    want = _folded(value)
+    found = set()
+    for v in spec.get("values", ()):
+        labels = (spec.get("value_labels") or {}).get(v) or {}
+        if want in {_folded(str(v)), *(_folded(t) for t in labels.values() if isinstance(t, str))}:
+            found.add(str(v))
+    return found.pop() if len(found) == 1 else None
+
+
+def _enum(value, spec, name, path, notes):
     values = [str(v) for v in spec.get("values", ())]
     if isinstance(value, str) and value in values:
         return value
+    label = enum_label_value(value, spec) if isinstance(value, str) else None
+    if label is not None:
+        notes.append(Normalised(f'{name}: read "{value}" as {label}', f"{name}: 「{value}」を {label} と読みました", path))
+        return label
     hint = suggest(str(value), values) if isinstance(value, str) else None
     raise BadFact(f"{name} must be one of {', '.join(values)} but got {_show(value)}"
                   + (f" (did you mean {hint}?)" if hint else ""), path,
