@@ -10,7 +10,7 @@ import pytest
 ENGINE = Path(__file__).resolve().parent.parent / "engine"
 
 # lowest first; a module may import its own layer and any layer listed before it
-LAYERS = ["base", "lang", "policy", "evaluation", "present", "review", "web", "cli"]
+LAYERS = ["base", "lang", "policy", "evaluation", "present", "review", "lsp", "web", "cli"]
 TOP = len(LAYERS)  # engine/__init__.py, engine/__main__.py and anything not in a layer folder
 
 

@@ -11,7 +11,7 @@ from typing import TextIO
 from engine.base.diagnostics import YokoError, render_all
 
 # Each command lives in engine/cli/<name>.py with add_parser(subparsers) and run(args, out, err).
-COMMANDS = ["check", "list", "evaluate", "show", "diff", "test", "render", "new_year", "serve"]
+COMMANDS = ["check", "list", "evaluate", "show", "diff", "test", "render", "new_year", "serve", "lsp"]
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 70
 

@@ -1,0 +1,200 @@
+# SPDX-License-Identifier: MIT
+"""What the language server knows about a policy being edited, as plain functions of (path, text).
+
+Positions are 0-based (line, character) as in LSP; yoko's Locations are 1-based. The last policy
+that loaded is kept per file, so completion and hover keep working while the text has an error.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from engine.base.diagnostics import Diagnostic, YokoError
+from engine.lang.builtins import ARITY
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LAST_GOOD: dict[str, object] = {}
+
+
+@dataclass(frozen=True)
+class Span:
+    """A range in a file, 0-based, end exclusive."""
+
+    path: str
+    line: int
+    start: int
+    end: int
+
+
+def check(path: str, text: str) -> list[Diagnostic]:
+    """The diagnostics `yoko check` gives for this text of the file (citations included)."""
+    from engine.policy.load import load_policy
+    from engine.policy.sources import check_citations, find_source
+    try:
+        policy = load_policy(path, text)
+    except YokoError as e:
+        return list(e.diagnostics)
+    _LAST_GOOD[path] = policy
+    diags = list(policy.warnings)
+    src = find_source(path)
+    if src is not None:
+        diags += check_citations(policy, src)
+    return diags
+
+
+def policy_for(path: str, text: str):
+    """The policy as this text loads it, else as it last loaded, else as on disk; None if never."""
+    from engine.policy.load import load_policy
+    try:
+        policy = load_policy(path, text)
+        _LAST_GOOD[path] = policy
+        return policy
+    except YokoError:
+        pass
+    if path in _LAST_GOOD:
+        return _LAST_GOOD[path]
+    try:
+        return load_policy(path)
+    except YokoError:
+        return None
+
+
+def word_at(text: str, line: int, character: int) -> tuple[str, int, int] | None:
+    """The identifier under the cursor and its start and end on the line."""
+    lines = text.splitlines()
+    if not 0 <= line < len(lines):
+        return None
+    for m in _WORD.finditer(lines[line]):
+        if m.start() <= character <= m.end():
+            return m.group(), m.start(), m.end()
+    return None
+
+
+def _in_expr(text: str, line: int) -> bool:
+    """Whether a line is (part of) the value of an `expr:` key."""
+    lines = text.splitlines()
+    here = lines[line] if line < len(lines) else ""
+    if re.match(r"\s*expr:", here):
+        return True
+    indent = len(here) - len(here.lstrip())
+    for prev in reversed(lines[:line]):
+        if not prev.strip():
+            continue
+        p_indent = len(prev) - len(prev.lstrip())
+        if p_indent < indent:
+            return bool(re.match(r"\s*expr:\s*[|>]", prev))
+    return False
+
+
+def completion(path: str, text: str, line: int, character: int) -> list[tuple[str, str, str]]:
+    """(label, kind, detail) for names and enum values, inside an expression; nothing elsewhere."""
+    if not _in_expr(text, line):
+        return []
+    policy = policy_for(path, text)
+    if policy is None:
+        return []
+    before = text.splitlines()[line][:character]
+    if before.count('"') % 2 == 1:  # inside a string: the values of the enums this line compares
+        named = set(_WORD.findall(before))
+        out = []
+        for name, f in policy.facts.items():
+            values = f.spec.get("values") or []
+            if f.spec.get("type") == "enum" and (name in named or not named & set(policy.facts)):
+                out += [(v, "enum", f"{name}: {(f.spec.get('value_labels') or {}).get(v, {}).get('ja', '')}")
+                        for v in values]
+        return list(dict.fromkeys(out))
+    out = [(n, "fact", _label(f.spec)) for n, f in policy.facts.items()]
+    out += [(n, "parameter", _label(p.spec)) for n, p in policy.parameters.items()]
+    out += [(n, "rule", _label(r.spec)) for n, r in policy.rules.items()]
+    out += [(n, "function", "built-in") for n in sorted(ARITY)]
+    return out
+
+
+def _label(spec: dict) -> str:
+    label = spec.get("label") or {}
+    return f"{label.get('ja', '')} / {label.get('en', '')}"
+
+
+def find_item(policy, name: str):
+    for kind, table in (("fact", policy.facts), ("parameter", policy.parameters), ("rule", policy.rules)):
+        if name in table:
+            return kind, table[name]
+    return None, None
+
+
+def hover(path: str, text: str, line: int, character: int) -> str | None:
+    """Markdown for the fact, parameter or rule under the cursor: label, type, unit, citation, clause."""
+    from engine.present.citations import cites_text
+    from engine.present.format import fmt
+    w = word_at(text, line, character)
+    policy = policy_for(path, text) if w else None
+    if policy is None:
+        return None
+    kind, item = find_item(policy, w[0])
+    if item is None:
+        return None
+    spec = item.spec
+    label = spec.get("label") or {}
+    lines = [f"**{w[0]}** ({kind}) — {label.get('ja', '')}", "", label.get("en", "")]
+    lines.append("")
+    lines.append(f"type: `{item.type}`" + (f", unit: {spec['unit']}" if spec.get("unit") else ""))
+    if kind == "parameter":
+        lines.append(f"value: {fmt(item.value, 'ja', spec.get('unit'))}")
+    if spec.get("cite"):
+        lines.append(f"根拠 / cite: {cites_text(spec.get('cite'), policy.meta, 'ja')}")
+        clause = _clause_text(policy, spec.get("cite"))
+        if clause:
+            lines += ["", "> " + clause.replace("\n", "\n> ")]
+    o = item.origin
+    if o is not None:
+        lines.append(f"defined at {o.location.file}:{o.location.line}")
+    return "\n".join(lines)
+
+
+def _clause_text(policy, cites) -> str | None:
+    """The words of the first cited clause, from the source text beside the policy (if any)."""
+    from engine.policy.sources import find_source, resolve
+    for path in policy.files:
+        src = find_source(path)
+        if src is None:
+            continue
+        for c in cites if isinstance(cites, list) else [cites]:
+            i, _ = resolve(src, c)
+            if i is not None:
+                words = src.full_text(i).strip()
+                return words[:600] + ("…" if len(words) > 600 else "")
+    return None
+
+
+def definition(path: str, text: str, line: int, character: int) -> Span | None:
+    """Where the name under the cursor is defined: this file or a base it extends."""
+    w = word_at(text, line, character)
+    policy = policy_for(path, text) if w else None
+    if policy is None:
+        return None
+    _, item = find_item(policy, w[0])
+    if item is None or item.origin is None:
+        return None
+    loc = item.origin.location
+    return Span(loc.file, loc.line - 1, loc.column - 1, loc.column - 1 + len(w[0]))
+
+
+_PROSE = re.compile(r"\s*(-\s*)?(ja|en|text|description)\s*:")
+
+
+def rename(path: str, text: str, line: int, character: int, new: str) -> list[Span] | None:
+    """Every place in this file that names the rule under the cursor (None: not a rule of this file)."""
+    w = word_at(text, line, character)
+    policy = policy_for(path, text) if w else None
+    if policy is None or w[0] not in policy.rules or not _WORD.fullmatch(new):
+        return None
+    if policy.rules[w[0]].origin.src.path != path:
+        return None  # defined in a base: rename it there
+    name = re.compile(rf"(?<![A-Za-z0-9_.]){re.escape(w[0])}(?![A-Za-z0-9_])")
+    spans = []
+    for i, ln in enumerate(text.splitlines()):
+        if _PROSE.match(ln) or ln.lstrip().startswith("#"):
+            continue
+        body = ln.split(" #", 1)[0]
+        spans += [Span(path, i, m.start(), m.end()) for m in name.finditer(body)]
+    return spans
