@@ -126,9 +126,9 @@ def test_xlsx_in_from_a_named_sheet_and_xlsx_out(cli, tmp_path):
     r = cli("evaluate", "--batch", str(src), "--sheet", "facilities", "--map", mapping, *POLICY, "--out", str(out))
     assert r.err == f"3 rows: 2 evaluated, 1 error rows -> {out}\n"
     got = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
-    head = got[0]
-    rows = [dict(zip(head, g)) for g in got[1:]]
-    assert [(x["row"], x["id"], x["basis"]) for x in rows] == [(2, "X1", '["1"]'), (3, "X2", "[]"), (5, "X3", None)]
+    head = got[1]  # row 1: labels; row 2: identifiers
+    rows = [dict(zip(head, g)) for g in got[2:]]
+    assert [(x["row"], x["id"], x["basis"]) for x in rows] == [(2, "X1", "1"), (3, "X2", "(none)"), (5, "X3", None)]
     assert rows[2]["error_message"] == 'ambulance_transports must be a whole number but got "多い"'
 
 

@@ -56,8 +56,11 @@ def run(args, out, err) -> int:
     from engine.evaluation.facts import load_facts_file
     policy = resolve_policy(args, err)
     if args.batch or args.facts is None:
+        from functools import partial
+
         from engine.evaluation.batch import run_command
-        return run_command(args, policy, out, err)
+        from engine.present.xlsx import ResultsSheet
+        return run_command(args, policy, out, err, xlsx_sheet=partial(ResultsSheet, policy=policy, lang=args.lang))
     facts = load_facts_file(args.facts, policy)
     ev = evaluate(policy, facts)
     if args.format == "json":

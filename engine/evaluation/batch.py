@@ -567,7 +567,7 @@ def _public(rec: dict) -> dict:
 
 # --------------------------------------------------------------------------- the command
 
-def run_command(args, policy, out, err) -> int:
+def run_command(args, policy, out, err, xlsx_sheet=None) -> int:
     """`yoko evaluate --batch FILE ...`: exit 0 when every row was good, 1 when some are error rows."""
     from engine.evaluation.tables import TableWriter, read_rows
     if not args.batch:
@@ -590,7 +590,7 @@ def run_command(args, policy, out, err) -> int:
         emit_to = None  # the summary is the output; rows are not printed
     else:
         emit_to = args.out
-    writer = TableWriter(emit_to, output_columns(policy), out, encoding=getattr(args, "encoding", None) or "utf-8-sig") \
+    writer = TableWriter(emit_to, output_columns(policy), out, encoding=getattr(args, "encoding", None) or "utf-8-sig", xlsx_sheet=xlsx_sheet) \
         if (emit_to or not args.summary) else None
     bar = _Progress(err) if _isatty(err) else None
     focus = list(args.count) if args.summary else []

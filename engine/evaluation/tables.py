@@ -19,6 +19,7 @@ from engine.base.diagnostics import Diagnostic, Location, YokoError
 from engine.base.files import open_regular
 from engine.base.limits import MAX_TABLE_BYTES
 
+RESULTS_MARK = "yoko-results"  # engine.present.xlsx marks the workbooks it writes
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
@@ -194,6 +195,9 @@ def _read_xlsx(path: str, sheet: str | None):
                                     + ", ".join(wb.sheetnames), Location(path, 1, 1))])
     it = ws.iter_rows(values_only=True)
     first = next(it, None)
+    start = 2
+    if (wb.properties.keywords or "") == RESULTS_MARK:  # labels in row 1, identifiers in row 2
+        first, start = next(it, None), 3
     if not first or all(c is None for c in first):
         wb.close()
         raise YokoError([Diagnostic("batch_read", f"sheet {ws.title} is empty; its first row must name the columns",
@@ -205,7 +209,7 @@ def _read_xlsx(path: str, sheet: str | None):
 
     def rows():
         try:
-            for n, cells in enumerate(it, 2):
+            for n, cells in enumerate(it, start):
                 if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                     continue
                 yield n, {h: ("" if c is None else c) for h, c in zip(header, cells) if h}
@@ -266,7 +270,7 @@ class TableWriter:
     """Rows (dicts of JSON-form values) to CSV, XLSX or JSONL; stdout JSONL when path is None."""
 
     def __init__(self, path: str | None, columns: list[str], stdout: IO[str] | None = None,
-                 encoding: str = CSV_OUT_ENCODING):
+                 encoding: str = CSV_OUT_ENCODING, xlsx_sheet=None):
         self.kind = "jsonl" if path is None else format_of(path)
         self.encoding = encoding
         self.columns = columns
@@ -274,10 +278,9 @@ class TableWriter:
         if path is None:
             self.f = stdout
         elif self.kind == "xlsx":
-            import openpyxl
-            self.wb = openpyxl.Workbook(write_only=True)
-            self.ws = self.wb.create_sheet("results")
-            self.ws.append(columns)
+            # xlsx_sheet(columns) -> an object with append(cells) and save(file) (engine.present.xlsx);
+            # without one, a plain sheet of identifiers and text cells
+            self.sheet = xlsx_sheet(columns) if xlsx_sheet else _PlainSheet(columns)
             self.atomic = AtomicFile(path, "wb")
         else:
             self.atomic = AtomicFile(path, encoding=encoding if self.kind == "csv" else "utf-8")
@@ -302,18 +305,34 @@ class TableWriter:
                 raise YokoError([Diagnostic("batch_write", f"output row {self.rows} holds {ch!r} (U+{ord(ch[0]):04X}), "
                                             f"which {self.encoding} cannot hold; write --encoding utf-8-sig")]) from None
         else:
-            self.ws.append([c if c is None or (type(c) is int) else cell_text(c) for c in cells])
+            self.sheet.append(cells)
 
     def close(self) -> None:
         if self.atomic is None:
             return
         if self.kind == "xlsx":
-            self.wb.save(self.atomic.f)
+            self.sheet.save(self.atomic.f)
         self.atomic.commit()
 
     def discard(self) -> None:
         if self.atomic is not None:
             self.atomic.discard()
+
+
+class _PlainSheet:
+    """A sheet of identifiers and text cells (when no labelled sheet is given)."""
+
+    def __init__(self, columns: list[str]):
+        import openpyxl
+        self.wb = openpyxl.Workbook(write_only=True)
+        self.ws = self.wb.create_sheet("results")
+        self.ws.append(columns)
+
+    def append(self, cells: list) -> None:
+        self.ws.append([c if c is None or (type(c) is int) else cell_text(c) for c in cells])
+
+    def save(self, f) -> None:
+        self.wb.save(f)
 
 
 def flatten(row: dict) -> dict:

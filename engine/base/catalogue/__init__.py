@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-AREAS = ["common", "dates", "diagnostics", "cli", "authoring", "web"]
+AREAS = ["common", "dates", "diagnostics", "cli", "authoring", "web", "xlsx"]
 
 WORDS: dict[str, tuple[str, str]] = {}
 for _area in AREAS:
