@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from engine.lang import types as T
 from engine.lang.builtins import EvalError
 from engine.lang.checks import ExprChecker
+from engine.lang.codegen import expression_function
 from engine.lang.compile import compile_expr
 from engine.base.diagnostics import Sink, YokoError
 from engine.lang.interpret import interpret
@@ -165,6 +166,8 @@ def test_well_typed_expressions_check_cleanly_and_both_evaluators_agree(text, en
     compiled = _outcome(lambda: compile_expr(node)(dict(full)))
     reference = _outcome(lambda: interpret(node, dict(full)))
     assert compiled == reference, text
+    generated = _outcome(lambda: expression_function(node)(dict(full)))
+    assert repr(generated) == repr(reference), text  # exactly: 2 is not Fraction(2, 1)
 
 
 # --------------------------------------------------------------------------- whole policies: run_rules vs reference
@@ -214,7 +217,7 @@ def _json_facts(env: dict) -> dict:
 @given(st.lists(st.sampled_from(["int", "number", "bool", "date", "list"]).flatmap(lambda t: expr(t, 2)),
                 min_size=1, max_size=4), facts)
 def test_compiled_policies_and_the_reference_interpreter_agree(tmp_path_factory, exprs, env):
-    from engine.evaluation.evaluate import reference_values, run_rules
+    from engine.evaluation.evaluate import PATHS, reference_values, run_rules
     from engine.evaluation.facts import check_facts
     from engine.policy.load import load_policy
     path = tmp_path_factory.mktemp("fuzz") / "fuzz.yaml"
@@ -222,13 +225,14 @@ def test_compiled_policies_and_the_reference_interpreter_agree(tmp_path_factory,
     path.write_text(text, encoding="utf-8")
     policy = load_policy(str(path))
     checked = check_facts(_json_facts(env), policy)  # through the real facts checker, unknowns included
-    try:
-        fast = run_rules(policy, checked)
-        fast = ("ok", {n: fast[n] for n in policy.order})
-    except YokoError as e:
-        fast = ("error", e.diagnostics[0].code)
     ref = _outcome(lambda: reference_values(policy, checked))
-    assert fast == ref, exprs
+    for path in PATHS:
+        try:
+            fast = run_rules(policy, checked, path=path)
+            fast = ("ok", {n: fast[n] for n in policy.order})
+        except YokoError as e:
+            fast = ("error", e.diagnostics[0].code)
+        assert repr(fast) == repr(ref), (path, exprs)
 
 
 # --------------------------------------------------------------------------- random YAML-ish documents to the loaders

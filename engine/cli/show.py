@@ -14,6 +14,8 @@ def add_parser(sub):
     p.add_argument("--year", help="fiscal year: 2022, R4 or 令和4")
     p.add_argument("--on", metavar="DATE", help="the version in force on DATE")
     p.add_argument("--rule", metavar="NAME", help="show one rule (or parameter or fact) in full")
+    p.add_argument("--compiled", action="store_true",
+                   help="print the Python function generated for the policy (engine.lang.codegen)")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--lang", choices=["ja", "en"], default="ja")
     return p
@@ -130,6 +132,10 @@ def render_item(policy, kind: str, item, lang: str) -> str:
 
 def run(args, out, err) -> int:
     policy = load_named(args.policy, args.year, args.on)
+    if args.compiled:
+        from engine.lang.codegen import generated
+        out.write(generated(policy).source + "\n")
+        return 0
     if args.rule:
         kind, item = find_item(policy, args.rule)
         if args.format == "json":

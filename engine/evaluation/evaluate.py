@@ -139,8 +139,44 @@ def _cites(c):
     return c if isinstance(c, list) else [c]
 
 
-def run_rules(policy: Policy, facts: dict) -> dict:
-    """Evaluate every rule over the facts; the environment of all values (fast path)."""
+PATHS = ("generated", "closures")  # ways to run a policy's rules; every test runs both
+
+
+def run_rules(policy: Policy, facts: dict, *, path: str = "generated") -> dict:
+    """Evaluate every rule over the facts; the environment of all values (fast path).
+
+    `path` picks the generated function (engine.lang.codegen, the default) or the compiled
+    closures (engine.lang.compile); the tests check both against the reference interpreter.
+    """
+    gen = _generated(policy) if path == "generated" else None
+    if gen is None:
+        env = _run_closures(policy, facts)
+    else:
+        try:
+            values = gen.fn(facts)
+        except EvalError as e:
+            env = gen.template.copy()
+            env.update(facts)
+            name = gen.failed_rule(e) or policy.order[0]
+            raise YokoError([_runtime(policy, name, e, env)]) from None
+        env = gen.template.copy()
+        env.update(facts)
+        env.update(zip(gen.names, values))
+    _whole_yen(policy, env)
+    return env
+
+
+def _generated(policy: Policy):
+    """The policy's generated function; None when it cannot be built (the closures then run)."""
+    from engine.lang.codegen import generated
+    try:
+        return generated(policy)
+    except (RecursionError, MemoryError, SyntaxError, ValueError):  # a policy too deep for compile()
+        policy.__dict__["_generated"] = None
+        return None
+
+
+def _run_closures(policy: Policy, facts: dict) -> dict:
     from engine.lang.compile import runner
     run = runner(policy)
     env = run.template.copy()
@@ -155,13 +191,21 @@ def run_rules(policy: Policy, facts: dict) -> dict:
     except RecursionError:
         raise YokoError([Diagnostic("expr_too_deep", f"rule {name} is nested too deeply to evaluate",
                                     rules[name].location)]) from None
-    for n in run.yen:
+    return env
+
+
+def _whole_yen(policy: Policy, env: dict) -> None:
+    """A result in yen must be whole yen (the policy rounds it)."""
+    rules = policy.rules
+    yen = policy.__dict__.get("_yen")
+    if yen is None:
+        yen = policy.__dict__["_yen"] = [n for n in policy.results if rules[n].spec.get("unit") == "yen"]
+    for n in yen:
         v = env[n]
         if isinstance(v, Fraction) and v.denominator != 1:
             raise YokoError([Diagnostic("non_integral_money",
                                         f"result {n} is {v} yen, not whole yen; the policy must round it",
                                         rules[n].location)])
-    return env
 
 
 def _runtime(policy, name, e: EvalError, env: dict | None = None) -> Diagnostic:

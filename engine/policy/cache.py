@@ -158,7 +158,7 @@ def put(path: str, policy) -> None:
 
 def _strip(policy):
     """Take the closures off (they cannot be pickled); give back what was taken."""
-    extras = {k: policy.__dict__.pop(k) for k in ("_runner", "_tracer") if k in policy.__dict__}
+    extras = {k: policy.__dict__.pop(k) for k in ("_runner", "_tracer", "_generated") if k in policy.__dict__}
     saved = ([(r, r.fn) for r in policy.rules.values()], extras)
     for r in policy.rules.values():
         r.fn = None

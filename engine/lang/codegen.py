@@ -1,0 +1,675 @@
+# SPDX-License-Identifier: MIT
+"""One generated Python function per checked policy, built with the `ast` module and compile().
+
+`generate(policy)` turns the checked rules into one function `facts -> (value of each rule, in
+policy order)`: every fact is read once into a local, every rule's value is a local, unknowns are
+`None` with a test only where a value can be unknown, numbers stay exact (int and Fraction) under
+the magnitude limit. Only this module decides what becomes code: local names are made here from
+checked identifiers (`f_NAME` facts, `r_NAME` rules, `vN_NAME` loop variables, `tN` temporaries),
+literals are `ast.Constant` (or module constants `K1`, `K2` ... holding the value itself for
+Fractions, dates, lists), and no text of the policy is pasted into source. The code object is
+compiled under the policy's file name with each statement on the line of the rule part it
+computes, so a traceback inside it points at the policy's file:line.
+
+The reference interpreter (engine.lang.interpret) is the definition: the tests check that this
+agrees with it on the language corpus, the real policies and random facilities.
+"""
+from __future__ import annotations
+
+import ast as py
+import types
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Callable
+
+from engine.lang import ast
+from engine.lang import builtins
+from engine.lang.builtins import STRUCT, EvalError, check_magnitude, divide, equal, member, not_equal, not_member
+from engine.lang.compile import _magnitude
+from engine.lang.interpret import interpret
+
+M = builtins.MAX_MAGNITUDE
+
+
+# --------------------------------------------------------------------------- run-time helpers
+
+def _mag(r, node):
+    """check_magnitude (in integer arithmetic where it can be); a failure names `node`."""
+    try:
+        return _magnitude(r)
+    except EvalError as e:
+        e.node = e.node or node
+        raise
+
+
+def _div(a, b, node):
+    try:
+        return check_magnitude(divide(a, b))
+    except EvalError as e:
+        e.node = e.node or node
+        raise
+
+
+def _call(impl, node, *args):
+    try:
+        return check_magnitude(impl(*args))
+    except EvalError as e:
+        e.node = e.node or node
+        raise
+
+
+def _sum(vals, where):
+    """sum of an aggregate. As in the interpreter its failure names no node (an enclosing call may);
+    `where` (the aggregate) only tells the runner which rule failed."""
+    try:
+        return check_magnitude(builtins.norm(sum(vals, 0)))
+    except EvalError as e:
+        e.where = where
+        raise
+
+
+def _in_call(node, fn, *args):
+    """Run fn(*args); an EvalError without a node gets `node` (the interpreter's call arguments)."""
+    try:
+        return fn(*args)
+    except EvalError as e:
+        e.node = e.node or node
+        raise
+
+
+def _round_int(x: int, unit: int, up: bool) -> int:
+    """round_down/round_up of an int by a positive int unit, toward (or away from) zero."""
+    q = abs(x) // unit
+    if up and q * unit != abs(x):
+        q += 1
+    return (q if x >= 0 else -q) * unit
+
+
+HELPERS = {
+    "_mag": _mag, "_div": _div, "_call": _call, "_sum": _sum, "_eq": equal, "_ne": not_equal,
+    "_member": member, "_not_member": not_member, "_Fraction": Fraction, "_round_int": _round_int,
+    "_in_call": _in_call, "_type": type, "_int": int, "_abs": abs, "_len": len, "__builtins__": {},
+}
+
+
+# --------------------------------------------------------------------------- small AST builders
+
+def _name(i: str) -> py.Name:
+    return py.Name(i, py.Load())
+
+
+def _store(i: str) -> py.Name:
+    return py.Name(i, py.Store())
+
+
+def _c(v) -> py.Constant:
+    return py.Constant(v)
+
+
+def _is(e, v) -> py.Compare:
+    return py.Compare(e, [py.Is()], [v if isinstance(v, py.AST) else _c(v)])
+
+
+def _is_not(e, v) -> py.Compare:
+    return py.Compare(e, [py.IsNot()], [_c(v)])
+
+
+def _or(*es):
+    es = [e for e in es if e is not None]
+    return es[0] if len(es) == 1 else py.BoolOp(py.Or(), list(es))
+
+
+def _and(*es):
+    es = [e for e in es if e is not None]
+    return es[0] if len(es) == 1 else py.BoolOp(py.And(), list(es))
+
+
+def _ifexp(test, body, orelse):
+    return py.IfExp(test, body, orelse)
+
+
+def _callf(fn: str, *args):
+    return py.Call(_name(fn), list(args), [])
+
+
+_CMP = {"<": py.Lt, "<=": py.LtE, ">": py.Gt, ">=": py.GtE, "==": py.Eq, "!=": py.NotEq,
+        "in": py.In, "not in": py.NotIn}
+_ARITH = {"add": py.Add, "sub": py.Sub, "mul": py.Mult}
+_ATOMS = (py.Name, py.Constant)
+_STRUCT_KINDS = ("list", "record", "any")
+_PLAIN = (int, str, bool)  # literal types an ast.Constant holds as they are
+_TOTAL = frozenset({"abs", "floor", "ceil", "round_down", "round_up", "date", "add_days", "add_months",
+                    "add_years", "days_between", "fiscal_year", "fiscal_year_start", "fiscal_year_end",
+                    "count", "empty"})  # known whenever every argument is known
+
+
+@dataclass
+class Val:
+    """A generated expression and whether its value may be None (unknown)."""
+
+    expr: py.expr
+    nullable: bool
+    scalar: bool = False  # when known, never a list or record (Python's == and in are then Kleene's)
+
+
+# --------------------------------------------------------------------------- the generator
+
+class Generator:
+    """Builds statements for expressions; `names` resolves a free name to its Val."""
+
+    def __init__(self, consts: dict, resolve: Callable[[str], Val | None]):
+        self.consts = consts
+        self.resolve = resolve
+        self.ns: dict[str, Any] = dict(HELPERS)
+        self._const_ids: dict[int, str] = {}
+        self.block: list[py.stmt] = []
+        self.scope: list[dict[str, str]] = []  # loop variable -> its local
+        self.calls: list[ast.Node] = []  # enclosing calls (the interpreter's error attribution)
+        self.line = 1
+        self.locate: Callable[[int], Any] = lambda offset: None
+        self._n = 0
+
+    # names -------------------------------------------------------------
+    def fresh(self, stem: str = "t") -> str:
+        self._n += 1
+        return f"{stem}{self._n}"
+
+    def const(self, v) -> Val:
+        if type(v) in _PLAIN or v is None:
+            return Val(_c(v), v is None, True)
+        if isinstance(v, (frozenset, tuple)) and all(type(x) in _PLAIN for x in v):
+            return Val(_c(v), False)
+        key = id(v)
+        name = self._const_ids.get(key)
+        if name is None:
+            name = self._const_ids[key] = self.fresh("K")
+            self.ns[name] = v
+        return Val(_name(name), False, not isinstance(v, (list, dict, tuple, frozenset)))
+
+    def node_ref(self, node: ast.Node | None) -> py.expr:
+        if node is None:
+            return _c(None)
+        key = ("N", id(node))
+        name = self._const_ids.get(key)  # type: ignore[arg-type]
+        if name is None:
+            name = self._const_ids[key] = self.fresh("N")  # type: ignore[index]
+            self.ns[name] = node
+        return _name(name)
+
+    # statements --------------------------------------------------------
+    def emit(self, stmt: py.stmt) -> None:
+        stmt.lineno = stmt.end_lineno = self.line
+        stmt.col_offset = stmt.end_col_offset = 0
+        self.block.append(stmt)
+
+    def assign(self, target: str, value: py.expr) -> None:
+        self.emit(py.Assign([_store(target)], value))
+
+    def nested(self, fn: Callable[[], Any]) -> tuple[list[py.stmt], Any]:
+        """Statements that fn() emits, in their own block (for if/else bodies)."""
+        saved, self.block = self.block, []
+        try:
+            out = fn()
+            return self.block or [self._pass()], out
+        finally:
+            self.block = saved
+
+    def _pass(self) -> py.stmt:
+        p = py.Pass()
+        p.lineno = p.end_lineno = self.line
+        p.col_offset = p.end_col_offset = 0
+        return p
+
+    def if_(self, test, body: list, orelse: list | None = None) -> None:
+        self.emit(py.If(test, body, orelse or []))
+
+    def atom(self, v: Val) -> Val:
+        """The value in a local (or a constant): safe to name twice."""
+        if isinstance(v.expr, _ATOMS):
+            return v
+        t = self.fresh()
+        self.assign(t, v.expr)
+        return Val(_name(t), v.nullable, v.scalar)
+
+    def into(self, target: str, node: ast.Node) -> Val:
+        """Compute `node` into the local `target`."""
+        v = self.expr(node)
+        self.assign(target, v.expr)
+        return Val(_name(target), v.nullable, v.scalar)
+
+    # expressions -------------------------------------------------------
+    def expr(self, node: ast.Node) -> Val:
+        saved = self.line
+        loc = self.locate(node.start)
+        if loc is not None:
+            self.line = loc.line
+        try:
+            folded = self._fold(node)
+            if folded is not None:
+                return folded
+            return getattr(self, "_" + type(node).__name__)(node)
+        finally:
+            self.line = saved
+
+    def _fold(self, node: ast.Node) -> Val | None:
+        """A sub-expression of constants only, evaluated once by the reference interpreter."""
+        if isinstance(node, (ast.Literal, ast.Name, ast.ListLit, ast.RecordLit, ast.ListComp)):
+            return None
+        bound = {v for s in self.scope for v in s}
+        if not all(n.id in self.consts and n.id not in bound for n in ast.free_names(node)):
+            return None
+        try:
+            v = interpret(node, dict(self.consts))
+        except (EvalError, ArithmeticError, TypeError, ValueError):
+            return None  # evaluated per facility, where the error is reported with its rule
+        if isinstance(v, (list, dict)):
+            return None
+        return self.const(v)
+
+    def _Literal(self, n: ast.Literal) -> Val:
+        return self.const(n.value)
+
+    def _Name(self, n: ast.Name) -> Val:
+        for s in reversed(self.scope):
+            if n.id in s:
+                return Val(_name(s[n.id]), True)
+        if n.id in self.consts:
+            return self.const(self.consts[n.id])
+        got = self.resolve(n.id)
+        return got if got is not None else Val(_c(None), True)
+
+    def _Field(self, n: ast.Field) -> Val:
+        o = self.atom(self.expr(n.obj))
+        get = py.Call(py.Attribute(o.expr, "get", py.Load()), [_c(n.name)], [])
+        return Val(_ifexp(_is(o.expr, None), _c(None), get) if o.nullable else get, True)
+
+    def _ListLit(self, n: ast.ListLit) -> Val:
+        items = [self.expr(i).expr for i in n.items]
+        return Val(py.List(items, py.Load()), False)
+
+    def _RecordLit(self, n: ast.RecordLit) -> Val:
+        keys, vals = [], []
+        for k, v in n.entries:
+            keys.append(_c(k))
+            vals.append(self.expr(v).expr)
+        return Val(py.Dict(keys, vals), False)
+
+    def _Unary(self, n: ast.Unary) -> Val:
+        a = self.atom(self.expr(n.operand))
+        op = py.UnaryOp(py.Not() if n.op == "not" else py.USub(), a.expr)
+        if not a.nullable:
+            return Val(op, False, True)
+        return Val(_ifexp(_is(a.expr, None), _c(None), op), True, True)
+
+    def _Binary(self, n: ast.Binary) -> Val:
+        if n.op in ("and", "or"):
+            return self._kleene(n)
+        a = self.atom(self.expr(n.left))
+        b = self.atom(self.expr(n.right))
+        t = self.fresh()
+        body = self.nested(lambda: self._arith(n, a, b, t))[0]
+        unknown = [_is(x.expr, None) for x in (a, b) if x.nullable]
+        if unknown:
+            none = self.nested(lambda: self.assign(t, _c(None)))[0]
+            self.if_(_or(*unknown), none, body)
+        else:
+            self.block.extend(body)
+        return Val(_name(t), bool(unknown), True)
+
+    def _arith(self, n: ast.Binary, a: Val, b: Val, t: str) -> None:
+        x, y, node = a.expr, b.expr, self.node_ref(n)
+        if n.op == "div":
+            # int / int with both in range: the quotient is in range and its denominator divides y
+            fast = _and(_is(_callf("_type", x), _name("_int")), _is(_callf("_type", y), _name("_int")), y,
+                        py.Compare(_c(-M), [py.LtE(), py.LtE()], [x, _c(M)]),
+                        py.Compare(_c(-M), [py.LtE(), py.LtE()], [y, _c(M)]))
+            whole = py.BinOp(x, py.FloorDiv(), y)
+            exact = _ifexp(py.BinOp(x, py.Mod(), y), _callf("_Fraction", x, y), whole)
+            slow = _callf("_div", x, y, node)
+            self.assign(t, _ifexp(fast, exact, slow))
+            return
+        self.assign(t, py.BinOp(x, _ARITH[n.op](), y))
+        r = _name(t)
+        in_range = _and(_is(_callf("_type", r), _name("_int")), py.Compare(_c(-M), [py.LtE(), py.LtE()], [r, _c(M)]))
+        self.if_(py.UnaryOp(py.Not(), in_range), self.nested(lambda: self.assign(t, _callf("_mag", r, node)))[0])
+
+    def _kleene(self, n: ast.Binary) -> Val:
+        """Three-valued and/or, left to right, stopping once decided (as the interpreter)."""
+        parts = _flatten(n, n.op)
+        decisive = n.op == "or"
+        res = self.fresh()
+        self.assign(res, _c(not decisive))
+        nullable = False
+        for i, p in enumerate(parts):
+            def one(p=p):
+                v = self.atom(self.expr(p))
+                settle = self.nested(lambda: self.assign(res, _c(decisive)))[0]
+                orelse = None
+                if v.nullable:
+                    orelse = [py.If(_is(v.expr, None), self.nested(lambda: self.assign(res, _c(None)))[0], [])]
+                    _locate(orelse[0], self.line)
+                self.if_(_is(v.expr, decisive), settle, orelse)
+                return v.nullable
+            if i == 0:
+                nullable |= one()
+            else:
+                body, got = self.nested(one)
+                nullable |= got
+                self.if_(_is_not(_name(res), decisive), body)
+        return Val(_name(res), nullable, True)
+
+    def _Compare(self, n: ast.Compare) -> Val:
+        last = n.operands[-1]
+        fixed = n.ops[-1] in ("in", "not in") and self._const_list(last) is not None
+        vals = [self.atom(self.expr(o)) for o in (n.operands[:-1] if fixed else n.operands)]
+        if fixed:
+            vals.append(Val(_c(None), False))  # a list of constants: _pair reads it from the node
+        pairs = []  # (Python expression of the pair, whether it may be None)
+        for i, sym in enumerate(n.ops):
+            pairs.append(self._pair(sym, vals[i], vals[i + 1], n.operands[i + 1]))
+        unknown = [i for i, v in enumerate(vals) if v.nullable]
+        shared = {0, 1} if len(pairs) == 1 else {1} if len(pairs) == 2 else set()
+        if not any(kleene for _, kleene in pairs) and set(unknown) <= shared and (len(pairs) == 1 or not fixed):
+            # every pair reads the one value that may be unknown: unknown if it is, else Python's chain
+            chain = py.Compare(vals[0].expr, [_CMP[s]() for s in n.ops], [v.expr for v in vals[1:]])
+            if len(pairs) == 1:
+                chain = pairs[0][0]
+            if not unknown:
+                return Val(chain, False, True)
+            return Val(_ifexp(_or(*[_is(vals[i].expr, None) for i in unknown]), _c(None), chain), True, True)
+        # every operand is evaluated, then each pair: false if a pair is false, else unknown if one is
+        cs = []
+        for i, (op, kleene) in enumerate(pairs):
+            nulls = [_is(x.expr, None) for x in (vals[i], vals[i + 1]) if x.nullable]
+            cs.append(self.atom(Val(_ifexp(_or(*nulls), _c(None), op), True) if nulls else Val(op, kleene)))
+        if len(cs) == 1:
+            return Val(cs[0].expr, cs[0].nullable, True)
+        false = _or(*[_is(c.expr, False) for c in cs])
+        unknown_c = [_is(c.expr, None) for c in cs if c.nullable]
+        if not unknown_c:
+            return Val(_ifexp(false, _c(False), _c(True)), False, True)
+        return Val(_ifexp(false, _c(False), _ifexp(_or(*unknown_c), _c(None), _c(True))), True, True)
+
+    def _pair(self, sym: str, a: Val, b: Val, right: ast.Node) -> tuple[py.expr, bool]:
+        """One comparison of two known values, and whether its answer may be unknown (Kleene)."""
+        x, y = a.expr, b.expr
+        if sym in ("<", "<=", ">", ">="):
+            return py.Compare(x, [_CMP[sym]()], [y]), False
+        if sym in ("==", "!="):
+            if a.scalar or b.scalar:  # a number, text, date or truth value: Python's == is Kleene's
+                return py.Compare(x, [_CMP[sym]()], [y]), False
+            return _callf("_eq" if sym == "==" else "_ne", x, y), True
+        items = self._const_list(right)
+        if items is not None and None not in items and not any(type(v) in STRUCT for v in items):
+            if not a.scalar:  # a list or record looked for by equality: member() gives the same answer
+                return _callf("_member" if sym == "in" else "_not_member", x, self.const(tuple(items)).expr), True
+            return py.Compare(x, [_CMP[sym]()], [self.const(tuple(items)).expr]), False
+        return _callf("_member" if sym == "in" else "_not_member", x, y), True
+
+    def _const_list(self, node: ast.Node) -> list | None:
+        """The value of a list that is the same for every facility (a literal of constants, a parameter)."""
+        if isinstance(node, ast.Name) and not any(node.id in s for s in self.scope):
+            v = self.consts.get(node.id)
+            return v if isinstance(v, list) else None
+        if isinstance(node, ast.ListLit):
+            out = []
+            for item in node.items:
+                if isinstance(item, ast.Literal):
+                    out.append(item.value)
+                else:
+                    return None
+            return out
+        return None
+
+    def _IsTest(self, n: ast.IsTest) -> Val:
+        a = self.atom(self.expr(n.operand))
+        if n.kind == "known":
+            return Val(_is_not(a.expr, None), False, True)
+        return Val(_is(a.expr, {"unknown": None, "true": True, "false": False}[n.kind]), False, True)
+
+    def _Cond(self, n: ast.Cond) -> Val:
+        c = self.atom(self.expr(n.test))
+        t = self.fresh()
+        then, va = self.nested(lambda: self.into(t, n.then))
+        orelse, vb = self.nested(lambda: self.into(t, n.orelse))
+        branch = py.If(c.expr, then, orelse)
+        _locate(branch, self.line)
+        if c.nullable:
+            self.if_(_is(c.expr, None), self.nested(lambda: self.assign(t, _c(None)))[0], [branch])
+        else:
+            self.block.append(branch)
+        return Val(_name(t), c.nullable or va.nullable or vb.nullable, va.scalar and vb.scalar)
+
+    def _Call(self, n: ast.Call) -> Val:
+        self.calls.append(n)
+        try:
+            args = [self.atom(self.expr(a)) for a in n.args]
+        finally:
+            self.calls.pop()
+        impl = builtins.IMPLS[n.func][0]
+        t = self.fresh()
+        nullable = n.func not in _TOTAL or any(a.nullable for a in args)
+        xs = [a.expr for a in args]
+        generic = _callf("_call", self._impl(n.func, impl), self.node_ref(n), *xs)
+        unit = xs[1] if len(xs) == 2 else None
+        if n.func in ("round_down", "round_up") and isinstance(unit, py.Constant) \
+                and type(unit.value) is int and unit.value > 0:
+            def rounded():
+                fast = _callf("_round_int", xs[0], unit, _c(n.func == "round_up"))
+                self.assign(t, _ifexp(_is(_callf("_type", xs[0]), _name("_int")), fast, generic))
+                r = _name(t)
+                big = py.UnaryOp(py.Not(), py.Compare(_c(-M), [py.LtE(), py.LtE()], [r, _c(M)]))
+                self.if_(big, self.nested(lambda: self.assign(t, _callf("_mag", r, self.node_ref(n))))[0])
+            body = self.nested(rounded)[0]
+            if args[0].nullable:
+                self.if_(_is(xs[0], None), self.nested(lambda: self.assign(t, _c(None)))[0], body)
+            else:
+                self.block.extend(body)
+            return Val(_name(t), nullable, True)
+        if n.func == "abs":
+            value = _callf("_abs", xs[0])
+            self.assign(t, _ifexp(_is(xs[0], None), _c(None), value) if args[0].nullable else value)
+            return Val(_name(t), nullable, True)
+        self.assign(t, generic)
+        return Val(_name(t), nullable, n.func != "first")
+
+    def _impl(self, func: str, impl) -> py.expr:
+        name = "_fn_" + func  # a built-in's name: one of builtins.NAMES, checked at load
+        self.ns[name] = impl
+        return _name(name)
+
+    def _Aggregate(self, n: ast.Aggregate) -> Val:
+        return self._loop(n, n.func)
+
+    def _ListComp(self, n: ast.ListComp) -> Val:
+        return self._loop(n, "list")
+
+    def _loop(self, n, func: str) -> Val:
+        items = self.atom(self.expr(n.iterable))
+        t, vals, unk = self.fresh(), self.fresh("vals"), self.fresh("unk")
+        var = self.fresh("v") + "_" + n.var
+
+        def body():
+            self.assign(vals, py.List([], py.Load()))
+            self.assign(unk, _c(False))
+            self.scope.append({n.var: var})
+            try:
+                loop_body = self.nested(lambda: self._item(n, func, vals, unk))[0]
+            finally:
+                self.scope.pop()
+            loop = py.For(_store(var), items.expr, loop_body, [])
+            _locate(loop, self.line)
+            self.block.append(loop)
+            self.assign(t, self._finish(n, func, vals, unk))
+        known = self.nested(body)[0]
+        if items.nullable:
+            self.if_(_is(items.expr, None), self.nested(lambda: self.assign(t, _c(None)))[0], known)
+        else:
+            self.block.extend(known)
+        return Val(_name(t), True if func != "count" else items.nullable or n.filter is not None, func != "list")
+
+    def _item(self, n, func: str, vals: str, unk: str) -> None:
+        if n.filter is not None:
+            k = self.atom(self.expr(n.filter))
+            if k.nullable:
+                def undecided():
+                    self.assign(unk, _c(True))
+                    self.emit(py.Continue())
+                self.if_(_is(k.expr, None), self.nested(undecided)[0])
+            self.if_(py.UnaryOp(py.Not(), k.expr), [_locate(py.Continue(), self.line)])
+        value = _c(True) if func == "count" else self.expr(n.expr).expr
+        self.emit(py.Expr(py.Call(py.Attribute(_name(vals), "append", py.Load()), [value], [])))
+
+    def _finish(self, n, func: str, vals: str, unk: str) -> py.expr:
+        v, u = _name(vals), _name(unk)
+        none_in = py.Compare(_c(None), [py.In()], [v])
+        if func == "any":
+            return _ifexp(py.Compare(_c(True), [py.In()], [v]), _c(True), _ifexp(_or(u, none_in), _c(None), _c(False)))
+        if func == "all":
+            return _ifexp(py.Compare(_c(False), [py.In()], [v]), _c(False), _ifexp(_or(u, none_in), _c(None), _c(True)))
+        if func == "list":
+            return _ifexp(u, _c(None), v)
+        if func == "count":
+            return _ifexp(u, _c(None), _callf("_len", v))
+        if func == "sum":
+            enclosing = self.calls[-1] if self.calls else None
+            done = _callf("_sum", v, self.node_ref(n))
+            if enclosing is not None:
+                done = _callf("_in_call", self.node_ref(enclosing), _name("_sum"), v, self.node_ref(n))
+        else:
+            done = _callf("_call", self._impl(func, builtins.IMPLS[func][0]), self.node_ref(n), v)
+        return _ifexp(_or(u, none_in), _c(None), done)
+
+
+def _locate(stmt, line: int):
+    stmt.lineno = stmt.end_lineno = line
+    stmt.col_offset = stmt.end_col_offset = 0
+    return stmt
+
+
+def _flatten(n: ast.Node, op: str) -> list[ast.Node]:
+    if isinstance(n, ast.Binary) and n.op == op:
+        return _flatten(n.left, op) + _flatten(n.right, op)
+    return [n]
+
+
+# --------------------------------------------------------------------------- whole policies
+
+@dataclass
+class Generated:
+    """A policy's generated function: `fn(facts)` -> every rule's value, in `names` order."""
+
+    fn: Callable[[dict], tuple]
+    module: py.Module
+    names: tuple[str, ...]
+    template: dict  # None for every fact, and the parameters: the environment the analyses read
+    rule_of: dict[int, str]  # id of an expression node -> the rule it belongs to
+
+    @property
+    def source(self) -> str:
+        """The generated function as Python source (what `yoko show --compiled` prints)."""
+        return py.unparse(self.module)
+
+    def failed_rule(self, e: EvalError) -> str | None:
+        """The rule an EvalError raised by `fn` came from."""
+        node = e.node if e.node is not None else getattr(e, "where", None)
+        return self.rule_of.get(id(node)) if node is not None else None
+
+
+def generate(policy) -> Generated:
+    """Compile the policy's checked rules into one Python function (see the module docstring)."""
+    used: dict[str, None] = {}
+    rule_vals: dict[str, Val] = {}
+
+    def resolve(name: str) -> Val | None:
+        if name in policy.facts:
+            used[name] = None
+            return Val(_name("f_" + name), True, policy.facts[name].type.kind not in _STRUCT_KINDS)
+        return rule_vals.get(name)
+
+    g = Generator(policy.param_env(), resolve)
+    body: list[py.stmt] = []
+    rule_of: dict[int, str] = {}
+    for name in policy.order:
+        rule = policy.rules[name]
+        g.block, g.locate, g.line = body, rule.locate, rule.location.line
+        g.emit(py.Expr(_c(f"rule {name}: {rule.location.file}:{rule.location.line}")))  # dropped by compile()
+        if rule.node is None:
+            g.assign("r_" + name, _c(None))
+            rule_vals[name] = Val(_name("r_" + name), True)
+            continue
+        for node in ast.walk(rule.node):
+            rule_of[id(node)] = name
+        rule_vals[name] = g.into("r_" + name, rule.node)
+    head = [_locate(py.Assign([_store("_get")], py.Attribute(_name("facts"), "get", py.Load())), 1)]
+    for f in policy.facts:
+        if f in used:
+            line = getattr(getattr(policy.facts[f], "location", None), "line", 1) or 1
+            head.append(_locate(py.Assign([_store("f_" + f)], _callf("_get", _c(f))), line))
+    ret = py.Return(py.Tuple([_name("r_" + n) for n in policy.order], py.Load()))
+    fname = _function_name(policy)
+    fdef = py.FunctionDef(fname, py.arguments([], [py.arg("facts")], None, [], [], None, []),
+                          head + body + [_locate(ret, g.line)], [], None, None)
+    _locate(fdef, 1)
+    module = py.Module([fdef], [])
+    _fill_locations(fdef)
+    code = compile(module, policy.path, "exec")
+    fcode = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    fn = types.FunctionType(fcode, g.ns, fname)
+    template = dict.fromkeys(policy.facts)
+    template.update(policy.param_env())
+    return Generated(fn, module, tuple(policy.order), template, rule_of)
+
+
+def _fill_locations(root: py.AST) -> None:
+    """Give every node without a position its statement's line (ast.fix_missing_locations, faster)."""
+    stack = [(root, root.lineno)]
+    while stack:
+        node, line = stack.pop()
+        if "lineno" in node._attributes:
+            if getattr(node, "lineno", None) is None:
+                node.lineno = node.end_lineno = line
+                node.col_offset = node.end_col_offset = 0
+            line = node.lineno
+        for name in node._fields:
+            v = getattr(node, name, None)
+            if isinstance(v, list):
+                stack.extend((x, line) for x in v if isinstance(x, py.AST))
+            elif isinstance(v, py.AST):
+                stack.append((v, line))
+
+
+def _function_name(policy) -> str:
+    stem = f"{policy.id}_{policy.fiscal_year}".replace("-", "_")
+    return "policy_" + stem if (stem.isascii() and stem.isidentifier()) else "policy"
+
+
+def generated(policy) -> Generated:
+    """The policy's generated function, built on first use and kept on the policy."""
+    g = policy.__dict__.get("_generated")
+    if g is None:
+        g = policy.__dict__["_generated"] = generate(policy)
+    return g
+
+
+def expression_function(node: ast.Node, consts: dict | None = None, filename: str = "<expression>"):
+    """One expression as a generated function `env -> value`, reading its free names from `env`
+    (every name must be there, None when unknown, as for engine.lang.compile.compile_expr)."""
+    used: dict[str, None] = {}
+
+    def resolve(name: str) -> Val:
+        used[name] = None
+        return Val(_name("n_" + name), True)
+
+    g = Generator(dict(consts or {}), resolve)
+    g.locate = lambda offset: None
+    value = g.expr(node)
+    body = g.block
+    head = [_locate(py.Assign([_store("n_" + n)], py.Subscript(_name("env"), _c(n), py.Load())), 1) for n in used]
+    fdef = py.FunctionDef("expression", py.arguments([], [py.arg("env")], None, [], [], None, []),
+                          head + body + [_locate(py.Return(value.expr), 1)], [], None, None)
+    _locate(fdef, 1)
+    _fill_locations(fdef)
+    code = compile(py.Module([fdef], []), filename, "exec")
+    fcode = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return types.FunctionType(fcode, g.ns, "expression")
