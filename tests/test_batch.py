@@ -374,3 +374,49 @@ def test_a_jsonl_line_with_a_field_twice_is_an_error_row(cli, tmp_path):
     row = json.loads(r.out.splitlines()[0])
     assert row["error"]["code"] == "bad_row"
     assert "appears twice" in row["error"]["message"]
+
+
+def test_jobs_read_rows_only_a_window_ahead_and_give_every_row_once_in_order(monkeypatch):
+    from engine.evaluation import batch
+    from engine.evaluation.tables import read_rows
+    from engine.policy.registry import find
+    from engine.policy.cache import load_policy_cached
+    monkeypatch.setattr(batch, "CHUNK_ROWS", 4)
+    monkeypatch.setattr(batch, "WINDOW_PER_JOB", 1)
+    policy = load_policy_cached(find("ibaraki", 2022).path)
+    mapping = batch.load_mapping(MAP, policy)
+    header, rows = read_rows(SLICE)
+    rows = list(rows) * 3
+    pulled, ahead = [0], []
+
+    def counted():
+        for item in rows:
+            pulled[0] += 1
+            yield item
+
+    def emit(rec):
+        ahead.append(pulled[0] - len(out))  # rows read but not yet written
+        out.append(rec)
+    out: list = []
+    summary = batch.run_batch(policy, mapping, counted(), emit, jobs=2)
+    want: list = []
+    single = batch.run_batch(policy, mapping, iter(rows), want.append, jobs=1)
+    assert out == want and len(out) == 3 * 41
+    assert (summary.rows, summary.skipped) == (single.rows, single.skipped) == (3 * 43, 3 * 2)
+    assert pulled[0] == len(rows)
+    window = 4 * (1 * 2 + 1)  # the chunks in flight, and the one being filled
+    assert max(ahead) <= window + 3 * 2  # and the rows where: left out, which are never written
+
+
+def test_where_drops_a_row_in_the_parent_only_when_it_is_surely_left_out(tmp_path):
+    from engine.evaluation import batch
+    from engine.policy.registry import find
+    from engine.policy.cache import load_policy_cached
+    policy = load_policy_cached(find("ibaraki", 2022).path)
+    mapping = batch.load_mapping(write(tmp_path / "m.yaml", "id_column: id\nwhere: n > 1\ncolumns: {n: int}\n"
+                                       "facts:\n  ambulance_transports: n\n"), policy)
+    assert batch.where_drops({"n": "0"}, mapping)
+    assert not batch.where_drops({"n": "2"}, mapping)
+    assert not batch.where_drops({"n": ""}, mapping)  # unknown: the worker reports where_unknown
+    assert not batch.where_drops({"n": "x"}, mapping)  # a bad cell: the worker reports it
+    assert not batch.where_drops({"__error__": ("batch_read", "bad")}, mapping)

@@ -544,19 +544,57 @@ def run_batch(policy, mapping: Mapping, rows, emit: Callable[[dict], None], *, j
                 progress(summary.rows)
         return summary
     import multiprocessing as mp
+    from collections import deque
     from concurrent.futures import ProcessPoolExecutor
     methods = mp.get_all_start_methods()
     ctx = mp.get_context("fork" if "fork" in methods else "spawn")
     key = (policy.path, mapping.path, tuple(focus))
     _WORKER.update(key=key, ev=RowEvaluator(policy, mapping, list(focus)))
+
+    def wanted():
+        """Rows `where:` may keep; the ones it surely drops are counted here, never sent to a worker."""
+        for number, row in rows:
+            if mapping.where is not None and where_drops(row, mapping):
+                summary.add(None)
+                continue
+            yield number, row
+
+    in_flight: deque = deque()  # a window of chunks: memory does not grow with the table
+
+    def collect():
+        for rec in in_flight.popleft().result():
+            take(rec)
+        if progress:
+            progress(summary.rows)
+
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
                              initargs=(*key, None if mapping.path else mapping)) as pool:
-        for recs in pool.map(_worker_chunk, _chunks(rows, 256)):
-            for rec in recs:
-                take(rec)
-            if progress:
-                progress(summary.rows)
+        for chunk in _chunks(wanted(), CHUNK_ROWS):
+            in_flight.append(pool.submit(_worker_chunk, chunk))
+            if len(in_flight) >= WINDOW_PER_JOB * jobs:
+                collect()
+        while in_flight:
+            collect()
     return summary
+
+
+CHUNK_ROWS = 256  # rows sent to a worker at once
+WINDOW_PER_JOB = 3  # chunks in flight per worker: enough to keep each busy, few enough to bound memory
+
+
+def where_drops(row: dict, mapping: Mapping) -> bool:
+    """Whether `where:` surely leaves the row out (False when a cell is bad or where is unknown:
+    the worker then reports the row as row_facts does)."""
+    if "__error__" in row:
+        return False
+    env = {}
+    try:
+        for col, spec in mapping.columns.items():
+            env[col] = cell_value(row.get(col), spec, col, mapping.unknown_cells)
+        kept = mapping.where(env)
+    except (BadCell, EvalError, TypeError):
+        return False
+    return kept is not None and kept is not True
 
 
 def _public(rec: dict) -> dict:

@@ -167,7 +167,13 @@ class Generator:
         self.calls: list[ast.Node] = []  # enclosing calls (the interpreter's error attribution)
         self.line = 1
         self.locate: Callable[[int], Any] = lambda offset: None
+        self.constant: set[int] = set()  # ids of the nodes that read only constants (see start)
         self._n = 0
+
+    def start(self, root: ast.Node, locate: Callable[[int], Any], line: int) -> None:
+        """Get ready for the expression `root` (one pass marks what reads only constants)."""
+        self.locate, self.line = locate, line
+        self.constant = _constant_nodes(root, self.consts)
 
     # names -------------------------------------------------------------
     def fresh(self, stem: str = "t") -> str:
@@ -255,8 +261,7 @@ class Generator:
         """A sub-expression of constants only, evaluated once by the reference interpreter."""
         if isinstance(node, (ast.Literal, ast.Name, ast.ListLit, ast.RecordLit, ast.ListComp)):
             return None
-        bound = {v for s in self.scope for v in s}
-        if not all(n.id in self.consts and n.id not in bound for n in ast.free_names(node)):
+        if id(node) not in self.constant:
             return None
         try:
             v = interpret(node, dict(self.consts))
@@ -541,6 +546,29 @@ class Generator:
         return _ifexp(_or(u, none_in), _c(None), done)
 
 
+def _constant_nodes(root: ast.Node, consts: dict) -> set[int]:
+    """Ids of the nodes of `root` that read only constants (no fact, rule or loop variable)."""
+    out: set[int] = set()
+
+    def visit(n: ast.Node, bound: frozenset) -> bool:
+        if isinstance(n, ast.Name):
+            ok = n.id in consts and n.id not in bound
+        elif isinstance(n, (ast.Aggregate, ast.ListComp)):
+            inner = bound | {n.var}
+            ok = visit(n.iterable, bound)
+            ok = visit(n.expr, inner) and ok
+            ok = (visit(n.filter, inner) if n.filter is not None else True) and ok
+        else:
+            ok = True
+            for c in ast.children(n):
+                ok = visit(c, bound) and ok
+        if ok:
+            out.add(id(n))
+        return ok
+    visit(root, frozenset())
+    return out
+
+
 def _locate(stmt, line: int):
     stmt.lineno = stmt.end_lineno = line
     stmt.col_offset = stmt.end_col_offset = 0
@@ -592,7 +620,7 @@ def generate(policy) -> Generated:
     rule_of: dict[int, str] = {}
     for name in policy.order:
         rule = policy.rules[name]
-        g.block, g.locate, g.line = body, rule.locate, rule.location.line
+        g.block, g.line = body, rule.location.line
         g.emit(py.Expr(_c(f"rule {name}: {rule.location.file}:{rule.location.line}")))  # dropped by compile()
         if rule.node is None:
             g.assign("r_" + name, _c(None))
@@ -600,6 +628,7 @@ def generate(policy) -> Generated:
             continue
         for node in ast.walk(rule.node):
             rule_of[id(node)] = name
+        g.start(rule.node, rule.locate, rule.location.line)
         rule_vals[name] = g.into("r_" + name, rule.node)
     head = [_locate(py.Assign([_store("_get")], py.Attribute(_name("facts"), "get", py.Load())), 1)]
     for f in policy.facts:
@@ -662,7 +691,7 @@ def expression_function(node: ast.Node, consts: dict | None = None, filename: st
         return Val(_name("n_" + name), True)
 
     g = Generator(dict(consts or {}), resolve)
-    g.locate = lambda offset: None
+    g.start(node, lambda offset: None, 1)
     value = g.expr(node)
     body = g.block
     head = [_locate(py.Assign([_store("n_" + n)], py.Subscript(_name("env"), _c(n), py.Load())), 1) for n in used]
