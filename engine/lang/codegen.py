@@ -25,7 +25,7 @@ from typing import Any, Callable
 from engine.lang import ast
 from engine.lang import builtins
 from engine.lang.builtins import STRUCT, EvalError, check_magnitude, divide, equal, member, not_equal, not_member
-from engine.lang.compile import _magnitude
+from engine.lang.compile import _magnitude, _round_fast
 from engine.lang.interpret import interpret
 
 M = builtins.MAX_MAGNITUDE
@@ -77,18 +77,10 @@ def _in_call(node, fn, *args):
         raise
 
 
-def _round_int(x: int, unit: int, up: bool) -> int:
-    """round_down/round_up of an int by a positive int unit, toward (or away from) zero."""
-    q = abs(x) // unit
-    if up and q * unit != abs(x):
-        q += 1
-    return (q if x >= 0 else -q) * unit
-
-
 HELPERS = {
     "_mag": _mag, "_div": _div, "_call": _call, "_sum": _sum, "_eq": equal, "_ne": not_equal,
-    "_member": member, "_not_member": not_member, "_Fraction": Fraction, "_round_int": _round_int,
-    "_in_call": _in_call, "_type": type, "_int": int, "_abs": abs, "_len": len, "__builtins__": {},
+    "_member": member, "_not_member": not_member, "_Fraction": Fraction, "_round_fast": _round_fast,
+    "_in_call": _in_call, "_type": type, "_int": int, "_KeyError": KeyError, "_abs": abs, "_len": len, "__builtins__": {},
 }
 
 
@@ -163,7 +155,7 @@ class Generator:
         self.ns: dict[str, Any] = dict(HELPERS)
         self._const_ids: dict[int, str] = {}
         self.block: list[py.stmt] = []
-        self.scope: list[dict[str, str]] = []  # loop variable -> its local
+        self.scope: list[dict[str, tuple]] = []  # loop variable -> (its local, whether scalar)
         self.calls: list[ast.Node] = []  # enclosing calls (the interpreter's error attribution)
         self.line = 1
         self.locate: Callable[[int], Any] = lambda offset: None
@@ -277,7 +269,8 @@ class Generator:
     def _Name(self, n: ast.Name) -> Val:
         for s in reversed(self.scope):
             if n.id in s:
-                return Val(_name(s[n.id]), True)
+                local, scalar = s[n.id]
+                return Val(_name(local), True, scalar)
         if n.id in self.consts:
             return self.const(self.consts[n.id])
         got = self.resolve(n.id)
@@ -323,6 +316,12 @@ class Generator:
 
     def _arith(self, n: ast.Binary, a: Val, b: Val, t: str) -> None:
         x, y, node = a.expr, b.expr, self.node_ref(n)
+        if n.op == "div" and isinstance(y, py.Constant) and type(y.value) is int and 0 < y.value <= M:
+            # int / a positive constant: in range when x is, with a denominator dividing y
+            fast = _and(_is(_callf("_type", x), _name("_int")), py.Compare(_c(-M), [py.LtE(), py.LtE()], [x, _c(M)]))
+            exact = _ifexp(py.BinOp(x, py.Mod(), y), _callf("_Fraction", x, y), py.BinOp(x, py.FloorDiv(), y))
+            self.assign(t, _ifexp(fast, exact, _callf("_div", x, y, node)))
+            return
         if n.op == "div":
             # int / int with both in range: the quotient is in range and its denominator divides y
             fast = _and(_is(_callf("_type", x), _name("_int")), _is(_callf("_type", y), _name("_int")), y,
@@ -333,7 +332,12 @@ class Generator:
             slow = _callf("_div", x, y, node)
             self.assign(t, _ifexp(fast, exact, slow))
             return
-        self.assign(t, py.BinOp(x, _ARITH[n.op](), y))
+        k = self.ns.get(y.id) if isinstance(y, py.Name) and y.id[:1] == "K" else None
+        if n.op == "mul" and type(k) is Fraction:  # int * Fraction as Python gives it, built in one step
+            one_step = _callf("_Fraction", py.BinOp(x, py.Mult(), _c(k.numerator)), _c(k.denominator))
+            self.assign(t, _ifexp(_is(_callf("_type", x), _name("_int")), one_step, py.BinOp(x, py.Mult(), y)))
+        else:
+            self.assign(t, py.BinOp(x, _ARITH[n.op](), y))
         r = _name(t)
         in_range = _and(_is(_callf("_type", r), _name("_int")), py.Compare(_c(-M), [py.LtE(), py.LtE()], [r, _c(M)]))
         self.if_(py.UnaryOp(py.Not(), in_range), self.nested(lambda: self.assign(t, _callf("_mag", r, node)))[0])
@@ -342,6 +346,14 @@ class Generator:
         """Three-valued and/or, left to right, stopping once decided (as the interpreter)."""
         parts = _flatten(n, n.op)
         decisive = n.op == "or"
+        pure = self._pure_parts(parts)
+        if pure is not None:  # nothing can fail: one expression over every part
+            if not any(v.nullable for v in pure):
+                return Val(py.BoolOp(py.Or() if decisive else py.And(), [v.expr for v in pure]), False, True)
+            atoms = [self.atom(v) for v in pure]
+            settle = _or(*[_is(v.expr, decisive) for v in atoms])
+            unknown = _or(*[_is(v.expr, None) for v in atoms if v.nullable])
+            return Val(_ifexp(settle, _c(decisive), _ifexp(unknown, _c(None), _c(not decisive))), True, True)
         res = self.fresh()
         self.assign(res, _c(not decisive))
         nullable = False
@@ -362,6 +374,20 @@ class Generator:
                 nullable |= got
                 self.if_(_is_not(_name(res), decisive), body)
         return Val(_name(res), nullable, True)
+
+    def _pure_parts(self, parts: list) -> list[Val] | None:
+        """The parts' values when none needs a statement (so none can fail), else None."""
+        saved, counter, consts = self.block, self._n, dict(self._const_ids)
+        self.block = []
+        try:
+            vals = [self.expr(p) for p in parts]
+        finally:
+            emitted, self.block = self.block, saved
+        if all(isinstance(st, py.Assign) and _cannot_fail(st.value) for st in emitted):
+            self.block.extend(emitted)  # temporaries of comparisons and tests: evaluated eagerly
+            return vals
+        self._n, self._const_ids = counter, consts  # generated again, as statements
+        return None
 
     def _Compare(self, n: ast.Compare) -> Val:
         last = n.operands[-1]
@@ -409,6 +435,9 @@ class Generator:
             if not a.scalar:  # a list or record looked for by equality: member() gives the same answer
                 return _callf("_member" if sym == "in" else "_not_member", x, self.const(tuple(items)).expr), True
             return py.Compare(x, [_CMP[sym]()], [self.const(tuple(items)).expr]), False
+        if a.scalar and sym == "in":  # member(x, xs) for a text, number, date or truth value x
+            none_in = py.Compare(_c(None), [py.In()], [y])
+            return _ifexp(py.Compare(x, [py.In()], [y]), _c(True), _ifexp(none_in, _c(None), _c(False))), True
         return _callf("_member" if sym == "in" else "_not_member", x, y), True
 
     def _const_list(self, node: ast.Node) -> list | None:
@@ -460,8 +489,10 @@ class Generator:
         if n.func in ("round_down", "round_up") and isinstance(unit, py.Constant) \
                 and type(unit.value) is int and unit.value > 0:
             def rounded():
-                fast = _callf("_round_int", xs[0], unit, _c(n.func == "round_up"))
-                self.assign(t, _ifexp(_is(_callf("_type", xs[0]), _name("_int")), fast, generic))
+                fast = _round_int_expr(xs[0], unit, n.func == "round_up")
+                exact = _callf("_round_fast", xs[0], unit, _c(n.func == "round_up"))
+                fraction = _ifexp(_is(_callf("_type", xs[0]), _name("_Fraction")), exact, generic)
+                self.assign(t, _ifexp(_is(_callf("_type", xs[0]), _name("_int")), fast, fraction))
                 r = _name(t)
                 big = py.UnaryOp(py.Not(), py.Compare(_c(-M), [py.LtE(), py.LtE()], [r, _c(M)]))
                 self.if_(big, self.nested(lambda: self.assign(t, _callf("_mag", r, self.node_ref(n))))[0])
@@ -471,6 +502,12 @@ class Generator:
             else:
                 self.block.extend(body)
             return Val(_name(t), nullable, True)
+        if n.func in ("min", "max") and len(args) == 2 and all(a.scalar for a in args):
+            a, b = xs  # min(a, b) is a unless b < a; max(a, b) is a unless b > a (Python's own rule)
+            value = _ifexp(py.Compare(b, [py.Lt() if n.func == "min" else py.Gt()], [a]), b, a)
+            unknown = [_is(x.expr, None) for x in args if x.nullable]
+            self.assign(t, _ifexp(_or(*unknown), _c(None), value) if unknown else value)
+            return Val(_name(t), bool(unknown), True)
         if n.func == "abs":
             value = _callf("_abs", xs[0])
             self.assign(t, _ifexp(_is(xs[0], None), _c(None), value) if args[0].nullable else value)
@@ -493,11 +530,13 @@ class Generator:
         items = self.atom(self.expr(n.iterable))
         t, vals, unk = self.fresh(), self.fresh("vals"), self.fresh("unk")
         var = self.fresh("v") + "_" + n.var
+        fixed = self.ns.get(items.expr.id) if isinstance(items.expr, py.Name) and items.expr.id[:1] == "K" else None
+        scalar_items = isinstance(fixed, (list, tuple)) and not any(type(v) in STRUCT for v in fixed)
 
         def body():
             self.assign(vals, py.List([], py.Load()))
             self.assign(unk, _c(False))
-            self.scope.append({n.var: var})
+            self.scope.append({n.var: (var, scalar_items)})
             try:
                 loop_body = self.nested(lambda: self._item(n, func, vals, unk))[0]
             finally:
@@ -544,6 +583,34 @@ class Generator:
         else:
             done = _callf("_call", self._impl(func, builtins.IMPLS[func][0]), self.node_ref(n), v)
         return _ifexp(_or(u, none_in), _c(None), done)
+
+
+_SAFE_CALLS = frozenset({"_member", "_not_member", "_eq", "_ne"})
+
+
+def _cannot_fail(e: py.expr) -> bool:
+    """An expression of tests, comparisons and look-ups only (no arithmetic, no built-in call)."""
+    for n in py.walk(e):
+        if isinstance(n, py.BinOp):
+            return False
+        if isinstance(n, py.Call):
+            f = n.func
+            if not ((isinstance(f, py.Name) and f.id in _SAFE_CALLS)
+                    or (isinstance(f, py.Attribute) and f.attr == "get")):
+                return False
+    return True
+
+
+def _round_int_expr(x, unit, up: bool) -> py.expr:
+    """round_down/round_up of an int x by a positive constant unit, toward (away from) zero."""
+    floor = py.BinOp(py.BinOp(x, py.FloorDiv(), unit), py.Mult(), unit)  # x // u * u
+    neg = py.UnaryOp(py.USub(), x)
+    if up:  # x >= 0: -(-x // u) * u; x < 0: x // u * u
+        pos = py.BinOp(py.UnaryOp(py.USub(), py.BinOp(neg, py.FloorDiv(), unit)), py.Mult(), unit)
+        return _ifexp(py.Compare(x, [py.GtE()], [_c(0)]), pos, floor)
+    # x >= 0: x // u * u; x < 0: -(-x // u * u)
+    towards = py.UnaryOp(py.USub(), py.BinOp(py.BinOp(neg, py.FloorDiv(), unit), py.Mult(), unit))
+    return _ifexp(py.Compare(x, [py.GtE()], [_c(0)]), floor, towards)
 
 
 def _constant_nodes(root: ast.Node, consts: dict) -> set[int]:
@@ -630,11 +697,15 @@ def generate(policy) -> Generated:
             rule_of[id(node)] = name
         g.start(rule.node, rule.locate, rule.location.line)
         rule_vals[name] = g.into("r_" + name, rule.node)
-    head = [_locate(py.Assign([_store("_get")], py.Attribute(_name("facts"), "get", py.Load())), 1)]
+    # every fact read once: by subscript while all are there (the common case), else by get
+    every, some = [], [_locate(py.Assign([_store("_get")], py.Attribute(_name("facts"), "get", py.Load())), 1)]
     for f in policy.facts:
         if f in used:
             line = getattr(getattr(policy.facts[f], "location", None), "line", 1) or 1
-            head.append(_locate(py.Assign([_store("f_" + f)], _callf("_get", _c(f))), line))
+            every.append(_locate(py.Assign([_store("f_" + f)], py.Subscript(_name("facts"), _c(f), py.Load())), line))
+            some.append(_locate(py.Assign([_store("f_" + f)], _callf("_get", _c(f))), line))
+    head = [_locate(py.Try(every, [_locate(py.ExceptHandler(_name("_KeyError"), None, some), 1)], [], []), 1)] \
+        if every else []
     ret = py.Return(py.Tuple([_name("r_" + n) for n in policy.order], py.Load()))
     fname = _function_name(policy)
     fdef = py.FunctionDef(fname, py.arguments([], [py.arg("facts")], None, [], [], None, []),
