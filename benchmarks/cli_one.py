@@ -29,13 +29,14 @@ def main(argv=None) -> int:
     yoko = os.path.join(os.path.dirname(sys.executable), "yoko")
     base = f"{shlex.quote(sys.executable)} -c pass"
     abtime = [sys.executable, os.path.join(HERE, "peers", "abtime.py"), "-n", str(a.n), "--vs", base, "--"]
-    cmd = [yoko, "evaluate", FACTS, "--policy", "ibaraki", "--year", "2022"]
+    prog = [yoko] if os.path.exists(yoko) else [sys.executable, "-m", "engine"]  # an uninstalled checkout
+    cmd = prog + ["evaluate", FACTS, "--policy", "ibaraki", "--year", "2022"]
     subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)  # fills the cache
     rows = [("memo (text), warm cache", cmd, {}),
             ("JSON with trace, warm cache", cmd + ["--format", "json"], {}),
             ("memo (text), cache off", cmd, {"YOKO_NO_CACHE": "1"})]
     for label, c, extra in rows:
-        print(f"\n{label}: {' '.join(c[1:])}")
+        print(f"\n{label}: {' '.join(c[len(prog):])}")
         sys.stdout.flush()
         r = subprocess.call(abtime + c, cwd=ROOT, env={**os.environ, **extra})
         if r:
