@@ -41,7 +41,12 @@ def routes() -> list[Route]:
         Route("/batch/{job}/results.{kind:str}", batch_download, methods=["GET"]),
         Route("/review", review_page, methods=["GET"]),
         Route("/check", check_page, methods=["GET", "POST"]),
+        Route("/favicon.ico", no_icon, methods=["GET"]),
     ]
+
+
+async def no_icon(request: Request):
+    return Response(status_code=204)
 
 
 # --------------------------------------------------------------------------- rendering
@@ -330,7 +335,7 @@ async def batch_job(request: Request):
     job = _job(request)
     status = job.status  # read once: the run's thread may finish while the page is drawn
     chart = _chart(job, lang_of(request)) if status == "done" else None
-    return page(request, "batch_job.html", 422 if status == "failed" else 200, job=job, status=status, chart=chart)
+    return page(request, "batch_job.html", job=job, status=status, chart=chart)
 
 
 async def batch_download(request: Request):
@@ -426,12 +431,15 @@ def _review(report: dict, old, new, lang: str) -> dict:
                               "new": (expr.get("new") or "").rstrip(),
                               "label": ((new.rules[ch["name"]].spec.get("label") or {}).get(lang)
                                         if ch["name"] in new.rules else ch["name"]) or ch["name"]})
+    params = [{"name": ch["name"], "old": ch["value"]["old"], "new": ch["value"]["new"],
+               "unit": (new.parameters[ch["name"]].spec.get("unit") if ch["name"] in new.parameters else None)}
+              for ch in st["parameters"]["changed"] if "value" in ch]
     beh = report.get("behavioural")
     groups = _groups(beh, new) if beh else []
     n_struct = sum(len(st[s][k]) for s in ("facts", "parameters", "rules") for k in ("added", "removed", "changed"))
     verdict = "same" if not n_struct and not (beh and beh["changed"]) else \
         ("outcomes" if beh and beh["changed"] else "rules")
-    return {"old": report["old"], "new": report["new"], "structural": st, "rules": changed_rules,
+    return {"old": report["old"], "new": report["new"], "structural": st, "rules": changed_rules, "parameters": params,
             "behavioural": beh, "groups": groups, "verdict": verdict, "changes": n_struct,
             "proof": report.get("proof"), "json": json.dumps(report, ensure_ascii=False, indent=2, default=str)}
 

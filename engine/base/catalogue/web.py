@@ -111,6 +111,7 @@ WORDS = {
     "web.review.facilities_n": ("施設", "Facilities"),
     "web.review.delta": ("金額の増減", "Change in money"),
     "web.review.unknown_amounts": ("不明 {n} 件", "{n} unknown"),
+    "web.review.parameters": ("変わった値（パラメータ）", "Values that change (parameters)"),
     "web.review.rules": ("ルールの比較", "Rules side by side"),
     "web.review.proof": ("証明", "Proof"),
     "web.review.no_proof": ("証明器の結果はありません（ソルバーが使えるときに表示します）",
