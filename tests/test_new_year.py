@@ -98,7 +98,7 @@ def test_a_new_year_is_drafted_checked_tested_diffed_and_rendered_with_the_cli_a
     assert r.code == 0 and "25 cases, 25 passed" in r.out
 
     # 5. what changed, for a reviewer
-    r = cli("diff", "ibaraki/2022", "ibaraki/2023", "--format", "markdown")
+    r = cli("diff", "ibaraki/2022", "ibaraki/2023", "--format", "markdown", "--lang", "en")
     assert r.code == 0, r.err
     assert "unit_per_bed" in r.out and "ground_4" in r.out
     assert r.out == snapshot(name="diff")
