@@ -29,6 +29,10 @@ def add_parser(sub):
                    help="also list the clauses of the source text that the policy does not account for")
     p.add_argument("--fail-under", type=float, metavar="PERCENT",
                    help="with --clauses: exit 1 when a policy accounts for fewer clauses than this")
+    p.add_argument("--prove", action="store_true",
+                   help="with an SMT solver: branches no facility reaches, conditions always true or false, "
+                        "and the always: properties of NAME.tests.yaml proved or refuted")
+    p.add_argument("--witness-dir", metavar="DIR", help="with --prove: write refuting facilities here")
     return p
 
 
@@ -45,6 +49,16 @@ def policy_paths(paths: list[str]) -> list[str]:
         else:
             out.append(policy_path_for(p) if is_source_file(p) else p)
     return list(dict.fromkeys(out))
+
+
+def _prove(policy, args) -> dict:
+    """check --prove for one loaded policy, with the always: properties of its tests file."""
+    from engine.review.policy_tests import tests_path_for
+    from engine.review.prove import prove_policy, read_properties, write_witnesses
+    proof = prove_policy(policy, read_properties(tests_path_for(policy.path)))
+    if args.witness_dir:
+        write_witnesses({"results": {p["name"]: p for p in proof["properties"]}}, args.witness_dir)
+    return proof
 
 
 def run(args, out, err) -> int:
@@ -73,6 +87,10 @@ def run(args, out, err) -> int:
             percent = coverage.percent if coverage else 0.0
             if args.fail_under is not None and percent < args.fail_under:
                 short.append(w["under"].format(p=percent, f=f, n=args.fail_under))
+        if args.prove and status == "ok":
+            entry["proof"] = _prove(policy, args)
+            failed += any(p["status"] == "refuted" for p in entry["proof"]["properties"])
+            warned += bool(entry["proof"]["findings"])
         report.append(entry)
         if args.format == "text":
             if diags:
@@ -81,6 +99,10 @@ def run(args, out, err) -> int:
                 err.write((w["summary"].format(a=coverage.accounted, t=coverage.total, p=coverage.percent, f=f)
                            if coverage else w["none"].format(f=f, s=source_path_for(f))) + "\n")
             out.write(f"{'ok' if status == 'ok' else 'FAILED'}: {f}\n")
+            if "proof" in entry:
+                from engine.review.prove import proof_lines
+                lang = args.lang
+                out.write("".join(f"  {line}\n" for line in proof_lines(entry["proof"], policy, lang)))
     if args.format == "json":
         out.write(json.dumps({"files": report}, ensure_ascii=False, indent=2) + "\n")
     if failed or (args.strict and warned):

@@ -281,7 +281,8 @@ class Builder:
     # ---------------------------------------------------------------- proof
     def proof(self, pr: dict) -> None:
         self.h(2, ("=", self.w("diff.section.proof")), ("=", " — " + self.w("diff.proof.time", seconds=pr["seconds"])))
-        self.li(("=", self.w("diff.proof.bounds", n=pr["list_bound"])))
+        bounds = ", ".join(f"{k} {v}" for k, v in (pr.get("list_bounds") or {}).items()) or str(pr["list_bound"])
+        self.li(("=", self.w("diff.proof.bounds", bounds=bounds)))
         for name, res in pr["results"].items():
             st = res["status"]
             if st == "equal":
@@ -323,6 +324,13 @@ class Builder:
                 vals = "・".join(self.label(labels.get(v)) or str(v) for v in part["values"]) if self.lang == "ja" \
                     else "/".join(self.label(labels.get(v)) or str(v) for v in part["values"])
                 out.append(self.w("diff.proof.is", label=label, value=vals))
+            elif part.get("date"):
+                if part.get("lo") is None:
+                    out.append(self.w("diff.proof.until", label=label, hi=part["hi"]))
+                elif part.get("hi") is None:
+                    out.append(self.w("diff.proof.from", label=label, lo=part["lo"]))
+                else:
+                    out.append(self.w("diff.proof.between", label=label, lo=part["lo"], hi=part["hi"], unit=""))
             elif part.get("hi") is None:
                 out.append(self.w("diff.proof.at_least", label=label, lo=_number(part["lo"]), unit=ustr))
             else:

@@ -94,10 +94,10 @@ def load_suite(path: str, policy: Policy) -> Suite:
     if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
         raise YokoError([Diagnostic("tests_syntax", "a tests file is a mapping with a list of cases under `cases`",
                                     Location(path, 1, 1))])
-    unknown = [k for k in doc if k != "cases"]
+    unknown = [k for k in doc if k not in ("cases", "always")]  # always: properties for check --prove
     if unknown:
         raise YokoError([Diagnostic("tests_syntax", f"unknown key {unknown[0]} in a tests file",
-                                    location_at(root, [unknown[0]], path, key=True), suggestion=suggest(unknown[0], ["cases"]))])
+                                    location_at(root, [unknown[0]], path, key=True), suggestion=suggest(unknown[0], ["cases", "always"]))])
     cases = [_case(doc["cases"][i], i, root, path, policy) for i in range(len(doc["cases"]))]
     _check_names_unique(cases)
     return Suite(path, policy, cases)
