@@ -129,3 +129,19 @@ def test_without_a_corpus_a_rule_change_is_called_unchecked(cli, edited):
     r = cli("diff", "ibaraki/2022", edited["unit-per-bed-140000"], "--exit-code", "--lang", "en")
     assert r.code == 1
     assert r.out.splitlines()[1].startswith("Verdict: rules changed (behaviour not checked")
+
+
+def test_a_step_that_changed_under_a_result_unknown_on_both_sides_is_flagged(cli, edited, tmp_path):
+    (tmp_path / "tier-missing.yaml").write_text(
+        "name: 架空 霞ヶ浦南病院 (fictional)\nambulance_transports: 950\nsole_emergency_hospital_in_area: false\n"
+        "prefecture_recognized_core_hospital: false\n", encoding="utf-8")
+    r = cli("diff", "ibaraki/2022", edited["transports-threshold-900"], "--facilities", str(tmp_path),
+            "--format", "json", "--exit-code")
+    b = json.loads(r.out)["behavioural"]
+    assert b["changed"] == []
+    (hidden,) = b["hidden"]
+    assert hidden["name"] == "架空 霞ヶ浦南病院 (fictional)"
+    assert "eligible" in hidden["results"]
+    assert hidden["steps"]["ground_1"] == {"old": False, "new": None}
+    assert hidden["steps"]["ground_2a"] == {"old": None, "new": False}
+    assert r.code == 1  # the rules changed; the corpus shows no outcome change
