@@ -19,6 +19,10 @@ from engine.lang.values import to_json
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p.name for p in (ROOT / "examples" / "national-2020").glob("*.yaml"))
+# Whole memos (ja and en) for one example of each kind of applicant and the no-facts case; every
+# example's results are pinned in JSON.  (All memos would be some 20,000 lines of snapshot.)
+MEMO_EXAMPLES = ["support-centre-hokkaido-2020-10-05.yaml", "hospital-tokyo-2020-11-15.yaml",
+                 "medical-association-osaka-2020-10-01.yaml", "public-2021-02-10.yaml", "nothing-known.yaml"]
 TASK_SHIFTING = "タスク・シフティング等医療勤務環境改善推進事業（補助金の募集、いきサポ）"
 AWARD = "上手な医療のかかり方アワード（応募）"
 UNDECIDED = ("検討中", "未定", "調整中", "準備中")
@@ -32,10 +36,11 @@ def policy():
 @pytest.fixture(scope="module")
 def source_text() -> str:
     """The overview as one line: the U+2FA7 artefact read as 長 (a recorded defect), no line breaks or spaces."""
-    text = (ROOT.parent / "shared" / "sources" / "mhlw-r2-programs.txt")
-    if not text.exists():  # a clean clone: the policy's notes hold what these tests need
-        pytest.skip("shared/sources is not beside the repository")
-    return _flat(text.read_text("utf-8"))
+    for text in (ROOT / "tests" / "data" / "sources" / "mhlw-r2-programs.txt",  # the copy kept with the tests
+                 ROOT.parent / "shared" / "sources" / "mhlw-r2-programs.txt"):
+        if text.exists():
+            return _flat(text.read_text("utf-8"))
+    pytest.fail("the overview's extracted text is in neither tests/data/sources nor shared/sources")
 
 
 def _flat(s: str) -> str:
@@ -181,12 +186,12 @@ def test_examples_cover_each_kind_of_applicant_on_several_dates():
     assert all(len(dates) >= 2 for dates in seen.values()), seen
 
 
-@pytest.mark.parametrize("name", EXAMPLES)
+@pytest.mark.parametrize("name", MEMO_EXAMPLES)
 def test_example_memo_in_japanese(cli, snapshot, name):
     assert _evaluate(cli, name) == snapshot
 
 
-@pytest.mark.parametrize("name", EXAMPLES)
+@pytest.mark.parametrize("name", MEMO_EXAMPLES)
 def test_example_memo_in_english(cli, snapshot, name):
     assert _evaluate(cli, name, "--lang", "en") == snapshot
 
@@ -196,11 +201,12 @@ def test_example_results_in_json(cli, snapshot, name):
     assert json.loads(_evaluate(cli, name, "--format", "json", "--no-trace")) == snapshot
 
 
-def test_example_json_trace_cites_the_overview_for_every_rule(cli, snapshot):
+def test_example_json_trace_cites_the_overview_for_every_rule(cli, policy):
+    """The trace itself (some 10,000 lines here) is pinned for Ibaraki; here: every rule, each cited."""
     out = json.loads(_evaluate(cli, "hospital-tokyo-2020-11-15.yaml", "--format", "json"))
+    assert sorted(e["rule"] for e in out["trace"]) == sorted(policy.rules)
     assert all(e["cite"] and all(c["source"] == "overview" and c["section"] for c in e["cite"])
                for e in out["trace"])
-    assert out == snapshot
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
