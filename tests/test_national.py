@@ -52,6 +52,11 @@ def results(policy, **facts) -> dict:
     return {k: to_json(v) for k, v in ev.results.items()}
 
 
+def names(policy, **facts) -> list[str]:
+    """The Japanese names of the programmes aimed at the applicant."""
+    return [p["name"] for p in results(policy, **facts)["programmes_for_me"]]
+
+
 def rows(policy, name: str) -> list[dict]:
     return policy.parameters[name].value
 
@@ -79,7 +84,7 @@ def test_the_policy_tests_pass_and_cover_every_rule(cli):
 
 
 def test_every_row_of_a_table_from_the_overview_names_its_section(policy):
-    calendar = {"months"}  # the months of the fiscal year: a calendar, not the overview's words
+    calendar = {"months", "status_words"}  # the months of the year and the status words in English: no one section
     for name, p in policy.parameters.items():
         assert p.spec["cite"], name
         value = p.value if isinstance(p.value, list) else [p.value]
@@ -227,18 +232,19 @@ def test_compiled_rules_and_reference_interpreter_agree_on_the_example(policy, n
     ("public", "上手な医療のかかり方についての周知啓発", "医療勤務環境改善普及促進セミナー"),
 ])
 def test_programmes_aimed_at_each_kind_of_applicant(policy, kind, included, excluded):
-    mine = results(policy, applicant_kind=kind)["programmes_for_me"]
+    mine = names(policy, applicant_kind=kind)
     assert included in mine
     assert excluded not in mine
 
 
 def test_the_public_is_aimed_at_by_the_campaign_only(policy):
-    assert results(policy, applicant_kind="public")["programmes_for_me"] == ["上手な医療のかかり方についての周知啓発"]
+    assert results(policy, applicant_kind="public")["programmes_for_me"] == [
+        {"name": "上手な医療のかかり方についての周知啓発", "name_en": "Campaign on using medical care wisely"}]
 
 
 def test_a_medical_association_runs_the_women_doctors_centre_but_is_not_its_audience(policy):
     r = results(policy, applicant_kind="medical_association")
-    assert r["programmes_for_me"] == ["タスク・シフティング等医療勤務環境改善推進事業"]
+    assert names(policy, applicant_kind="medical_association") == ["タスク・シフティング等医療勤務環境改善推進事業"]
     assert [(x["programme"], x["body"], x["role"]) for x in r["my_roles"]] == [
         ("女性医師支援センター事業", "日本医師会", "女性医師バンク事業や再就業講習会を実施"),
         ("女性医師支援センター事業", "都道府県医師会等", "病院管理者や医学生、研修医に対する講習会・講演会の開催"),
@@ -246,20 +252,20 @@ def test_a_medical_association_runs_the_women_doctors_centre_but_is_not_its_audi
 
 
 def test_the_briefings_co_hosted_by_medical_associations_are_for_medical_institutions(policy):
-    assert "労働時間等説明会" in results(policy, applicant_kind="medical_institution")["programmes_for_me"]
+    assert "労働時間等説明会" in names(policy, applicant_kind="medical_institution")
     assert results(policy, programme="working_hours_briefings")["programme_details"]["audiences"] == [
         "medical_institution"]
 
 
 def test_the_support_centres_advise_on_hours_reduction_plans_but_are_not_their_audience(policy):
     r = results(policy, applicant_kind="support_centre")
-    assert "医師労働時間短縮計画の策定支援" not in r["programmes_for_me"]
+    assert "医師労働時間短縮計画の策定支援" not in names(policy, applicant_kind="support_centre")
     assert [x["programme"] for x in r["my_roles"]] == ["医師労働時間短縮計画の策定支援"]
 
 
 def test_preparations_commissioned_by_the_ministry_are_aimed_at_no_applicant(policy):
     for kind in policy.facts["applicant_kind"].spec["values"]:
-        mine = results(policy, applicant_kind=kind)["programmes_for_me"]
+        mine = names(policy, applicant_kind=kind)
         assert "「評価機能」（仮称）の設置準備" not in mine
         assert "集中的技能向上水準の適用に向けた準備支援" not in mine
 
@@ -269,8 +275,7 @@ def test_without_an_applicant_kind_the_programmes_are_unknown_and_the_kind_is_ne
     for name in ("programmes_for_me", "my_roles", "open_for_me"):
         assert ev.results[name] is None, name
         assert ev.needed_for(name) == ["applicant_kind"], name
-    assert to_json(ev.results["open_on_date"]) == [{"call": TASK_SHIFTING, "closes": "2020-11-30"},
-                                                   {"call": AWARD, "closes": "2020-11-30"}]
+    assert [c["call"] for c in to_json(ev.results["open_on_date"])] == [TASK_SHIFTING, AWARD]
 
 
 # --------------------------------------------------------------------------- application windows
@@ -448,8 +453,8 @@ def test_the_women_doctors_centre_figures_of_fiscal_2019(policy):
 
 def test_a_figure_the_text_gives_only_in_words_has_no_number(policy):
     figures = results(policy, programme="top_management_training")["programme_details"]["figures"]
-    assert figures == [{"what": "後半の開催箇所数", "stated": "10数カ所", "number": None, "unit": "カ所",
-                        "precision": "ten_odd", "fiscal_year": 2020}]
+    assert figures == [{"what": "後半の開催箇所数", "what_en": "Places of the second half", "stated": "10数カ所",
+                        "number": None, "unit": "カ所", "precision": "ten_odd", "fiscal_year": 2020}]
 
 
 @pytest.mark.parametrize("programme", ["task_shifting", "regional_work_environment", "evaluation_body",
@@ -565,3 +570,54 @@ def test_ibaraki_names_this_policy_and_programme_as_the_one_it_implements(policy
     assert (implements["policy"], implements["fiscal_year"]) == (policy.id, policy.fiscal_year)
     names = [p["name"] for p in rows(policy, "programmes") if p["id"] == "regional_work_environment"]
     assert implements["programme"].startswith(names[0])
+
+
+# --------------------------------------------------------------------------- English output
+
+@pytest.mark.parametrize("name", MEMO_EXAMPLES)
+def test_the_english_memo_names_programmes_in_english(cli, policy, name):
+    en, ja = _evaluate(cli, name, "--lang", "en"), _evaluate(cli, name)
+    results_en = re.sub(r'section: "[^"]*"', "", en.split("== Reasons ==")[0])  # a section stays as cited
+    for p in rows(policy, "programmes"):
+        assert p["name"] not in results_en, p["name"]  # every programme, wherever it is listed
+        assert p["name_en"] not in ja.split("== 理由 ==")[0], p["name_en"]
+    assert "_en:" not in results_en and "_en:" not in ja.split("== 理由 ==")[0]  # formulas below may name them
+
+
+def test_the_json_results_keep_both_languages(policy):
+    r = results(policy, applicant_kind="public", as_of="2020-10-01")
+    assert r["open_for_me"] == [{"call": AWARD, "call_en": "Award for using medical care wisely (entries)",
+                                 "closes": "2020-11-30"}]
+
+
+def test_every_status_word_used_has_an_english_form(policy):
+    words = {w["word"] for w in rows(policy, "status_words")}
+    used = {r["status"] for r in rows(policy, "events")} | {r["status"] for r in rows(policy, "statuses")}
+    assert used <= words
+    assert {w["word"] for w in rows(policy, "status_words") if w["undecided"]} == set(UNDECIDED)
+
+
+@pytest.mark.parametrize("record, lang, shown", [
+    ({"name": "いきサポ", "name_en": "Ikisapo"}, "en", '{name: "Ikisapo"}'),
+    ({"name": "いきサポ", "name_en": "Ikisapo"}, "ja", "{name: 「いきサポ」}"),
+    ({"name": "いきサポ", "name_en": None}, "en", '{name: "いきサポ"}'),        # no English: the Japanese stays
+    ({"title_en": "Ikisapo"}, "ja", "{title_en: 「Ikisapo」}"),                 # no `title` beside it: an ordinary field
+    ({"a": {"x": "甲", "x_en": "A"}}, "en", '{a: {x: "A"}}'),                 # nested records too
+])
+def test_a_field_x_en_beside_x_is_shown_for_x_in_english_only(record, lang, shown):
+    from engine.present.format import fmt
+    assert fmt(record, lang) == shown
+
+
+# --------------------------------------------------------------------------- the officer's guide
+
+def test_the_officers_guide_answers_every_result_and_names_only_what_exists(policy):
+    text = (ROOT / "docs" / "national-2020.md").read_text("utf-8")
+    tokens = set(re.findall(r"`([a-z_]+)`", text))
+    facts = set(policy.facts)
+    values = {v for f in policy.facts.values() for v in f.spec.get("values", []) if isinstance(v, str)}
+    words = {"not_stated", "not_listed", "null", "online", "partly_online", "commissioned", "planned", "when", "quote"}
+    assert set(policy.results) <= tokens, set(policy.results) - tokens
+    assert tokens <= set(policy.results) | facts | values | words, tokens - (set(policy.results) | facts | values | words)
+    for example in re.findall(r"yoko evaluate (examples/national-2020/\S+\.yaml)", text):
+        assert (ROOT / example).is_file(), example

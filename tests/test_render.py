@@ -135,7 +135,7 @@ def test_markdown_escapes_markup_and_table_bars(hostile):
 def test_a_table_parameter_is_shown_as_its_own_table(cli):
     md = cli("render", "policies/national/2020.yaml", "--lang", "en").out
     assert "| The programmes | `programmes` | (table below) |" in md
-    assert "### The programmes `programmes`\n\n| id | name | name\\_en | audiences | online | commissioned | funding | funds | apply\\_via | budget | section |" in md
+    assert "### The programmes `programmes`\n\n| id | name | name\\_en | audiences | online | commissioned | funding | funds | funds\\_en | apply\\_via | apply\\_via\\_en | budget | section |" in md
 
 
 @pytest.mark.parametrize("year, name", [(2019, "令和元"), (2022, "令和4"), (2023, "令和5"), (2018, "平成30")])

@@ -30,10 +30,26 @@ def fmt(v, lang: str = "en", unit: str | None = None, value_labels: dict | None 
         return f"「{v}」" if ja else f'"{v}"'
     if isinstance(v, dict):
         return "{" + ", ".join(f"{k}: {fmt(x, lang, 'year' if k.endswith('year') else None)}"
-                               for k, x in v.items()) + "}"
+                               for k, x in in_language(v, lang).items()) + "}"
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(fmt(x, lang) for x in v) + "]"
     return str(v)
+
+
+def in_language(record: dict, lang: str) -> dict:
+    """A record's fields as shown in `lang`: a field `x_en` beside a field `x` is x in English.
+
+    In English `x` shows the value of `x_en` (unless that is unknown); in either language `x_en`
+    itself is not shown again.  The values are untouched: JSON output keeps both fields.
+    """
+    out = {}
+    for k, x in record.items():
+        if k.endswith("_en") and k[:-3] in record:
+            continue
+        if lang == "en" and record.get(f"{k}_en") is not None:
+            x = record[f"{k}_en"]
+        out[k] = x
+    return out
 
 
 def _number(v) -> str:
