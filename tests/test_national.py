@@ -621,3 +621,22 @@ def test_the_officers_guide_answers_every_result_and_names_only_what_exists(poli
     assert tokens <= set(policy.results) | facts | values | words, tokens - (set(policy.results) | facts | values | words)
     for example in re.findall(r"yoko evaluate (examples/national-2020/\S+\.yaml)", text):
         assert (ROOT / example).is_file(), example
+
+
+# --------------------------------------------------------------------------- clause coverage
+
+def test_every_clause_of_the_overview_is_accounted_for_by_a_citation_of_its_own(cli):
+    from engine.policy.sources import find_source
+    from engine.review.clauses import clause_coverage
+    path = "policies/national/2020.yaml"
+    src = find_source(path)
+    cov = clause_coverage(engine.load_file(path), src)
+    got = {dict(src.clauses[s.index].key)["section"]: (s.status, s.how) for s in cov.statuses}
+    assert {how for _, how in got.values()} == {"direct"}  # no section only through the heading above it
+    assert got["その他【労務管理状況調査のフォローアップ】"] == ("stated", "direct")  # 再掲: the same programme again
+    assert got["都道府県へのお願い"] == ("out_of_scope", "direct")  # a heading without text
+    assert {s for s, _ in got.values()} == {"computed", "stated", "out_of_scope"}
+    assert sum(s == "computed" for s, _ in got.values()) == len(got) - 2
+    r = cli("check", path, "--clauses", "--fail-under", "100", "--lang", "en")
+    assert r.code == 0, r.out + r.err
+    assert "(100.0%)" in r.out + r.err
