@@ -119,6 +119,13 @@ def test_every_figure_as_stated_appears_verbatim_in_the_overview(policy, source_
             assert str(row["number"]) in digits or row["stated"] == "全都道府県", row
 
 
+def test_every_activity_is_in_the_overview_s_own_words(policy, source_text):
+    got = rows(policy, "activities")
+    assert len(got) == 20
+    for row in got:
+        assert _flat(row["activity"]) in source_text, row["activity"]
+
+
 def test_every_status_word_of_the_overview_is_listed_as_undecided(policy, source_text):
     """Each 検討中/未定/調整中/準備中 in the text is one row of statuses (10 in all)."""
     in_text = sum(source_text.count(w) for w in UNDECIDED)
@@ -640,3 +647,25 @@ def test_every_clause_of_the_overview_is_accounted_for_by_a_citation_of_its_own(
     r = cli("check", path, "--clauses", "--fail-under", "100", "--lang", "en")
     assert r.code == 0, r.out + r.err
     assert "(100.0%)" in r.out + r.err
+
+
+@pytest.mark.parametrize("programme, first, count", [
+    ("women_career_support", "地域の医療機関に普及可能な支援策のモデルの構築", 6),
+    ("women_doctor_centre", "女性医師バンク事業", 7),
+    ("task_shifting", "医療機関における勤務環境改善の取組の支援", 2),
+    ("c2_level_preparation", "申請書類の様式や審査方法の検討", 2),
+    ("centre_advice", None, 0),
+])
+def test_what_a_programme_does_or_funds(policy, programme, first, count):
+    got = results(policy, programme=programme)["programme_details"]["activities"]
+    assert len(got) == count
+    assert (got[0]["activity"] if got else None) == first
+
+
+def test_the_follow_up_s_history_and_its_2024_horizon_have_no_month_of_fiscal_2020(policy):
+    events = {e["event"]: e for e in results(policy)["events_without_a_month"]}
+    assert events["労務管理状況調査"]["when"] == "令和元年度"
+    assert events["医師の時間外労働時間規制の適用"]["when"] == "2024年度"
+    d = results(policy, programme="labour_survey_followup")["programme_details"]["events"]
+    assert [e["starts"] for e in d] == ["2020-09-21", "2020-04-01", "2018-04-01", "2019-04-01", "2019-04-01",
+                                        "2024-04-01"]
