@@ -35,13 +35,17 @@ class Job:
     bug: str | None = None  # an unexpected exception, shown as such (a defect of yoko, not of the table)
     sources: dict = field(default_factory=dict)  # file name shown -> text, for located errors
 
-    def output(self, kind: str) -> str:
-        """The results as a .xlsx or .csv file in the job's folder (written once)."""
+    def output(self, kind: str, lang: str = "ja") -> str:
+        """The results as a .xlsx (engine.present.xlsx) or .csv file in the job's folder (once per language)."""
+        from functools import partial
+
         from engine.evaluation.batch import output_columns
         from engine.evaluation.tables import TableWriter
-        path = os.path.join(self.folder, f"results.{kind}")
+        from engine.present.xlsx import ResultsSheet
+        path = os.path.join(self.folder, f"results-{lang}.{kind}")
         if not os.path.exists(path):
-            w = TableWriter(path, output_columns(self.policy))
+            w = TableWriter(path, output_columns(self.policy),
+                            xlsx_sheet=partial(ResultsSheet, policy=self.policy, lang=lang))
             for rec in self.records:
                 w.write(rec)
             w.close()

@@ -345,7 +345,7 @@ async def batch_download(request: Request):
     if kind not in ("xlsx", "csv") or job.status != "done":
         from starlette.exceptions import HTTPException
         raise HTTPException(404)
-    path = await run_in_threadpool(job.output, kind)
+    path = await run_in_threadpool(job.output, kind, lang_of(request))
     media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if kind == "xlsx"
              else "text/csv; charset=utf-8")
     return FileResponse(path, media_type=media,
