@@ -41,8 +41,11 @@ def test_bad_rows_become_error_rows_and_the_others_are_evaluated(cli, table):
     rows = jsonl(r.out)
     assert [x["id"] for x in rows] == ["A", "B", "C", "D", "E"]
     assert rows[2]["error"] == {"code": "bad_fact", "message":
-                                'emergency_tier must be one of none, secondary, tertiary but got "bogus"'}
-    assert rows[3]["error"] == {"code": "bad_fact", "message": "ambulance_transports must be at least 0 but got -3"}
+                                'emergency_tier must be one of none, secondary, tertiary but got "bogus"',
+                                "message_ja": 'emergency_tier は none, secondary, tertiary のいずれかでなければなりませんが '
+                                              '"bogus" です'}
+    assert rows[3]["error"] == {"code": "bad_fact", "message": "ambulance_transports must be at least 0 but got -3",
+                                "message_ja": "ambulance_transports は 0 以上でなければなりませんが -3 です"}
     assert rows[0]["results"]["basis"] == ["1"]
     assert r.err == "5 rows: 3 evaluated, 2 error rows\n"
     assert r.code == 1
@@ -80,7 +83,8 @@ def test_jsonl_rows_are_facts_and_a_stray_field_makes_an_error_row(cli, tmp_path
     assert rows[0] == rows[0] | {"row": 1, "id": 1}
     assert rows[0]["results"]["basis"] == ["1"]
     assert rows[1]["row"] == 3 and rows[1]["error"]["code"] == "unknown_fact"
-    assert "did you mean ambulance_transports?" in rows[1]["error"]["message"]
+    assert rows[1]["error"]["suggestion"] == "ambulance_transports"
+    assert "did you mean" not in rows[1]["error"]["message"]
     assert rows[2]["row"] == 4 and rows[2]["error"]["code"] == "bad_row"
     assert rows[3]["row"] == 5 and rows[3]["error"]["code"] == "bad_row"
 

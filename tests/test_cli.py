@@ -54,7 +54,7 @@ def test_year_may_be_written_in_the_japanese_era(cli, year):
 
 
 def test_unknown_policy_year_is_an_error_naming_the_years_that_exist(cli):
-    r = cli("evaluate", EXAMPLE, "--policy", "ibaraki", "--year", "1999")
+    r = cli("evaluate", EXAMPLE, "--policy", "ibaraki", "--year", "1999", "--lang", "en")
     assert r.code == 2
     assert "has no fiscal year 1999" in r.err
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine.base.diagnostics import Diagnostic, Location, YokoError, render
+from engine.base.diagnostics import Diagnostic, Location, YokoError, diag, render
+from engine.base.words import words
 from engine.evaluation.facts import load_facts_file
-from engine.base.messages import japanese
 from engine.policy.load import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,16 +53,19 @@ def test_json_diagnostics_carry_the_japanese_message_beside_the_english(cli):
 
 
 def test_a_runtime_error_names_its_rule_in_japanese():
-    assert japanese("division_by_zero", "division by zero while evaluating rule per_bed") == \
-        "0 で割っています（ルール per_bed の評価中）"
+    d = diag("division_by_zero", key="diag.runtime", problem=words("diag.division_by_zero"), rule="per_bed")
+    assert (d.text("ja"), d.text("en")) == ("0 で割っています（ルール per_bed の評価中）",
+                                            "division by zero while evaluating rule per_bed")
 
 
-def test_a_message_of_an_unknown_shape_falls_back_to_the_english_text():
-    d = Diagnostic("type_mismatch", "some new message nobody catalogued", Location("p.yaml", 3, 4))
-    assert render(d, lang="ja").startswith("p.yaml:3:4: type_mismatch: some new message nobody catalogued")
+def test_a_type_inside_a_message_is_named_in_the_language_of_the_message():
+    from engine.lang import types as T
+    d = diag("type_mismatch", key="diag.type_mismatch.compare", left=T.type_words(T.list_of(T.INT)),
+             right=T.type_words(T.DATE))
+    assert (d.text("ja"), d.text("en")) == ("整数のリスト と 日付 は比較できません", "cannot compare list of integer with date")
 
 
 def test_english_rendering_is_untouched():
-    d = Diagnostic("unknown_name", "unknown name x", Location("p.yaml", 1, 2), suggestion="y")
+    d = diag("unknown_name", Location("p.yaml", 1, 2), name="x", suggestion="y")
     assert render(d, lang="en") == "p.yaml:1:2: unknown_name: unknown name x\n  did you mean: y"
     assert render(d, lang="ja") == "p.yaml:1:2: unknown_name: x という名前はありません\n  もしかして: y"

@@ -72,7 +72,7 @@ def test_evaluate_on_a_date_uses_that_days_policy(cli, with_2023):
 
 
 def test_on_and_year_together_are_a_usage_error(cli):
-    r = cli("evaluate", FACILITY, "--policy", "ibaraki", "--on", "2022-11-01", "--year", "2022")
+    r = cli("evaluate", FACILITY, "--policy", "ibaraki", "--on", "2022-11-01", "--year", "2022", "--lang", "en")
     assert r.code == 2
     assert "usage: give --policy ID with --on DATE, and not --year too" in r.err
 

@@ -36,7 +36,7 @@ def test_japanese_is_the_default_and_a_policy_can_be_named_by_id_and_year(cli):
 
 
 def test_an_id_without_a_year_is_a_usage_error(cli):
-    r = cli("render", "ibaraki")
+    r = cli("render", "ibaraki", "--lang", "en")
     assert r.code == 2 and "usage: ibaraki is not a policy file; give --year YEAR" in r.err
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engine.base.words import Words, say
+
 MAX_ERRORS = 10
 
 
@@ -35,13 +37,8 @@ class Diagnostic:
         return self.severity == "error"
 
     def text(self, lang: str = "en") -> str:
-        """The message in `lang` (ja: message_ja, else from the catalogue in engine.messages, else English)."""
-        if lang != "ja":
-            return self.message
-        if self.message_ja:
-            return self.message_ja
-        from engine.base.messages import japanese
-        return japanese(self.code, self.message) or self.message
+        """The message in `lang`."""
+        return self.message_ja if lang == "ja" and self.message_ja else self.message
 
     def sort_key(self):
         loc = self.location
@@ -59,11 +56,14 @@ class Diagnostic:
         return out
 
 
-def diag(code: str, location: Location | None = None, *, key: str | None = None, severity: str = "error",
+def diag(code: str, location: Location | None = None, *, key: str | Words | None = None, severity: str = "error",
          suggestion: str | None = None, **params) -> Diagnostic:
-    """A diagnostic built in one step from the catalogue: `diag.<code>` (or `key`) filled with params."""
-    from engine.base.words import say
+    """A diagnostic built in one step from the catalogue: `diag.<code>` (or `key`) filled with params.
 
+    `key` may be a Words already holding its parameters (what an exception such as EvalError carries).
+    """
+    if isinstance(key, Words):
+        key, params = key.key, {**dict(key.params), **params}
     key = key or f"diag.{code}"
     return Diagnostic(code, say(key, "en", **params), location, severity, suggestion, say(key, "ja", **params))
 
@@ -81,10 +81,6 @@ class Sink:
     """Collects diagnostics from the stages of loading."""
 
     items: list[Diagnostic] = field(default_factory=list)
-
-    def add(self, code: str, message: str, location: Location | None = None, *,
-            severity: str = "error", suggestion: str | None = None, message_ja: str | None = None) -> None:
-        self.items.append(Diagnostic(code, message, location, severity, suggestion, message_ja))
 
     def say(self, code: str, location: Location | None = None, **kwargs) -> None:
         """Add a catalogue-built diagnostic (see diag)."""
@@ -109,8 +105,6 @@ def suggest(name: str, candidates) -> str | None:
 
 def render(d: Diagnostic, sources: dict[str, str] | None = None, lang: str = "en") -> str:
     """`file:line:col: code: message`, then the source line and a caret."""
-    from engine.base.words import say
-
     where = f"{d.location}: " if d.location else ""
     msg = d.text(lang)
     sev = "" if d.is_error else say(f"common.severity.{d.severity}", lang) + ": "
@@ -204,8 +198,6 @@ def render_all(diags: list[Diagnostic], sources: dict[str, str] | None = None, l
             if errors > MAX_ERRORS:
                 continue
         out.append(render(d, sources, lang))
-    from engine.base.words import say
-
     hidden = errors - MAX_ERRORS
     if hidden > 0:
         out.append(say("common.more_errors", lang, n=hidden, limit=MAX_ERRORS))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import stat
 
-from engine.base.diagnostics import Diagnostic, Location, YokoError, diag
+from engine.base.diagnostics import Location, YokoError, diag
 from engine.base.limits import MAX_FILE_BYTES
 
 _KINDS = ((stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "fifo"), (stat.S_ISCHR, "device"),
@@ -55,13 +55,11 @@ def read_bytes(path: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
 
 
 def unreadable(path, e: OSError) -> YokoError:
-    return YokoError([Diagnostic("file_unreadable", f"cannot read file: {e.strerror or e}",
-                                 Location(str(path), 1, 1))])
+    return YokoError([diag("file_unreadable", Location(str(path), 1, 1), reason=e.strerror or str(e))])
 
 
 def too_large(path, max_bytes: int) -> YokoError:
-    return YokoError([Diagnostic("file_too_large", f"file is larger than {max_bytes:,} bytes",
-                                 Location(str(path), 1, 1))])
+    return YokoError([diag("file_too_large", Location(str(path), 1, 1), limit=f"{max_bytes:,}")])
 
 
 def _kind_words(kind: str):

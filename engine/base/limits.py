@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from engine.base.words import Words, words
+
 # files -------------------------------------------------------------------------
 MAX_FILE_BYTES = 4 * 1024 * 1024  # file_too_large: a policy, facts, mapping or tests file, a table
 MAX_TABLE_BYTES = 512 * 1024 * 1024  # file_too_large: a CSV, XLSX or JSONL table (read row by row)
@@ -33,16 +35,16 @@ def number_too_large(x) -> bool:
     return isinstance(x, Fraction) and x.denominator > MAX_MAGNITUDE
 
 
-def value_problem(v) -> tuple[str, str] | None:
-    """(code, message) when a parameter value breaks a limit: a number beyond 10^30, a list too long."""
+def value_problem(v) -> tuple[str, Words] | None:
+    """(code, words) when a parameter value breaks a limit: a number beyond 10^30, a list too long."""
     stack = [v]
     while stack:
         x = stack.pop()
         if number_too_large(x):
-            return "number_too_large", "a number in the value is larger than 10^30 or has more than 30 decimal places"
+            return "number_too_large", words("diag.number_too_large.value")
         if isinstance(x, list):
             if len(x) > MAX_LIST_ITEMS:
-                return "list_too_long", f"a list in the value has {len(x):,} items; the limit is {MAX_LIST_ITEMS:,}"
+                return "list_too_long", words("diag.list_too_long.value", count=f"{len(x):,}", limit=f"{MAX_LIST_ITEMS:,}")
             stack.extend(x)
         elif isinstance(x, dict):
             stack.extend(x.values())

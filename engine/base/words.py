@@ -29,8 +29,12 @@ class Words:
     def __str__(self) -> str:  # pragma: no cover - a Words must be rendered with say()
         return self.key
 
+    def text(self, lang: str) -> str:
+        """This entry rendered in `lang`."""
+        return say(self.key, lang, **dict(self.params))
 
-def words(key: str, **params) -> Words:
+
+def words(key: str, /, **params) -> Words:
     """A deferred catalogue entry (see Words)."""
     if key not in WORDS:
         raise KeyError(f"no catalogue entry {key!r}")
@@ -54,9 +58,11 @@ def say(key: str, lang: str, /, **params) -> str:
 
 
 def render(value, lang: str):
-    """A parameter in `lang`: a Words rendered, anything else as it is."""
+    """A parameter in `lang`: a Words rendered, a tuple as its items joined with ", ", anything else as it is."""
     if isinstance(value, Words):
         return say(value.key, lang, **dict(value.params))
+    if isinstance(value, tuple):
+        return ", ".join(str(render(v, lang)) for v in value)
     return value
 
 

@@ -36,7 +36,7 @@ def add_batch_arguments(p):
 
 def resolve_policy(args, err):
     """The policy named by --policy/--year or --policy-file."""
-    from engine.base.diagnostics import Diagnostic, YokoError
+    from engine.base.diagnostics import YokoError, diag
     from engine.policy.cache import load_policy_cached
     from engine.policy.registry import find
     if args.policy_file:
@@ -44,10 +44,10 @@ def resolve_policy(args, err):
     if getattr(args, "on", None):  # the version in force on a day
         from engine.policy.registry import in_force
         if not args.policy or args.year:
-            raise YokoError([Diagnostic("usage", "give --policy ID with --on DATE, and not --year too")])
+            raise YokoError([diag("usage", key="diag.usage.on")])
         return load_policy_cached(in_force(args.policy, args.on).path)
     if not args.policy or not args.year:
-        raise YokoError([Diagnostic("usage", "give --policy ID and --year YEAR or --on DATE (or --policy-file PATH)")])
+        raise YokoError([diag("usage", key="diag.usage.policy")])
     return load_policy_cached(find(args.policy, args.year).path)
 
 

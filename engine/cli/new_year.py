@@ -22,7 +22,7 @@ def add_parser(sub):
 
 
 def run(args, out, err) -> int:
-    from engine.base.diagnostics import Diagnostic, YokoError
+    from engine.base.diagnostics import YokoError, diag
     from engine.policy.cache import load_policy_cached
     from engine.review.new_year import Draft, carry_tests
     from engine.review.policy_tests import tests_path_for
@@ -31,7 +31,7 @@ def run(args, out, err) -> int:
     mine = sorted((e for e in entries() if e.id == args.policy), key=lambda e: e.fiscal_year)
     if any(e.fiscal_year == year for e in mine):
         have = next(e for e in mine if e.fiscal_year == year)
-        raise YokoError([Diagnostic("policy_exists", f"policy {args.policy} {year} already exists: {have.path}")])
+        raise YokoError([diag("policy_exists", policy=args.policy, year=year, path=have.path)])
     base_entry = _base_entry(args, mine, year)
     base = load_policy_cached(base_entry.path)
     if args.out:
@@ -43,7 +43,7 @@ def run(args, out, err) -> int:
     tests_target = tests_path_for(target)
     for path in (target, tests_target):
         if path.exists():
-            raise YokoError([Diagnostic("file_exists", f"{path} already exists; not overwriting it")])
+            raise YokoError([diag("file_exists", path=path)])
     draft = Draft(base, year, target, args.policy)
     target.parent.mkdir(parents=True, exist_ok=True)
     write(draft.document(), target)
@@ -60,18 +60,19 @@ def run(args, out, err) -> int:
 
 def _base_entry(args, mine, year: int):
     """The registry entry to draft from: --from ID/YEAR, else the latest of the id before `year`."""
-    from engine.base.diagnostics import Diagnostic, YokoError, suggest
+    from engine.base.diagnostics import YokoError, diag, suggest
     from engine.policy.registry import entries, find, parse_year
     if args.base:
         pid, _, y = args.base.partition("/")
         if not y:
-            raise YokoError([Diagnostic("usage", f"--from takes ID/YEAR, e.g. ibaraki/2022, not {args.base}")])
+            raise YokoError([diag("usage", key="diag.usage.from", got=args.base)])
         return find(pid, parse_year(y))
     earlier = [e for e in mine if e.fiscal_year < year]
     if not earlier:
         ids = sorted({e.id for e in entries()})
-        what = f"no policy {args.policy} before {year}" if mine else f"no policy with id {args.policy}"
-        raise YokoError([Diagnostic("unknown_policy", what, suggestion=suggest(args.policy, ids))])
+        key = "diag.unknown_policy.before" if mine else "diag.unknown_policy"
+        raise YokoError([diag("unknown_policy", key=key, policy=args.policy, year=year,
+                              suggestion=suggest(args.policy, ids))])
     return earlier[-1]
 
 

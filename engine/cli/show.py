@@ -23,7 +23,7 @@ def add_parser(sub):
 
 def load_named(policy: str, year=None, on=None):
     """A policy by id and --year/--on, or by file path."""
-    from engine.base.diagnostics import Diagnostic, YokoError
+    from engine.base.diagnostics import YokoError, diag
     from engine.policy.cache import load_policy_cached
     from engine.policy.registry import find, in_force
     if Path(policy).suffix in (".yaml", ".yml", ".json") or Path(policy).is_file():
@@ -31,7 +31,7 @@ def load_named(policy: str, year=None, on=None):
     if on and not year:
         return load_policy_cached(in_force(policy, on).path)
     if not year or on:
-        raise YokoError([Diagnostic("usage", f"give --year YEAR or --on DATE with the policy id {policy}")])
+        raise YokoError([diag("usage", key="diag.usage.show_year", policy=policy)])
     return load_policy_cached(find(policy, year).path)
 
 
@@ -64,13 +64,13 @@ def parts_text(item, lang: str = "en") -> str:
 
 
 def find_item(policy, name: str):
-    from engine.base.diagnostics import Diagnostic, YokoError, suggest
+    from engine.base.diagnostics import YokoError, diag, suggest
     for kind, table in (("rule", policy.rules), ("parameter", policy.parameters), ("fact", policy.facts)):
         if name in table:
             return kind, table[name]
     names = [*policy.rules, *policy.parameters, *policy.facts]
-    raise YokoError([Diagnostic("unknown_name", f"policy {policy.id} {policy.fiscal_year} has no rule, "
-                                                f"parameter or fact {name}", suggestion=suggest(name, names))])
+    raise YokoError([diag("unknown_name", key="diag.unknown_name.show", policy=policy.id, year=policy.fiscal_year,
+                          name=name, suggestion=suggest(name, names))])
 
 
 def render_text(policy, lang: str) -> str:

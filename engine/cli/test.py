@@ -51,8 +51,8 @@ def run(args, out, err) -> int:
     covered = total = 0
     for policy_path, tests_path in pairs:
         if not Path(policy_path).is_file():
-            from engine.base.diagnostics import Diagnostic
-            err.write(render_all([Diagnostic("file_unreadable", f"cannot read file: no policy at {policy_path}")],
+            from engine.base.diagnostics import diag
+            err.write(render_all([diag("file_unreadable", key="diag.file_unreadable.no_policy", path=policy_path)],
                                  lang=args.lang) + "\n")
             broken += 1
             continue

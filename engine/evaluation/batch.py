@@ -31,10 +31,10 @@ from typing import Any, Callable
 
 from engine.base.dates import DateError, read_date
 from engine.evaluation.facts import bool_word
-from engine.base.words import say
 from engine.lang import types as T
 from engine.lang.builtins import EvalError
-from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, suggest
+from engine.base.diagnostics import Location, Sink, YokoError, diag, suggest
+from engine.base.words import Words, words
 
 _INT = re.compile(r"[+-]?\d+\Z", re.ASCII)  # ASCII: full-width digits are refused, not guessed
 _INT_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+\Z", re.ASCII)
@@ -44,9 +44,17 @@ COLUMN_TYPES = ("text", "int", "number", "bool", "date")
 
 
 class BadCell(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code, self.message = code, message
+    """A row that cannot be evaluated: a code and why, in words."""
+
+    def __init__(self, code: str, message: Words, suggestion: str | None = None):
+        super().__init__(message.text("en"))
+        self.code, self.words, self.suggestion = code, message, suggestion
+
+
+def row_error(code: str, message: Words, suggestion: str | None = None) -> dict:
+    """The `error` of an output record: the code, the message in both languages, a close valid name."""
+    out = {"code": code, "message": message.text("en"), "message_ja": message.text("ja")}
+    return out | ({"suggestion": suggestion} if suggestion else {})
 
 
 @dataclass
@@ -91,11 +99,9 @@ def identity_mapping(policy, header: list[str] | None, path: str | None = None) 
     if header is not None:
         extra = [h for h in header if h and h != "id" and h not in policy.facts]
         if extra:
-            raise YokoError([Diagnostic("unknown_column",
-                                        f"column {extra[0]} is not a fact of policy {policy.id} {policy.fiscal_year}; "
-                                        "name columns after facts, or give --map mapping.yaml",
-                                        Location(path, 1, header.index(extra[0]) + 1) if path else None,
-                                        suggestion=suggest(extra[0], policy.facts))])
+            raise YokoError([diag("unknown_column", Location(path, 1, header.index(extra[0]) + 1) if path else None,
+                                  column=extra[0], policy=policy.id, year=policy.fiscal_year,
+                                  suggestion=suggest(extra[0], policy.facts))])
     cols = policy.facts if header is None else [h for h in header if h in policy.facts]
     return Mapping(None, id_col, [FactSource(f, column=f) for f in cols], strict=header is None)
 
@@ -110,8 +116,7 @@ def load_mapping(path: str, policy, *, pin_year: bool = True) -> Mapping:
     root = parse_yaml(text, path, syntax_code="mapping_syntax")
     sink = Sink()
     if not isinstance(root, dict):
-        raise YokoError([Diagnostic("mapping_schema", "a mapping file must be a mapping with a facts: key",
-                                    Location(path, 1, 1))])
+        raise YokoError([diag("mapping_schema", Location(path, 1, 1), key="diag.mapping_schema.not_mapping")])
     doc = PlainConverter(path, sink).convert(root)
     sink.raise_if_errors()
     at = lambda p, key=False: location_at(root, p, path, key=key)  # noqa: E731
@@ -121,15 +126,15 @@ def load_mapping(path: str, policy, *, pin_year: bool = True) -> Mapping:
     for col, spec in (doc.get("columns") or {}).items():
         kind = spec if isinstance(spec, str) else (spec or {}).get("type") if isinstance(spec, dict) else None
         if kind not in COLUMN_TYPES:
-            sink.add("mapping_schema", f"column {col} must have a type, one of {', '.join(COLUMN_TYPES)}",
-                     at(["columns", col]))
+            sink.say("mapping_schema", at(["columns", col]), key="diag.mapping_schema.column_type", column=col,
+                     allowed=", ".join(COLUMN_TYPES))
             continue
         columns[str(col)] = {"type": kind}
     names = {c: T.from_decl(s) for c, s in columns.items()}
     sources = []
     facts = doc.get("facts")
     if not isinstance(facts, dict) or not facts:
-        sink.add("mapping_schema", "facts: must map fact names to columns or expressions", at(["facts"]))
+        sink.say("mapping_schema", at(["facts"]), key="diag.mapping_schema.facts")
         facts = {}
     for name, spec in facts.items():
         src = _fact_source(str(name), spec, policy, names, at, sink, text, path)
@@ -138,17 +143,16 @@ def load_mapping(path: str, policy, *, pin_year: bool = True) -> Mapping:
     where = where_text = None
     if doc.get("where") is not None:
         where_text = str(doc["where"])
-        where = _compile(where_text, names, T.BOOL, at(["where"]), text, path, sink, "where")
+        where = _compile(where_text, names, T.BOOL, at(["where"]), text, path, sink, "where")  # the key itself
     cells = doc.get("unknown_cells") or []
     if not isinstance(cells, list):
-        sink.add("mapping_schema", "unknown_cells must be a list of cell texts", at(["unknown_cells"]))
+        sink.say("mapping_schema", at(["unknown_cells"]), key="diag.mapping_schema.unknown_cells")
         cells = []
     if doc.get("policy") is not None and doc["policy"] != policy.id:
-        sink.add("mapping_policy", f"mapping is written for policy {doc['policy']} but the run uses {policy.id}",
-                 at(["policy"]))
+        sink.say("mapping_policy", at(["policy"]), written=doc["policy"], used=policy.id)
     if pin_year and doc.get("fiscal_year") is not None and doc["fiscal_year"] != policy.fiscal_year:
-        sink.add("mapping_policy", f"mapping is written for fiscal year {doc['fiscal_year']} "
-                 f"but the run uses {policy.fiscal_year}", at(["fiscal_year"]))
+        sink.say("mapping_policy", at(["fiscal_year"]), key="diag.mapping_policy.year", written=doc["fiscal_year"],
+                 used=policy.fiscal_year)
     sink.raise_if_errors()
     return Mapping(path, doc.get("id_column"), sources, columns, where, where_text,
                    frozenset([""] + [str(c).strip() for c in cells]))
@@ -157,23 +161,23 @@ def load_mapping(path: str, policy, *, pin_year: bool = True) -> Mapping:
 def _check_keys(d: dict, allowed, where, at, sink) -> None:
     for k in d:
         if k not in allowed:
-            sink.add("mapping_schema", f"unknown key {k}", at(where + [k], True), suggestion=suggest(str(k), allowed))
+            sink.say("mapping_schema", at(where + [k], True), key="diag.mapping_schema.unknown_key", key_=k,
+                     suggestion=suggest(str(k), allowed))
 
 
 def _fact_source(name, spec, policy, names, at, sink, text, path) -> FactSource | None:
     if name not in policy.facts:
-        sink.add("unknown_fact", f"{name} is not a fact of policy {policy.id} {policy.fiscal_year}",
-                 at(["facts", name], True), suggestion=suggest(name, policy.facts))
+        sink.say("unknown_fact", at(["facts", name], True), name=name, policy=policy.id, year=policy.fiscal_year,
+                 suggestion=suggest(name, policy.facts))
         return None
     if isinstance(spec, str):
         return FactSource(name, column=spec)
     if not isinstance(spec, dict):
-        sink.add("mapping_schema", f"fact {name} must name a column or be a mapping with column: or expr:",
-                 at(["facts", name]))
+        sink.say("mapping_schema", at(["facts", name]), key="diag.mapping_schema.fact", name=name)
         return None
     _check_keys(spec, ("column", "values", "expr", "unknown_when", "note"), ["facts", name], at, sink)
     if ("column" in spec) == ("expr" in spec):
-        sink.add("mapping_schema", f"fact {name} needs exactly one of column: and expr:", at(["facts", name], True))
+        sink.say("mapping_schema", at(["facts", name], True), key="diag.mapping_schema.column_or_expr", name=name)
         return None
     decl = policy.facts[name]
     src = FactSource(name, note=spec.get("note"))
@@ -181,15 +185,15 @@ def _fact_source(name, spec, policy, names, at, sink, text, path) -> FactSource 
         src.column = str(spec["column"])
         vals = spec.get("values")
         if vals is not None and not isinstance(vals, dict):
-            sink.add("mapping_schema", f"values of fact {name} must map cell texts to fact values",
-                     at(["facts", name, "values"]))
+            sink.say("mapping_schema", at(["facts", name, "values"]), key="diag.mapping_schema.values", name=name)
         src.values = {str(k).strip(): v for k, v in (vals or {}).items()}
     else:
         src.expr = _compile(str(spec["expr"]), names, decl.type, at(["facts", name, "expr"]), text, path, sink,
-                            f"fact {name}")
+                            words("diag.mapping.fact", name=name))
     if spec.get("unknown_when") is not None:
         src.unknown_when = _compile(str(spec["unknown_when"]), names, T.BOOL,
-                                    at(["facts", name, "unknown_when"]), text, path, sink, f"unknown_when of {name}")
+                                    at(["facts", name, "unknown_when"]), text, path, sink,
+                                    words("diag.mapping.unknown_when_of", name=name))
     return src
 
 
@@ -203,14 +207,15 @@ def _compile(src: str, names, want: T.Type, loc, text, path, sink, what) -> Call
     try:
         node = parse(src)
     except ExprSyntaxError as e:
-        sink.add(e.code, e.message, locate(e.offset) or loc)
+        sink.say(e.code, locate(e.offset) or loc, key=e.words)
         return None
     before = len(sink.errors)
     got = ExprChecker(names, sink, locate).infer(node)
     if len(sink.errors) > before:
         return None
     if not _fits(got, want):
-        sink.add("type_mismatch", f"{what} must be {want} but its expression gives {got}", loc)
+        sink.say("type_mismatch", loc, key="diag.type_mismatch.mapping", what=what, want=T.type_words(want),
+                 got=T.type_words(got))
         return None
     return compile_expr(node)
 
@@ -243,24 +248,23 @@ def cell_value(raw, spec: dict, name: str, unknown_cells=frozenset({""})):
         if kind == "number" and _DEC.match(s):
             q = Fraction(s)
             return q.numerator if q.denominator == 1 else q
-        what = "a whole number" if kind == "int" else "a number"
-        raise BadCell("bad_fact", f'{name} must be {what} but got "{s}"')
+        what = words("diag.bad_fact.a_whole_number") if kind == "int" else words("diag.bad_fact.a_number")
+        raise BadCell("bad_fact", words("diag.bad_fact.number", name=name, want=what, got=f'"{s}"'))
     if kind == "bool":
         b = _BOOL.get(s.lower(), bool_word(s))
         if b is None:
-            raise BadCell("bad_fact", f'{name} must be true/false or yes/no but got "{s}" '
-                                      "(a mapping can translate other words with values:)")
+            raise BadCell("bad_fact", words("diag.bad_fact.bool_cell", name=name, got=f'"{s}"'))
         return b
     if kind in ("list", "record"):
         try:
             return json.loads(s)
         except ValueError:
-            raise BadCell("bad_fact", f"{name} must be written as JSON in its cell") from None
+            raise BadCell("bad_fact", words("diag.bad_fact.json_cell", name=name)) from None
     if kind == "date":
         try:
             return read_date(s)
         except DateError as e:
-            raise BadCell("bad_fact", f"{name}: {say(e.key, 'en', **e.params)}") from None
+            raise BadCell("bad_fact", words("diag.bad_fact.named", name=name, problem=words(e.key, **e.params))) from None
     return s
 
 
@@ -273,11 +277,12 @@ def _typed_cell(raw, spec: dict, name: str):
     elif isinstance(raw, (int, float)) and kind in ("int", "number"):
         if isinstance(raw, float):
             if not math.isfinite(raw):
-                raise BadCell("bad_fact", f"{name} must be a finite number but got {raw}")
+                raise BadCell("bad_fact", words("diag.bad_fact.finite", name=name, got=raw))
             if raw.is_integer():
                 return int(raw)  # spreadsheets keep every number as a double
             if kind == "int":
-                raise BadCell("bad_fact", f"{name} must be a whole number but got {raw!r}")
+                raise BadCell("bad_fact", words("diag.bad_fact.number", name=name,
+                                                want=words("diag.bad_fact.a_whole_number"), got=repr(raw)))
             q = Fraction(repr(raw))  # the shortest decimal that names the double, exactly
             return q.numerator if q.denominator == 1 else q
         return raw
@@ -292,7 +297,8 @@ def _typed_cell(raw, spec: dict, name: str):
             return raw
     if kind in ("text", "enum") and isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return str(raw)  # a code typed as a number in a spreadsheet
-    raise BadCell("bad_fact", f"{name} must be {kind} but the cell holds {type(raw).__name__} {raw!r}"[:200])
+    raise BadCell("bad_fact", words("diag.bad_fact.typed_cell", name=name, want=kind, held=type(raw).__name__,
+                                    got=repr(raw)[:120]))
 
 
 class RowFacts(dict):
@@ -316,27 +322,25 @@ def row_facts(row: dict, mapping: Mapping, policy) -> tuple[bool, dict]:
     if mapping.where is not None and not problems:
         kept = _mapped(mapping.where, env, "where")
         if kept is None:  # never dropped in silence: the row is reported, as undecided
-            raise BadCell("where_unknown", f"cannot tell whether this row is wanted: where: {mapping.where_text} "
-                                           "is unknown for it (an empty cell?)")
+            raise BadCell("where_unknown", words("diag.where_unknown", where=mapping.where_text))
         if kept is not True:
             return False, {}
     if mapping.strict:
         for k in row:
             if k != mapping.id_column and k not in policy.facts:
-                hint = suggest(str(k), policy.facts)
-                problems.append(BadCell("unknown_fact", f"{k} is not a fact of policy {policy.id} "
-                                        f"{policy.fiscal_year}" + (f" (did you mean {hint}?)" if hint else "")))
+                problems.append(BadCell("unknown_fact", words("diag.unknown_fact", name=k, policy=policy.id,
+                                                              year=policy.fiscal_year), suggest(str(k), policy.facts)))
     facts = RowFacts()
     for src in mapping.facts:
         decl = policy.facts[src.fact]
         try:
             if src.unknown_when is not None and not problems and \
-                    _mapped(src.unknown_when, env, f"unknown_when of {src.fact}") is True:
+                    _mapped(src.unknown_when, env, words("diag.mapping.unknown_when_of", name=src.fact)) is True:
                 continue
             if src.expr is not None:
                 if problems:
                     continue
-                v = _mapped(src.expr, env, f"the expression of {src.fact}")
+                v = _mapped(src.expr, env, words("diag.mapping.expression_of", name=src.fact))
             else:
                 raw = row.get(src.column)
                 if isinstance(raw, str) and src.values and raw.strip() in src.values:
@@ -356,9 +360,12 @@ def row_facts(row: dict, mapping: Mapping, policy) -> tuple[bool, dict]:
         except BadCell as e:
             problems.append(e)
         except BadFact as e:
-            problems.append(BadCell("bad_fact", e.message))
+            problems.append(BadCell("bad_fact", e.words, e.suggestion))
     if problems:
-        raise BadCell(problems[0].code, "; ".join(p.message for p in problems))
+        joined = problems[-1].words
+        for p in reversed(problems[:-1]):
+            joined = words("diag.bad_row.and", first=p.words, rest=joined)
+        raise BadCell(problems[0].code, joined, next((p.suggestion for p in problems if p.suggestion), None))
     return True, facts
 
 
@@ -367,17 +374,17 @@ def _mapped(fn, env, what):
     try:
         return fn(env)
     except EvalError as e:
-        raise BadCell(e.code, f"{e.message} in {what}") from None
+        raise BadCell(e.code, words("diag.mapping.failed_in", problem=e.words, what=what)) from None
     except TypeError as e:
-        raise BadCell("bad_fact", f"a cell has the wrong kind of value for {what}: {e}") from None
+        raise BadCell("bad_fact", words("diag.bad_fact.wrong_kind", what=what, detail=str(e))) from None
 
 
 def _bounds(v, spec, name):
     lo, hi = spec.get("min"), spec.get("max")
     if lo is not None and v < lo:
-        raise BadCell("bad_fact", f"{name} must be at least {lo} but got {v}")
+        raise BadCell("bad_fact", words("diag.bad_fact.at_least", name=name, limit=lo, got=v))
     if hi is not None and v > hi:
-        raise BadCell("bad_fact", f"{name} must be at most {hi} but got {v}")
+        raise BadCell("bad_fact", words("diag.bad_fact.at_most", name=name, limit=hi, got=v))
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -400,13 +407,12 @@ class RowEvaluator:
         rid = rid if rid not in ("", None) else None
         out: dict[str, Any] = {"row": number, "id": rid}
         if "__error__" in row:
-            code, msg = row["__error__"]
-            out["error"] = {"code": code, "message": msg}
+            out["error"] = row_error(*row["__error__"])
             return out
         try:
             kept, facts = row_facts(row, self.mapping, self.policy)
         except BadCell as e:
-            out["error"] = {"code": e.code, "message": e.message}
+            out["error"] = row_error(e.code, e.words, e.suggestion)
             return out
         if not kept:
             return None
@@ -414,14 +420,14 @@ class RowEvaluator:
             env = run_rules(self.policy, facts)
         except YokoError as e:
             d = e.diagnostics[0]
-            out["error"] = {"code": d.code, "message": d.message}
+            out["error"] = {"code": d.code, "message": d.message, "message_ja": d.text("ja")}
             return out
         rule_needs = self.needs.for_row(env)
         results = {n: to_json(env[n]) for n in self.policy.results}
         unknown = [n for n in self.policy.results if env[n] is None]
         out["results"] = results
         if getattr(facts, "notes", None):
-            out["normalised"] = [n.message for n in facts.notes]
+            out["normalised"] = [n.words.text("en") for n in facts.notes]
         out["unknown"] = unknown
         out["needed_facts"] = sorted(set().union(*(rule_needs(n) for n in unknown)))
         if self.focus:
@@ -609,15 +615,15 @@ def run_command(args, policy, out, err, xlsx_sheet=None) -> int:
     """`yoko evaluate --batch FILE ...`: exit 0 when every row was good, 1 when some are error rows."""
     from engine.evaluation.tables import TableWriter, read_rows
     if not args.batch:
-        raise YokoError([Diagnostic("usage", "give a FACTS file, or --batch FILE for a table of facilities")])
+        raise YokoError([diag("usage", key="diag.usage.facts_or_batch")])
     if args.facts is not None:
-        raise YokoError([Diagnostic("usage", "give either a FACTS file or --batch FILE, not both")])
+        raise YokoError([diag("usage", key="diag.usage.facts_and_batch")])
     if args.jobs < 1:
-        raise YokoError([Diagnostic("usage", f"--jobs must be at least 1 but got {args.jobs}")])
+        raise YokoError([diag("usage", key="diag.usage.jobs", got=args.jobs)])
     unknown = [r for r in args.count if r not in policy.rules]
     if unknown:
-        raise YokoError([Diagnostic("usage", f"--count {unknown[0]}: policy {policy.id} has no rule of that name",
-                                    suggestion=suggest(unknown[0], policy.rules))])
+        raise YokoError([diag("usage", key="diag.usage.count", rule=unknown[0], policy=policy.id,
+                              suggestion=suggest(unknown[0], policy.rules))])
     mapping = load_mapping(args.map, policy) if args.map else None
     header, rows = read_rows(args.batch, args.sheet)
     if mapping is None:
@@ -659,9 +665,8 @@ def _check_columns(mapping: Mapping, header, path) -> None:
         return
     missing = sorted(c for c in mapping.reads() if c not in header)
     if missing:
-        raise YokoError([Diagnostic("unknown_column", f"mapping {mapping.path} reads column {missing[0]} "
-                                    f"but {path} has no such column", Location(path, 1, 1),
-                                    suggestion=suggest(missing[0], header))])
+        raise YokoError([diag("unknown_column", Location(path, 1, 1), key="diag.unknown_column.mapping",
+                              mapping=mapping.path, column=missing[0], path=path, suggestion=suggest(missing[0], header))])
 
 
 def _isatty(stream) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 from engine.lang import ast
 from engine.lang.builtins import EvalError
 from engine.lang.compile import tracer
-from engine.base.diagnostics import Diagnostic, YokoError
+from engine.base.diagnostics import Diagnostic, YokoError, diag
 from engine.lang.interpret import interpret
 from engine.policy.load import Policy
 from engine.lang.values import to_json
@@ -189,8 +189,7 @@ def _run_closures(policy: Policy, facts: dict) -> dict:
     except EvalError as e:
         raise YokoError([_runtime(policy, name, e, env)]) from None
     except RecursionError:
-        raise YokoError([Diagnostic("expr_too_deep", f"rule {name} is nested too deeply to evaluate",
-                                    rules[name].location)]) from None
+        raise YokoError([diag("expr_too_deep", rules[name].location, key="diag.expr_too_deep.rule", rule=name)]) from None
     return env
 
 
@@ -203,21 +202,20 @@ def _whole_yen(policy: Policy, env: dict) -> None:
     for n in yen:
         v = env[n]
         if isinstance(v, Fraction) and v.denominator != 1:
-            raise YokoError([Diagnostic("non_integral_money",
-                                        f"result {n} is {v} yen, not whole yen; the policy must round it",
-                                        rules[n].location)])
+            raise YokoError([diag("non_integral_money", rules[n].location, key="diag.non_integral_money.value",
+                                  result=n, value=v)])
 
 
 def _runtime(policy, name, e: EvalError, env: dict | None = None) -> Diagnostic:
     """Where a rule failed, and (so the bad input can be found) the facts it read, with their values."""
     rule = policy.rules[name]
     loc = rule.locate(e.node.start) if e.node is not None else None
-    read = ""
-    if env is not None:
-        facts = [f"{n} = {to_json(env[n])}" for n in _facts_behind(policy, name) if env.get(n) is not None]
-        if facts:
-            read = "; it read " + ", ".join(facts[:6]) + (", ..." if len(facts) > 6 else "")
-    return Diagnostic(e.code, f"{e.message} while evaluating rule {name}{read}", loc or rule.location)
+    facts = [f"{n} = {to_json(env[n])}" for n in _facts_behind(policy, name) if env.get(n) is not None] \
+        if env is not None else []
+    if facts:
+        read = ", ".join(facts[:6]) + (", ..." if len(facts) > 6 else "")
+        return diag(e.code, loc or rule.location, key="diag.runtime.read", problem=e.words, rule=name, read=read)
+    return diag(e.code, loc or rule.location, key="diag.runtime", problem=e.words, rule=name)
 
 
 def _facts_behind(policy, name: str) -> list[str]:

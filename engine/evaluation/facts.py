@@ -14,9 +14,9 @@ import unicodedata
 from fractions import Fraction
 
 from engine.base.dates import DateError, looks_like_date, read_date
-from engine.base.words import say
 from engine.lang import types as T
-from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, suggest
+from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, diag, suggest
+from engine.base.words import Words, words
 from engine.base.limits import MAX_FACT_MAGNITUDE, MAX_LIST_ITEMS, MAX_MAGNITUDE
 from engine.policy.periods import select as select_periods
 from engine.policy.yamlio import ExactFloat, PlainConverter, location_at, parse_yaml, read_text
@@ -36,21 +36,24 @@ def load_facts_file(path: str, policy, text: str | None = None) -> CheckedFacts:
     root = parse_yaml(text, path, syntax_code="facts_syntax")
     sink = Sink()
     if root is None:
-        raise YokoError([Diagnostic("facts_syntax", "the file is empty; write {} for a facility of which "
-                                    "nothing is known yet", Location(path, 1, 1),
-                                    message_ja="ファイルが空です。何も分かっていない施設なら {} と書いてください")])
+        raise YokoError([diag("facts_syntax", Location(path, 1, 1), key="diag.facts_syntax.empty")])
     if not isinstance(root, dict):
-        kind = "list" if isinstance(root, list) else type(root).__name__
-        raise YokoError([Diagnostic("facts_syntax", "a facts file must be a mapping of fact name to value "
-                                    f"but this file is a {kind}", Location(path, 1, 1),
-                                    message_ja="事実のファイルは「事実名: 値」の対応（マッピング）でなければ"
-                                               f"なりませんが、このファイルは {_KIND_JA.get(kind, kind)} です")])
+        raise YokoError([diag("facts_syntax", Location(path, 1, 1), key="diag.facts_syntax.not_mapping",
+                              got=kind_words(root))])
     data = PlainConverter(path, sink, text).convert(root)
     sink.raise_if_errors()
     return check_facts(data, policy, lambda key_path, key=False: location_at(root, key_path, path, key=key))
 
 
-_KIND_JA = {"list": "リスト", "str": "文字列", "int": "整数", "float": "数値", "bool": "真偽値"}
+def kind_words(v) -> Words | str:
+    """What a document or value is, in words."""
+    if isinstance(v, bool):
+        return words("type.bool")
+    for t, key in ((list, "type.list_any"), (dict, "diag.policy_schema.mapping"), (str, "type.text"),
+                   (int, "type.int"), (float, "type.number")):
+        if isinstance(v, t):
+            return words(key)
+    return type(v).__name__
 
 
 def check_facts(data: dict, policy, locate=None) -> CheckedFacts:
@@ -65,9 +68,8 @@ def check_facts(data: dict, policy, locate=None) -> CheckedFacts:
     for name, value in data.items():
         decl = policy.facts.get(name)
         if decl is None:
-            sink.add("unknown_fact", f"{name} is not a fact of policy {policy.id} {policy.fiscal_year}",
-                     locate([name], key=True), suggestion=suggest(str(name), policy.facts),
-                     message_ja=f"{name} は政策 {policy.id} {policy.fiscal_year} 年度の事実ではありません")
+            sink.say("unknown_fact", locate([name], key=True), name=name, policy=policy.id, year=policy.fiscal_year,
+                     suggestion=suggest(str(name), policy.facts))
             continue
         if value is None:
             continue
@@ -75,47 +77,42 @@ def check_facts(data: dict, policy, locate=None) -> CheckedFacts:
         try:
             out[name] = convert(value, decl.spec, name, notes=found)
         except BadFact as e:
-            sink.add("bad_fact", e.message, locate([name] + e.path, key=e.at_key), message_ja=e.message_ja)
+            sink.say("bad_fact", locate([name] + e.path, key=e.at_key), key=e.words, suggestion=e.suggestion)
             continue
         for n in found:
-            out.notes.append(Diagnostic("fact_normalised", n.message, locate([name] + n.path), "note",
-                                        message_ja=n.message_ja))
+            out.notes.append(diag("fact_normalised", locate([name] + n.path), key=n.words, severity="note"))
     sink.raise_if_errors()
     return out
 
 
 class BadFact(Exception):
-    def __init__(self, message: str, path=None, at_key: bool = False, message_ja: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.message_ja = message_ja
+    """A fact value that cannot be used: why (in words), where inside the value, and a close valid spelling."""
+
+    def __init__(self, message: Words, path=None, at_key: bool = False, suggestion: str | None = None):
+        super().__init__(message.text("en"))
+        self.words = message
         self.path = path or []
         self.at_key = at_key  # point at the key (a misspelt field), not at its value
+        self.suggestion = suggestion
 
 
 class Normalised:
-    """A value read in another form than the canonical one, and where."""
+    """A value read in another form than the canonical one (in words), and where."""
 
-    def __init__(self, message: str, message_ja: str, path):
-        self.message, self.message_ja, self.path = message, message_ja, list(path)
+    def __init__(self, message: Words, path):
+        self.words, self.path = message, list(path)
 
 
-def _show(v) -> str:
+def _show(v) -> Words | str:
     if isinstance(v, str):
         return f'"{v}"'
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, (list, dict)):
-        return "a list" if isinstance(v, list) else "a mapping"
+        return words("diag.bad_fact.a_list") if isinstance(v, list) else words("diag.bad_fact.a_mapping")
     if isinstance(v, float):
         return repr(float(v))
     return repr(v)
-
-
-def _show_ja(v) -> str:
-    if isinstance(v, (list, dict)):
-        return "リスト" if isinstance(v, list) else "マッピング"
-    return _show(v)
 
 
 def convert(value, spec: dict, name: str, path=None, notes: list | None = None):
@@ -128,21 +125,19 @@ def convert(value, spec: dict, name: str, path=None, notes: list | None = None):
             return value
         word = bool_word(value)
         if word is not None:
-            notes.append(Normalised(f'{name}: read "{value}" as {str(word).lower()}',
-                                    f"{name}: 「{value}」を {str(word).lower()} と読みました", path))
+            notes.append(Normalised(words("diag.fact_normalised", name=name, text=value, value=str(word).lower()),
+                                    path))
             return word
-        hint = f"; write {value.strip().lower()} without quotes" if isinstance(value, str) \
-            and value.strip().lower() in ("true", "false") else ""
-        hint_ja = f"。引用符を付けずに {value.strip().lower()} と書いてください" if hint else ""
-        raise BadFact(f"{name} must be true or false but got {_show(value)}{hint}", path,
-                      message_ja=f"{name} は true か false でなければなりませんが {_show_ja(value)} です{hint_ja}")
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            raise BadFact(words("diag.bad_fact.bool_quoted", name=name, got=_show(value), plain=value.strip().lower()),
+                          path)
+        raise BadFact(words("diag.bad_fact.bool", name=name, got=_show(value)), path)
     if kind in ("int", "number"):
         return _number(value, spec, name, path, whole=kind == "int")
     if kind == "text":
         if isinstance(value, str):
             return value
-        raise BadFact(f"{name} must be text but got {_show(value)}; put it in quotes", path,
-                      message_ja=f"{name} は文字列でなければなりませんが {_show_ja(value)} です。引用符で囲んでください")
+        raise BadFact(words("diag.bad_fact.text", name=name, got=_show(value)), path)
     if kind == "enum":
         return _enum(value, spec, name, path, notes)
     if kind == "date":
@@ -189,97 +184,79 @@ def _enum(value, spec, name, path, notes):
         return value
     label = enum_label_value(value, spec) if isinstance(value, str) else None
     if label is not None:
-        notes.append(Normalised(f'{name}: read "{value}" as {label}', f"{name}: 「{value}」を {label} と読みました", path))
+        notes.append(Normalised(words("diag.fact_normalised", name=name, text=value, value=label), path))
         return label
     hint = suggest(str(value), values) if isinstance(value, str) else None
-    raise BadFact(f"{name} must be one of {', '.join(values)} but got {_show(value)}"
-                  + (f" (did you mean {hint}?)" if hint else ""), path,
-                  message_ja=f"{name} は {', '.join(values)} のいずれかでなければなりませんが {_show_ja(value)} です"
-                  + (f"（{hint} のことですか？）" if hint else ""))
+    raise BadFact(words("diag.bad_fact.enum", name=name, allowed=", ".join(values), got=_show(value)), path,
+                  suggestion=hint)
 
 
 def _list(value, spec, name, path, notes):
     if not isinstance(value, list):
-        raise BadFact(f"{name} must be a list but got {_show(value)}", path,
-                      message_ja=f"{name} はリストでなければなりませんが {_show_ja(value)} です")
+        raise BadFact(words("diag.bad_fact.list", name=name, got=_show(value)), path)
     if len(value) > MAX_LIST_ITEMS:
-        raise BadFact(f"{name} has {len(value):,} items; the limit is {MAX_LIST_ITEMS:,}", path,
-                      message_ja=f"{name} の要素が {len(value):,} 個あります。上限は {MAX_LIST_ITEMS:,} 個です")
+        raise BadFact(words("diag.bad_fact.list_too_long", name=name, count=f"{len(value):,}",
+                            limit=f"{MAX_LIST_ITEMS:,}"), path)
     items = spec.get("items") or {}
     out = []
     for i, x in enumerate(value):
         if x is None:
-            raise BadFact(f"{name}[{i}] is empty; a list cannot hold unknown items", path + [i],
-                          message_ja=f"{name}[{i}] が空です。リストに不明な要素は入れられません")
+            raise BadFact(words("diag.bad_fact.list_item_empty", item=f"{name}[{i}]"), path + [i])
         out.append(convert(x, items, f"{name}[{i}]", path + [i], notes))
     return out
 
 
 def _record(value, spec, name, path, notes):
     if not isinstance(value, dict):
-        raise BadFact(f"{name} must be a mapping of fields but got {_show(value)}", path,
-                      message_ja=f"{name} は項目の対応（マッピング）でなければなりませんが {_show_ja(value)} です")
+        raise BadFact(words("diag.bad_fact.record", name=name, got=_show(value)), path)
     fields = spec.get("fields") or {}
     rec = {}
     for k, x in value.items():
         if k not in fields:
-            hint = suggest(str(k), fields)
-            raise BadFact(f"{name} has no field {k}" + (f" (did you mean {hint}?)" if hint else ""), path + [k],
-                          at_key=True, message_ja=f"{name} に項目 {k} はありません"
-                          + (f"（{hint} のことですか？）" if hint else ""))
+            raise BadFact(words("diag.bad_fact.no_field", name=name, field=k), path + [k], at_key=True,
+                          suggestion=suggest(str(k), fields))
         rec[k] = None if x is None else convert(x, fields[k], f"{name}.{k}", path + [k], notes)
     for k in fields:
         rec.setdefault(k, None)
     return rec
 
 
-def _number_hint(text: str) -> tuple[str, str] | None:
-    """How to write a text that looks like a number: ("; write 1200 ...", "。1200 と..."), or None."""
+def _number_hint(text: str) -> Words | None:
+    """How to write a text that looks like a number ("write 1200 as a number, without quotes"), or None."""
     wide = unicodedata.normalize("NFKC", text)
     plain = wide.strip().replace(",", "")
     if not re.fullmatch(r"[-+]?\d+(\.\d+)?", plain):
         return None
-    en, ja = ["quotes"], ["引用符"]
-    if "," in wide:
-        en.append("commas"), ja.append("桁区切りのカンマ")
-    if wide != text:
-        en.append("full-width digits"), ja.append("全角数字")
-    return (f"; write {plain} as a number, without {' or '.join(en)}",
-            f"。{'・'.join(ja)}を使わずに {plain} と書いてください")
+    without = ["quotes"] + (["commas"] if "," in wide else []) + (["full_width"] if wide != text else [])
+    marks = words(f"diag.bad_fact.without.{'_'.join(without)}")
+    return words("diag.bad_fact.number_hint", plain=plain, without=marks)
 
 
 def _number(value, spec, name, path, whole: bool):
-    what, what_ja = ("a whole number", "整数") if whole else ("a number", "数値")
+    what = words("diag.bad_fact.a_whole_number") if whole else words("diag.bad_fact.a_number")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        hint, hint_ja = (_number_hint(value) if isinstance(value, str) else None) or ("", "")
-        raise BadFact(f"{name} must be {what} but got {_show(value)}{hint}", path,
-                      message_ja=f"{name} は{what_ja}でなければなりませんが {_show_ja(value)} です{hint_ja}")
+        hint = _number_hint(value) if isinstance(value, str) else None
+        if hint:
+            raise BadFact(words("diag.bad_fact.number_hinted", name=name, want=what, got=_show(value), hint=hint), path)
+        raise BadFact(words("diag.bad_fact.number", name=name, want=what, got=_show(value)), path)
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise BadFact(f"{name} must be a finite number but got {value}", path,
-                          message_ja=f"{name} は有限の数値でなければなりませんが {value} です")
+            raise BadFact(words("diag.bad_fact.finite", name=name, got=value), path)
         q = Fraction(value.exact if isinstance(value, ExactFloat) else repr(float(value)))
         if whole and q.denominator != 1:
-            raise BadFact(f"{name} must be a whole number but got {_show(value)}", path,
-                          message_ja=f"{name} は整数でなければなりませんが {_show(value)} です")
+            raise BadFact(words("diag.bad_fact.number", name=name, want=what, got=_show(value)), path)
         if whole:  # 12.0: a whole number written as a decimal; a count is written 12
-            raise BadFact(f"{name} must be a whole number but got {_show(value)}; write {q.numerator}", path,
-                          message_ja=f"{name} は整数でなければなりませんが {_show(value)} です。"
-                                     f"{q.numerator} と書いてください")
+            raise BadFact(words("diag.bad_fact.whole_decimal", name=name, got=_show(value), plain=q.numerator), path)
         if q.denominator > MAX_MAGNITUDE:
-            raise BadFact(f"{name} has more than 30 decimal places", path,
-                          message_ja=f"{name} の小数点以下が 30 桁を超えています")
+            raise BadFact(words("diag.bad_fact.places", name=name), path)
         value = q.numerator if q.denominator == 1 else q
     if abs(value) > MAX_FACT_MAGNITUDE:
-        raise BadFact(f"{name} is larger than 10^18, which no real facility has: {_digits(value)}", path,
-                      message_ja=f"{name} が 10^18 を超えています（現実の施設ではあり得ません）: {_digits(value)}")
+        raise BadFact(words("diag.bad_fact.too_large", name=name, digits=_digits(value)), path)
     lo, hi = spec.get("min"), spec.get("max")
     if lo is not None and value < lo:
-        raise BadFact(f"{name} must be at least {lo} but got {value}", path,
-                      message_ja=f"{name} は {lo} 以上でなければなりませんが {value} です")
+        raise BadFact(words("diag.bad_fact.at_least", name=name, limit=lo, got=value), path)
     if hi is not None and value > hi:
-        raise BadFact(f"{name} must be at most {hi} but got {value}", path,
-                      message_ja=f"{name} は {hi} 以下でなければなりませんが {value} です")
+        raise BadFact(words("diag.bad_fact.at_most", name=name, limit=hi, got=value), path)
     return value
 
 
@@ -290,19 +267,17 @@ def _digits(v) -> str:
 
 def _date(value, name, path, notes):
     if isinstance(value, datetime.datetime):
-        raise BadFact(f"{name} must be a date (YYYY-MM-DD) but got a date and time", path,
-                      message_ja=f"{name} は日付（YYYY-MM-DD）でなければなりませんが日時です")
+        raise BadFact(words("diag.bad_fact.datetime", name=name), path)
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, str):
         d = _date_text(value, name, path)
         if d is not None:
             if value != d.isoformat():
-                notes.append(Normalised(f'{name}: read "{value}" as {d.isoformat()}',
-                                        f"{name}: 「{value}」を {d.isoformat()} と読みました", path))
+                notes.append(Normalised(words("diag.fact_normalised", name=name, text=value, value=d.isoformat()),
+                                        path))
             return d
-    raise BadFact(f"{name} must be a date written YYYY-MM-DD but got {_show(value)}", path,
-                  message_ja=f"{name} は YYYY-MM-DD 形式の日付でなければなりませんが {_show_ja(value)} です")
+    raise BadFact(words("diag.bad_fact.date", name=name, got=_show(value)), path)
 
 
 def _date_text(value: str, name, path) -> datetime.date | None:
@@ -312,5 +287,4 @@ def _date_text(value: str, name, path) -> datetime.date | None:
     try:
         return read_date(value)
     except DateError as e:
-        raise BadFact(f"{name}: {say(e.key, 'en', **e.params)}", path,
-                      message_ja=f"{name}: {say(e.key, 'ja', **e.params)}") from None
+        raise BadFact(words("diag.bad_fact.named", name=name, problem=words(e.key, **e.params)), path) from None

@@ -15,9 +15,10 @@ import tempfile
 from collections.abc import Iterator
 from typing import IO
 
-from engine.base.diagnostics import Diagnostic, Location, YokoError
+from engine.base.diagnostics import Location, YokoError, diag
 from engine.base.files import open_regular
 from engine.base.limits import MAX_TABLE_BYTES
+from engine.base.words import words
 
 RESULTS_MARK = "yoko-results"  # engine.present.xlsx marks the workbooks it writes
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -27,13 +28,13 @@ def format_of(path: str) -> str:
     """csv, xlsx or jsonl, by extension; a usage error otherwise."""
     ext = os.path.splitext(path)[1].lower()
     if ext not in FORMATS:
-        raise YokoError([Diagnostic("batch_format", f"cannot tell the table format of {path}: "
-                                    "use a .csv, .xlsx or .jsonl file")])
+        raise YokoError([diag("batch_format", path=path)])
     return FORMATS[ext]
 
 
 def _open_error(path: str, e: OSError) -> YokoError:
-    return YokoError([Diagnostic("batch_read", f"cannot read {path}: {e.strerror or e}", Location(path, 1, 1))])
+    return YokoError([diag("batch_read", Location(path, 1, 1), key="diag.batch_read.open", path=path,
+                                  reason=e.strerror or str(e))])
 
 
 def read_rows(path: str, sheet: str | None = None) -> tuple[list[str], Iterator[tuple[int, dict]]]:
@@ -42,7 +43,7 @@ def read_rows(path: str, sheet: str | None = None) -> tuple[list[str], Iterator[
     if kind == "xlsx":
         return _read_xlsx(path, sheet)
     if sheet is not None:
-        raise YokoError([Diagnostic("usage", "--sheet applies only to .xlsx files")])
+        raise YokoError([diag("usage", key="diag.usage.sheet")])
     raw = open_regular(path, MAX_TABLE_BYTES)
     if kind == "jsonl":  # JSON text is UTF-8 (RFC 8259)
         return _read_jsonl(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""), path)
@@ -84,8 +85,7 @@ def detect_encoding(raw, path: str) -> str:
     best = from_bytes(head, cp_isolation=["cp932", "euc_jp", "utf_16"]).best()
     if best is None:
         line = head[: _bad_utf8_at(head)].count(b"\n") + 1
-        raise YokoError([Diagnostic("batch_read", "cannot tell the text encoding of this CSV file; save it as "
-                                    "UTF-8 or as CSV (Shift_JIS/CP932) from Excel", Location(path, line, 1))])
+        raise YokoError([diag("batch_read", Location(path, line, 1), key="diag.batch_read.encoding")])
     return {"cp932": "cp932", "shift_jis": "cp932", "euc_jp": "euc_jp", "utf_16": "utf-16"}.get(best.encoding,
                                                                                             best.encoding)
 
@@ -104,11 +104,10 @@ def _read_csv(f: IO[str], path: str, delimiter: str = ","):
         header = next(reader, None)
     except (csv.Error, UnicodeDecodeError) as e:
         f.close()
-        raise YokoError([Diagnostic("batch_read", f"not a readable CSV file: {e}", Location(path, 1, 1))]) from None
+        raise YokoError([diag("batch_read", Location(path, 1, 1), key="diag.batch_read.csv", detail=str(e))]) from None
     if not header:
         f.close()
-        raise YokoError([Diagnostic("batch_read", "the CSV file is empty; its first line must name the columns",
-                                    Location(path, 1, 1))])
+        raise YokoError([diag("batch_read", Location(path, 1, 1), key="diag.batch_read.csv_empty")])
     header = [h.strip() for h in header]
     _check_header(header, path)
 
@@ -121,14 +120,14 @@ def _read_csv(f: IO[str], path: str, delimiter: str = ","):
                         yield start, _row(header, cells, path, start)
                     start = reader.line_num + 1
             except (csv.Error, UnicodeDecodeError) as e:
-                raise YokoError([Diagnostic("batch_read", f"not a readable CSV line: {e}",
-                                            Location(path, start, 1))]) from None
+                raise YokoError([diag("batch_read", Location(path, start, 1), key="diag.batch_read.csv_line",
+                                      detail=str(e))]) from None
     return header, rows()
 
 
 def _row(header, cells, path, line):
     if (len(cells) > len(header) and any(c.strip() for c in cells[len(header):])) or len(cells) < len(header):
-        return {"__error__": ("bad_row", f"row has {len(cells)} cells but the header names {len(header)} columns")}
+        return {"__error__": ("bad_row", words("diag.bad_row.cells", cells=len(cells), columns=len(header)))}
     return dict(zip(header, cells))
 
 
@@ -150,8 +149,7 @@ def _check_header(header: list[str], path: str) -> None:
         if not h:
             continue
         if h in seen:
-            raise YokoError([Diagnostic("batch_read", f"column {h} appears twice in the header",
-                                        Location(path, 1, i + 1))])
+            raise YokoError([diag("batch_read", Location(path, 1, i + 1), key="diag.batch_read.column_twice", column=h)])
         seen.add(h)
 
 
@@ -164,13 +162,13 @@ def _read_jsonl(f: IO[str], path: str):
                 try:
                     obj = json.loads(line, object_pairs_hook=_no_duplicate_keys)
                 except _DuplicateKey as e:
-                    yield n, {"__error__": ("bad_row", f"field {e} appears twice on this line")}
+                    yield n, {"__error__": ("bad_row", words("diag.bad_row.field_twice", field=str(e)))}
                     continue
                 except ValueError as e:
-                    yield n, {"__error__": ("bad_row", f"not a JSON object: {e}")}
+                    yield n, {"__error__": ("bad_row", words("diag.bad_row.json", detail=str(e)))}
                     continue
                 if not isinstance(obj, dict):
-                    yield n, {"__error__": ("bad_row", "a JSONL line must be an object of field to value")}
+                    yield n, {"__error__": ("bad_row", words("diag.bad_row.not_object"))}
                     continue
                 yield n, obj
     return None, rows()
@@ -184,15 +182,15 @@ def _read_xlsx(path: str, sheet: str | None):
     except OSError as e:
         raise _open_error(path, e) from None
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
-        raise YokoError([Diagnostic("batch_read", f"not a readable .xlsx workbook: {e}", Location(path, 1, 1))]) from None
+        raise YokoError([diag("batch_read", Location(path, 1, 1), key="diag.batch_read.xlsx", detail=str(e))]) from None
     if sheet is None:
         ws = wb.worksheets[0]
     elif sheet in wb.sheetnames:
         ws = wb[sheet]
     else:
         wb.close()
-        raise YokoError([Diagnostic("batch_read", f"workbook has no sheet {sheet}; its sheets are "
-                                    + ", ".join(wb.sheetnames), Location(path, 1, 1))])
+        raise YokoError([diag("batch_read", Location(path, 1, 1), key="diag.batch_read.no_sheet", sheet=sheet,
+                              sheets=", ".join(wb.sheetnames))])
     it = ws.iter_rows(values_only=True)
     first = next(it, None)
     start = 2
@@ -200,8 +198,7 @@ def _read_xlsx(path: str, sheet: str | None):
         first, start = next(it, None), 3
     if not first or all(c is None for c in first):
         wb.close()
-        raise YokoError([Diagnostic("batch_read", f"sheet {ws.title} is empty; its first row must name the columns",
-                                    Location(path, 1, 1))])
+        raise YokoError([diag("batch_read", Location(path, 1, 1), key="diag.batch_read.sheet_empty", sheet=ws.title)])
     header = ["" if c is None else str(c).strip() for c in first]
     while header and not header[-1]:
         header.pop()
@@ -229,7 +226,7 @@ class AtomicFile:
         try:
             fd, self.tmp = tempfile.mkstemp(prefix=".yoko-", suffix=os.path.splitext(path)[1], dir=d)
         except OSError as e:
-            raise YokoError([Diagnostic("batch_write", f"cannot write {path}: {e.strerror or e}")]) from None
+            raise YokoError([diag("batch_write", path=path, reason=e.strerror or str(e))]) from None
         if "b" in mode:
             self.f = os.fdopen(fd, mode)
         else:
@@ -302,8 +299,8 @@ class TableWriter:
                 self.csv.writerow([cell_text(c) for c in cells])
             except UnicodeEncodeError as e:
                 ch = e.object[e.start:e.end]
-                raise YokoError([Diagnostic("batch_write", f"output row {self.rows} holds {ch!r} (U+{ord(ch[0]):04X}), "
-                                            f"which {self.encoding} cannot hold; write --encoding utf-8-sig")]) from None
+                raise YokoError([diag("batch_write", key="diag.batch_write.encoding", row=self.rows, char=repr(ch),
+                                      code=f"U+{ord(ch[0]):04X}", encoding=self.encoding)]) from None
         else:
             self.sheet.append(cells)
 

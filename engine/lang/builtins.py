@@ -7,6 +7,7 @@ import datetime
 import math
 from fractions import Fraction
 
+from engine.base.words import Words, words
 from engine.lang import types as T
 
 MAX_MAGNITUDE = 10 ** 30  # no operator may build a number larger than this (see docs/errors.md)
@@ -15,17 +16,17 @@ MAX_MAGNITUDE = 10 ** 30  # no operator may build a number larger than this (see
 class EvalError(Exception):
     """A failure while evaluating, such as division by zero."""
 
-    def __init__(self, code: str, message: str, node=None):
-        super().__init__(message)
+    def __init__(self, code: str, message: Words, node=None):
+        super().__init__(message.text("en"))
         self.code = code
-        self.message = message
+        self.words = message
         self.node = node
 
 
 def check_magnitude(x):
     if x is not None and not isinstance(x, bool) and isinstance(x, (int, Fraction)):
         if abs(x) > MAX_MAGNITUDE or (isinstance(x, Fraction) and x.denominator > MAX_MAGNITUDE):
-            raise EvalError("number_too_large", f"a number exceeds the limit of 10^30: {float(x):.3e}")
+            raise EvalError("number_too_large", words("diag.number_too_large.computed", number=f"{float(x):.3e}"))
     return x
 
 
@@ -87,7 +88,7 @@ def norm(q):
 
 def divide(a, b):
     if b == 0:
-        raise EvalError("division_by_zero", "division by zero")
+        raise EvalError("division_by_zero", words("diag.division_by_zero"))
     if type(a) is int and type(b) is int:
         q, r = divmod(a, b)
         return q if r == 0 else Fraction(a, b)
@@ -98,7 +99,7 @@ def _trunc_to(x, unit, up: bool):
     if unit is None or x is None:
         return None
     if unit <= 0:
-        raise EvalError("bad_argument", f"rounding unit must be positive but got {unit}")
+        raise EvalError("bad_argument", words("diag.bad_argument.unit", unit=unit))
     q = Fraction(x) / Fraction(unit)
     n = math.trunc(q)
     if up and n != q:
@@ -119,7 +120,7 @@ def add_months(d: datetime.date, n: int) -> datetime.date:
     total = d.year * 12 + (d.month - 1) + n
     y, m = divmod(total, 12)
     if not 1 <= y <= 9999:
-        raise EvalError("date_out_of_range", "date arithmetic leaves the calendar (years 1-9999)")
+        raise EvalError("date_out_of_range", words("diag.date_out_of_range"))
     last = calendar.monthrange(y, m + 1)[1]
     return datetime.date(y, m + 1, min(d.day, last))
 
@@ -128,7 +129,7 @@ def add_days(d: datetime.date, n: int) -> datetime.date:
     try:
         return d + datetime.timedelta(days=n)
     except OverflowError:
-        raise EvalError("date_out_of_range", "date arithmetic leaves the calendar (years 1-9999)") from None
+        raise EvalError("date_out_of_range", words("diag.date_out_of_range")) from None
 
 
 def fiscal_year(d: datetime.date) -> int:
@@ -139,7 +140,7 @@ def make_date(y, m, d):
     try:
         return datetime.date(int(y), int(m), int(d))
     except (ValueError, OverflowError):
-        raise EvalError("bad_argument", f"date({y}, {m}, {d}) is not a calendar date") from None
+        raise EvalError("bad_argument", words("diag.bad_argument.date", args=f"{y}, {m}, {d}")) from None
 
 
 def _minmax(pick):
@@ -147,7 +148,7 @@ def _minmax(pick):
         if len(xs) == 1 and isinstance(xs[0], (list, tuple)):
             xs = xs[0]
         if not xs:
-            raise EvalError("empty_aggregate", "min/max of an empty list")
+            raise EvalError("empty_aggregate", words("diag.empty_aggregate.min_max"))
         if any(x is None for x in xs):
             return None
         return pick(xs)
@@ -157,7 +158,7 @@ def _minmax(pick):
 def first(xs):
     """The first element of a list; an empty list is an error (test it with empty(xs))."""
     if not xs:
-        raise EvalError("empty_aggregate", "first of an empty list; test the list with empty(...) first")
+        raise EvalError("empty_aggregate", words("diag.empty_aggregate.first"))
     return xs[0]
 
 

@@ -9,6 +9,12 @@ from engine.lang import ast
 from engine.lang import builtins
 from engine.lang import types as T
 from engine.base.diagnostics import Location, Sink, suggest
+from engine.base.words import Words, words
+
+tw = T.type_words
+# What builtins.signature says an argument should be, in words
+EXPECTED = {"number": tw(T.NUMBER), "integer": tw(T.INT), "date": tw(T.DATE), "list": words("type.list_any"),
+            "a list of numbers or dates": words("type.list_of_numbers_or_dates")}
 
 Locate = Callable[[int], Location | None]
 
@@ -21,8 +27,8 @@ class ExprChecker:
         self.sink = sink
         self.locate = locate
 
-    def error(self, code: str, message: str, offset: int, suggestion: str | None = None) -> T.Type:
-        self.sink.add(code, message, self.locate(offset), suggestion=suggestion)
+    def error(self, code: str, message: Words, offset: int, suggestion: str | None = None) -> T.Type:
+        self.sink.say(code, self.locate(offset), key=message, suggestion=suggestion)
         return T.ANY
 
     def infer(self, node: ast.Node, scope: dict[str, T.Type] | None = None) -> T.Type:
@@ -48,7 +54,7 @@ class ExprChecker:
             t = self.infer(item, scope)
             j = T.join(elem, t)
             if j is None:
-                return self.error("type_mismatch", f"list items must have one type but got {elem} and {t}", item.start)
+                return self.error("type_mismatch", words("diag.type_mismatch.list_items", first=tw(elem), second=tw(t)), item.start)
             elem = j
         return T.list_of(elem)
 
@@ -61,7 +67,7 @@ class ExprChecker:
             return scope[n.id]
         if n.id in self.names:
             return self.names[n.id]
-        return self.error("unknown_name", f"unknown name {n.id}", n.start,
+        return self.error("unknown_name", words("diag.unknown_name", name=n.id), n.start,
                           suggest(n.id, list(self.names) + list(scope)))
 
     def _Field(self, n: ast.Field, scope):
@@ -69,10 +75,10 @@ class ExprChecker:
         if t.kind == "any":
             return T.ANY
         if t.kind != "record":
-            return self.error("type_mismatch", f"field access .{n.name} needs a record but got {t}", n.obj.start)
+            return self.error("type_mismatch", words("diag.type_mismatch.field_access", field=n.name, got=tw(t)), n.obj.start)
         ft = t.field(n.name)
         if ft is None:
-            return self.error("unknown_field", f"record has no field {n.name}", n.name_start,
+            return self.error("unknown_field", words("diag.unknown_field", field=n.name), n.name_start,
                               suggest(n.name, [k for k, _ in t.fields]))
         return ft
 
@@ -81,10 +87,10 @@ class ExprChecker:
         t = self.infer(n.operand, scope)
         if n.op == "not":
             if t.kind not in ("bool", "any"):
-                return self.error("type_mismatch", f"operand of not must be boolean but got {t}", n.operand.start)
+                return self.error("type_mismatch", words("diag.type_mismatch.operand", op="not", want=tw(T.BOOL), got=tw(t)), n.operand.start)
             return T.BOOL
         if not T.is_numeric(t):
-            return self.error("type_mismatch", f"operand of - must be number but got {t}", n.operand.start)
+            return self.error("type_mismatch", words("diag.type_mismatch.operand", op="-", want=tw(T.NUMBER), got=tw(t)), n.operand.start)
         return t
 
     def _Binary(self, n: ast.Binary, scope):
@@ -92,13 +98,13 @@ class ExprChecker:
         if n.op in ("and", "or"):
             for side, t in ((n.left, lt), (n.right, rt)):
                 if t.kind not in ("bool", "any"):
-                    return self.error("type_mismatch", f"operand of {n.op} must be boolean but got {t}", side.start)
+                    return self.error("type_mismatch", words("diag.type_mismatch.operand", op=n.op, want=tw(T.BOOL), got=tw(t)), side.start)
             return T.BOOL
         sym = {"add": "+", "sub": "-", "mul": "*", "div": "/"}[n.op]
         for i, (side, t) in enumerate(((n.left, lt), (n.right, rt)), 1):
             if not T.is_numeric(t):
-                hint = " (dates: use add_days, days_between)" if t.kind == "date" else ""
-                return self.error("type_mismatch", f"operand {i} of {sym} must be number but got {t}{hint}", side.start)
+                key = "diag.type_mismatch.arith_date" if t.kind == "date" else "diag.type_mismatch.arith"
+                return self.error("type_mismatch", words(key, index=i, op=sym, got=tw(t)), side.start)
         if n.op == "div" or "number" in (lt.kind, rt.kind):
             return T.NUMBER
         if "any" in (lt.kind, rt.kind):
@@ -120,7 +126,7 @@ class ExprChecker:
 
     def _check_eq(self, a, b, ta, tb):
         if T.join(ta, tb) is None:
-            self.error("type_mismatch", f"cannot compare {ta} with {tb}", b.start)
+            self.error("type_mismatch", words("diag.type_mismatch.compare", left=tw(ta), right=tw(tb)), b.start)
             return
         for enum_t, other in ((ta, b), (tb, a)):
             if enum_t.kind == "enum":
@@ -128,18 +134,17 @@ class ExprChecker:
 
     def _check_enum_literal(self, enum_t: T.EnumType, node):
         if isinstance(node, ast.Literal) and isinstance(node.value, str) and node.value not in enum_t.values:
-            self.error("bad_enum_value",
-                       f'"{node.value}" is not a possible value; expected one of {", ".join(enum_t.values)}',
+            self.error("bad_enum_value", words("diag.bad_enum_value", value=node.value, allowed=", ".join(enum_t.values)),
                        node.start, suggest(node.value, enum_t.values))
 
     def _check_in(self, a, b, ta, tb):
         if tb.kind == "any":
             return
         if tb.kind != "list":
-            self.error("type_mismatch", f"right side of in must be a list but got {tb}", b.start)
+            self.error("type_mismatch", words("diag.type_mismatch.in_list", got=tw(tb)), b.start)
             return
         if T.join(ta, tb.elem) is None:
-            self.error("type_mismatch", f"cannot look for {ta} in a {tb}", a.start)
+            self.error("type_mismatch", words("diag.type_mismatch.look_for", item=tw(ta), container=tw(tb)), a.start)
             return
         if ta.kind == "enum" and isinstance(b, ast.ListLit):
             for item in b.items:
@@ -150,25 +155,25 @@ class ExprChecker:
     def _check_order(self, op, a, b, ta, tb):
         for side, t in ((a, ta), (b, tb)):
             if not (T.is_numeric(t) or t.kind == "date"):
-                self.error("type_mismatch", f"operands of {op} must be numbers or dates but got {t}", side.start)
+                self.error("type_mismatch", words("diag.type_mismatch.order", op=op, got=tw(t)), side.start)
                 return
         if "any" not in (ta.kind, tb.kind) and (ta.kind == "date") != (tb.kind == "date"):
-            self.error("type_mismatch", f"cannot compare {ta} with {tb}", b.start)
+            self.error("type_mismatch", words("diag.type_mismatch.compare", left=tw(ta), right=tw(tb)), b.start)
 
     def _IsTest(self, n: ast.IsTest, scope):
         t = self.infer(n.operand, scope)
         if n.kind in ("true", "false") and t.kind not in ("bool", "any"):
-            return self.error("type_mismatch", f"is {n.kind} needs a boolean but got {t}", n.operand.start)
+            return self.error("type_mismatch", words("diag.type_mismatch.is_test", kind=n.kind, got=tw(t)), n.operand.start)
         return T.BOOL
 
     def _Cond(self, n: ast.Cond, scope):
         tt = self.infer(n.test, scope)
         if tt.kind not in ("bool", "any"):
-            self.error("type_mismatch", f"condition of if must be boolean but got {tt}", n.test.start)
+            self.error("type_mismatch", words("diag.type_mismatch.condition", got=tw(tt)), n.test.start)
         a, b = self.infer(n.then, scope), self.infer(n.orelse, scope)
         j = T.join(a, b)
         if j is None:
-            return self.error("type_mismatch", f"both branches of if must have one type but got {a} and {b}",
+            return self.error("type_mismatch", words("diag.type_mismatch.branches", first=tw(a), second=tw(b)),
                               n.orelse.start)
         return j
 
@@ -177,35 +182,37 @@ class ExprChecker:
         if n.func not in builtins.NAMES:
             for a in n.args:
                 self.infer(a, scope)
-            return self.error("unknown_function", f"unknown function {n.func}", n.start,
+            return self.error("unknown_function", words("diag.unknown_function", func=n.func), n.start,
                               suggest(n.func, builtins.NAMES))
         lo, hi = builtins.ARITY[n.func]
         if len(n.args) < lo or (hi is not None and len(n.args) > hi):
-            want = str(lo) if lo == hi else (f"at least {lo}" if hi is None else f"{lo} to {hi}")
-            return self.error("bad_arity", f"{n.func} takes {want} argument{'s' if want != '1' else ''} "
-                                           f"but got {len(n.args)}", n.start)
+            want = (words("diag.bad_arity.exactly", n=lo) if lo == hi else
+                    words("diag.bad_arity.at_least", n=lo) if hi is None else words("diag.bad_arity.between", lo=lo, hi=hi))
+            key = "diag.bad_arity.one" if lo == hi == 1 else "diag.bad_arity"
+            return self.error("bad_arity", words(key, func=n.func, want=want, got=len(n.args)), n.start)
         types = [self.infer(a, scope) for a in n.args]
         sig = builtins.signature(n.func, types)
         if isinstance(sig, tuple):
             i, expected = sig
-            return self.error("type_mismatch", f"argument {i + 1} of {n.func} must be {expected} but got {types[i]}",
+            return self.error("type_mismatch", words("diag.type_mismatch.argument", index=i + 1, func=n.func, want=EXPECTED.get(expected, expected),
+                                                    got=tw(types[i])),
                               n.args[i].start)
         return sig
 
     def _bind(self, n, scope):
         it = self.infer(n.iterable, scope)
         if it.kind not in ("list", "any"):
-            self.error("type_mismatch", f"for ... in needs a list but got {it}", n.iterable.start)
+            self.error("type_mismatch", words("diag.type_mismatch.for_in", got=tw(it)), n.iterable.start)
             it = T.ANY
         if n.var in self.names:
-            self.error("name_clash", f"loop variable {n.var} hides a fact, parameter or rule of that name",
+            self.error("name_clash", words("diag.name_clash.loop_variable", name=n.var),
                        n.var_start)
         inner = dict(scope)
         inner[n.var] = it.elem if it.kind == "list" else T.ANY
         if n.filter is not None:
             ft = self.infer(n.filter, inner)
             if ft.kind not in ("bool", "any"):
-                self.error("type_mismatch", f"the if of a for must be boolean but got {ft}", n.filter.start)
+                self.error("type_mismatch", words("diag.type_mismatch.for_if", got=tw(ft)), n.filter.start)
         return inner
 
     def _Aggregate(self, n: ast.Aggregate, scope):
@@ -215,14 +222,15 @@ class ExprChecker:
             return T.INT
         if n.func == "sum":
             if not T.is_numeric(t):
-                return self.error("type_mismatch", f"sum needs numbers but got {t}", n.expr.start)
+                return self.error("type_mismatch", words("diag.type_mismatch.aggregate", func="sum", want=words("type.numbers"), got=tw(t)), n.expr.start)
             return T.INT if t.kind in ("int", "any") else T.NUMBER
         if n.func in ("any", "all"):
             if t.kind not in ("bool", "any"):
-                return self.error("type_mismatch", f"{n.func} needs booleans but got {t}", n.expr.start)
+                return self.error("type_mismatch", words("diag.type_mismatch.aggregate", func=n.func, want=words("type.booleans"), got=tw(t)), n.expr.start)
             return T.BOOL
         if not (T.is_numeric(t) or t.kind == "date"):
-            return self.error("type_mismatch", f"{n.func} needs numbers or dates but got {t}", n.expr.start)
+            return self.error("type_mismatch", words("diag.type_mismatch.aggregate", func=n.func, want=words("type.numbers_or_dates"),
+                                                      got=tw(t)), n.expr.start)
         return t
 
     def _ListComp(self, n: ast.ListComp, scope):

@@ -10,6 +10,7 @@ from pathlib import Path
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
+from engine.base.words import Words, words
 from engine.lang import ast
 from engine.base.limits import MAX_EXPR_CHARS, MAX_EXPR_DEPTH, MAX_LIST_ITEMS, MAX_LOOP_NESTING, MAX_MAGNITUDE
 
@@ -21,9 +22,9 @@ KEYWORDS = frozenset({"if", "then", "else", "and", "or", "not", "in", "is", "kno
 class ExprSyntaxError(Exception):
     """An expression that does not parse, with the offset where it fails."""
 
-    def __init__(self, message: str, offset: int, code: str = "expr_syntax"):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: Words, offset: int, code: str = "expr_syntax"):
+        super().__init__(message.text("en"))
+        self.words = message
         self.offset = offset
         self.code = code
 
@@ -58,7 +59,7 @@ class _Build(Transformer):
         try:
             value = datetime.date.fromisoformat(str(t[0]))
         except ValueError:
-            raise ExprSyntaxError(f"{t[0]} is not a valid date", t[0].start_pos) from None
+            raise ExprSyntaxError(words("diag.expr_syntax.date", text=str(t[0])), t[0].start_pos) from None
         return ast.Literal(*_span(meta), value)
 
     def true_lit(self, meta, _):
@@ -83,8 +84,8 @@ class _Build(Transformer):
     def aggregate(self, meta, t):
         func, expr, var, iterable, filt = t
         if str(func) not in AGGREGATES:
-            raise ExprSyntaxError(f"{func}(... for ...) needs one of {', '.join(sorted(AGGREGATES))}",
-                                  func.start_pos)
+            raise ExprSyntaxError(words("diag.expr_syntax.aggregate", func=str(func),
+                                        allowed=", ".join(sorted(AGGREGATES))), func.start_pos)
         return ast.Aggregate(*_span(meta), str(func), expr, str(var), var.start_pos, iterable, filt)
 
     def list_lit(self, meta, t):
@@ -99,7 +100,7 @@ class _Build(Transformer):
         seen = set()
         for k, v in entries:
             if k in seen:
-                raise ExprSyntaxError(f"field {k} is given twice", v.start)
+                raise ExprSyntaxError(words("diag.expr_syntax.field_twice", field=k), v.start)
             seen.add(k)
         return ast.RecordLit(*_span(meta), entries)
 
@@ -143,10 +144,11 @@ def _number(tok: Token, kind):
     whole, _, frac = digits.partition(".")
     shown = digits[:20] + ("..." if len(digits) > 20 else "")
     if len(frac.rstrip("0")) > 30:
-        raise ExprSyntaxError(f"the number {shown} has more than 30 decimal places", tok.start_pos,
+        raise ExprSyntaxError(words("diag.number_too_large.places", number=shown), tok.start_pos,
                               "number_too_large")
     if len(whole.lstrip("0")) > 31 or abs(value := kind(digits)) > MAX_MAGNITUDE:
-        raise ExprSyntaxError(f"the number {shown} is larger than 10^30", tok.start_pos, "number_too_large")
+        raise ExprSyntaxError(words("diag.number_too_large.literal", number=shown), tok.start_pos,
+                              "number_too_large")
     return value
 
 
@@ -163,17 +165,15 @@ def _check_limits(tree) -> None:
             continue
         where = getattr(node.meta, "start_pos", 0) or 0
         if depth > MAX_EXPR_DEPTH:
-            raise ExprSyntaxError(f"expression is nested more than {MAX_EXPR_DEPTH} levels deep; "
-                                  "split it into rules", where, "expr_too_deep")
+            raise ExprSyntaxError(words("diag.expr_too_deep", limit=MAX_EXPR_DEPTH), where, "expr_too_deep")
         if node.data in ("aggregate", "list_comp"):
             loops += 1
             if loops > MAX_LOOP_NESTING:
-                raise ExprSyntaxError(f"loops (for ... in) are nested more than {MAX_LOOP_NESTING} deep; "
-                                      "split the inner one into a rule", where, "loops_too_deep")
+                raise ExprSyntaxError(words("diag.loops_too_deep", limit=MAX_LOOP_NESTING), where, "loops_too_deep")
         if node.data == "list_lit" and node.children and isinstance(node.children[0], Tree) \
                 and len(node.children[0].children) > MAX_LIST_ITEMS:
-            raise ExprSyntaxError(f"a list literal has {len(node.children[0].children):,} items; "
-                                  f"the limit is {MAX_LIST_ITEMS:,} (use a parameter)", where, "list_too_long")
+            raise ExprSyntaxError(words("diag.list_too_long.literal", count=f"{len(node.children[0].children):,}",
+                                        limit=f"{MAX_LIST_ITEMS:,}"), where, "list_too_long")
         # a loop's iterable is evaluated once, outside the loop: only its body and filter nest in it
         iterable = {"aggregate": 3, "list_comp": 2}.get(node.data)
         stack.extend((c, depth + 1, loops - (i == iterable)) for i, c in enumerate(node.children))
@@ -197,8 +197,9 @@ def _unquote(s: str) -> str:
 
 
 _TOKEN_NAMES = {
-    "RPAR": "')'", "LPAR": "'('", "RSQB": "']'", "LSQB": "'['", "COMMA": "','", "NAME": "a name",
-    "INT": "a number", "DECIMAL": "a number", "STRING": "a string", "DATE": "a date", "$END": "end of expression",
+    "RPAR": "')'", "LPAR": "'('", "RSQB": "']'", "LSQB": "'['", "COMMA": "','", "NAME": words("diag.token.name"),
+    "INT": words("diag.token.number"), "DECIMAL": words("diag.token.number"), "STRING": words("diag.token.string"),
+    "DATE": words("diag.token.date"), "$END": words("diag.token.end"),
     "THEN": "'then'", "ELSE": "'else'", "IN": "'in'", "COLON": "':'", "RBRACE": "'}'", "LBRACE": "'{'",
 }
 
@@ -207,25 +208,26 @@ _OPERAND_STARTS = {"INT", "DECIMAL", "STRING", "DATE", "NAME", "LPAR", "LSQB", "
                    "TRUE", "FALSE"}
 
 
-def _expected(exp: set[str]) -> str:
+def _expected(exp: set[str]) -> Words | tuple:
+    """What the parser expected, as words (several: a tuple, rendered comma-separated)."""
     if exp and exp <= _OPERAND_STARTS | {"__ANON_0", "__ANON_1"} and "NAME" in exp:
-        return "an operand (a number, a name, a string, '(' ...)"
-    names = sorted({_TOKEN_NAMES.get(e, e.lower() if e.isupper() else e) for e in exp})
+        return words("diag.token.operand")
+    names = {_TOKEN_NAMES.get(e, e.lower() if e.isupper() else e) for e in exp}
     if len(names) > 6:
-        return "an operand or operator"
-    return ", ".join(names)
+        return words("diag.token.operand_or_operator")
+    return tuple(sorted(names, key=lambda n: n.text("en") if isinstance(n, Words) else n))
 
 
-def _describe(tok: Token) -> str:
+def _describe(tok: Token) -> Words | str:
     if tok.type == "$END":
-        return "end of expression"
+        return words("diag.token.end")
     return f"'{tok}'"
 
 
 def parse(text: str) -> ast.Node:
     """Parse one expression; raise ExprSyntaxError with the failing offset."""
     if len(text) > MAX_EXPR_CHARS:
-        raise ExprSyntaxError(f"expression is {len(text):,} characters long; the limit is {MAX_EXPR_CHARS:,}",
+        raise ExprSyntaxError(words("diag.expr_too_long", length=f"{len(text):,}", limit=f"{MAX_EXPR_CHARS:,}"),
                               MAX_EXPR_CHARS, "expr_too_long")
     try:
         tree = _parser().parse(text)
@@ -237,18 +239,19 @@ def parse(text: str) -> ast.Node:
         raise
     except UnexpectedCharacters as e:
         ch = text[e.pos_in_stream] if e.pos_in_stream < len(text) else ""
-        hint = " (use == to compare)" if ch == "=" else ""
-        raise ExprSyntaxError(f"unexpected character '{ch}'{hint}", e.pos_in_stream) from None
+        key = "diag.expr_syntax.equals" if ch == "=" else "diag.expr_syntax.character"
+        raise ExprSyntaxError(words(key, char=ch), e.pos_in_stream) from None
     except UnexpectedEOF as e:
-        raise ExprSyntaxError(f"expression ends too early; expected {_expected(set(e.expected))}",
+        raise ExprSyntaxError(words("diag.expr_syntax.early_end", expected=_expected(set(e.expected))),
                               len(text.rstrip())) from None
     except UnexpectedToken as e:
         tok = e.token
         pos = tok.start_pos if tok.type != "$END" and tok.start_pos is not None else len(text.rstrip())
         if tok.type == "$END":
-            msg = f"expression ends too early; expected {_expected(set(e.expected))}"
+            msg = words("diag.expr_syntax.early_end", expected=_expected(set(e.expected)))
         else:
-            msg = f"unexpected {_describe(tok)}; expected {_expected(set(e.expected))}"
+            msg = words("diag.expr_syntax.token", found=_describe(tok), expected=_expected(set(e.expected)))
         raise ExprSyntaxError(msg, pos) from None
     except UnexpectedInput as e:  # any other Lark input error
-        raise ExprSyntaxError(str(e).splitlines()[0], getattr(e, "pos_in_stream", 0) or 0) from None
+        raise ExprSyntaxError(words("diag.expr_syntax.other", detail=str(e).splitlines()[0]),
+                              getattr(e, "pos_in_stream", 0) or 0) from None

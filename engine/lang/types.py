@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.base.words import Words, words
+
 
 @dataclass(frozen=True, slots=True)
 class Type:
@@ -46,6 +48,17 @@ class RecordType(Type):
 _NAMES = {"number": "number", "int": "integer", "text": "text", "bool": "boolean", "date": "date", "any": "any"}
 
 BOOL, INT, NUMBER, TEXT, DATE, ANY = (Type(k) for k in ("bool", "int", "number", "text", "date", "any"))
+
+
+def type_words(t: Type) -> Words:
+    """The name of a type in words, rendered in the language of the message around it."""
+    if t.kind == "enum":
+        return words("type.enum", values=", ".join(t.values))
+    if t.kind == "list":
+        return words("type.list", elem=type_words(t.elem))
+    if t.kind == "record":
+        return words("type.record", fields=", ".join(k for k, _ in t.fields))
+    return words(f"type.{t.kind}")
 
 
 def enum(values) -> EnumType:

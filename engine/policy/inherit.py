@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from engine.base.diagnostics import Location, Sink, YokoError, suggest
+from engine.base.diagnostics import Location, Sink, YokoError, diag, suggest
 from engine.base.words import words
 from engine.policy.yamlio import location_at
 
@@ -136,21 +136,17 @@ def _chain(leaf: Src, read, find_base) -> list[Src]:
         where = cur.at(["extends"])
         if key in seen:
             names = " -> ".join(f"{s.version[0]} {s.version[1]}" for s in chain) + f" -> {key[0]} {key[1]}"
-            raise YokoError([_d("extends_cycle", f"policies extend each other in a cycle: {names}", where)])
+            raise YokoError([diag("extends_cycle", where, cycle=names)])
         if len(chain) > MAX_BASES:
-            raise YokoError([_d("extends_too_long",
-                                f"the chain of extends is longer than {MAX_BASES} policies "
-                                f"({chain[0].version[0]} {chain[0].version[1]} -> ... -> {key[0]} {key[1]})",
-                                leaf.at(["extends"]))])
+            raise YokoError([diag("extends_too_long", leaf.at(["extends"]), limit=MAX_BASES,
+                                  chain=f"{chain[0].version[0]} {chain[0].version[1]} -> ... -> {key[0]} {key[1]}")])
         path = find_base(key[0], key[1], cur.path)
         if path is None:
-            raise YokoError([_d("extends_missing", f"the base policy {key[0]} {key[1]} is not found "
-                                                   f"(looked next to this file and in the policy folders)",
-                                where)])
+            raise YokoError([diag("extends_missing", where, policy=key[0], year=key[1])])
         base = read(path)
         if base.version != key:
-            raise YokoError([_d("extends_missing", f"{path} holds {base.version[0]} {base.version[1]}, "
-                                                   f"not {key[0]} {key[1]}", where)])
+            raise YokoError([diag("extends_missing", where, key="diag.extends_missing.other",
+                                  path=path, found=f"{base.version[0]} {base.version[1]}", wanted=f"{key[0]} {key[1]}")])
         chain.append(base)
         seen[key] = base
         cur = base
@@ -160,12 +156,13 @@ def _chain(leaf: Src, read, find_base) -> list[Src]:
 def _apply(merged: Resolved, child: Src, sink: Sink) -> None:
     """Drop, override and add the child's items; take its own keys; inherit the rest."""
     doc, c = merged.doc, child.doc
-    base_name = _version_text(merged)
+    base_name = _version_words(merged)
     for s in SECTIONS:
         for i, name in enumerate((c.get("drop") or {}).get(s) or []):
             if name not in doc[s]:
-                sink.add("override_missing", f"cannot drop {KIND[s]} {name}: {base_name} has no such {KIND[s]}",
-                         child.at(["drop", s, i]), suggestion=suggest(str(name), doc[s]))
+                sink.say("override_missing", child.at(["drop", s, i]), key="diag.override_missing.drop",
+                         kind=words(f"authoring.kind.{KIND[s]}"), name=name, base=base_name,
+                         suggestion=suggest(str(name), doc[s]))
                 continue
             del doc[s][name]
             del merged.items[s][name]
@@ -174,8 +171,8 @@ def _apply(merged: Resolved, child: Src, sink: Sink) -> None:
                 doc["results"] = [r for r in doc.get("results") or [] if r != name]
         for name, spec in ((c.get("override") or {}).get(s) or {}).items():
             if name not in doc[s]:
-                sink.add("override_missing", f"cannot override {KIND[s]} {name}: {base_name} has no such {KIND[s]}",
-                         child.at(["override", s, name], key=True), suggestion=suggest(name, doc[s]))
+                sink.say("override_missing", child.at(["override", s, name], key=True),
+                         kind=words(f"authoring.kind.{KIND[s]}"), name=name, base=base_name, suggestion=suggest(name, doc[s]))
                 continue
             doc[s][name] = spec
             merged.items[s][name] = Origin(child, ("override", s, name), "override")
@@ -363,14 +360,6 @@ def _version_words(merged: Resolved):
     return words("authoring.base_version", policy=merged.doc.get("id"), year=merged.doc.get("fiscal_year"))
 
 
-def _version_text(merged: Resolved) -> str:
-    pid, fy = merged.doc.get("id"), merged.doc.get("fiscal_year")
-    return f"the base {pid} {fy}"
-
-
-def _d(code, message, loc):
-    from engine.base.diagnostics import Diagnostic
-    return Diagnostic(code, message, loc)
 
 
 def find_base(policy_id: str, fiscal_year: int, child_path: str) -> str | None:
@@ -398,6 +387,5 @@ def check_dropped(policy, dropped: dict, sink: Sink) -> None:
             if name in dropped and name not in policy.facts and name not in policy.parameters \
                     and name not in policy.rules:
                 kind, where = dropped[name]
-                sink.add("dropped_still_used", f"{kind} {name} is dropped but rule {rule.name} "
-                                               f"({rule.location}) still reads it; override {rule.name} too",
-                         where)
+                sink.say("dropped_still_used", where, kind=words(f"authoring.kind.{kind}"), name=name, rule=rule.name,
+                         where=rule.location)

@@ -14,10 +14,11 @@ from engine.base.dates import DateError, looks_like_date, read_date
 from engine.lang import ast
 from engine.lang import types as T
 from engine.lang.checks import ExprChecker
-from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, suggest
+from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, diag, suggest
+from engine.base.words import Words, words
 from engine.policy.inherit import Origin, Resolved, Src
 from engine.base.limits import value_problem
-from engine.policy.yamlio import ExprLocator, PlainConverter, location_at, parse_yaml, read_text, to_fraction
+from engine.policy.yamlio import ExprLocator, NotFinite, PlainConverter, location_at, parse_yaml, read_text, to_fraction
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "policy.schema.json"
 
@@ -121,8 +122,8 @@ def schema_errors(doc, root, path: str, sink: Sink) -> None:
         if isinstance(best.instance, str) and best.instance.startswith("TODO"):
             continue  # reported as unfilled_todo (engine/todo.py), not as a bad date or number
         where = list(best.absolute_path)
-        msg = _schema_message(best)
-        key = (tuple(map(str, where)), msg)
+        msg = schema_message(best)
+        key = (tuple(map(str, where)), msg.text("en"))
         if key in seen:
             continue
         seen.add(key)
@@ -134,9 +135,9 @@ def schema_errors(doc, root, path: str, sink: Sink) -> None:
             if extra is not None:
                 loc = location_at(root, where + [extra], path, key=True)
                 allowed = _declared_keys(best.schema, _validator().schema)
-                sink.add("policy_schema", msg, loc, suggestion=suggest(extra, allowed))
+                sink.say("policy_schema", loc, key=msg, suggestion=suggest(extra, allowed))
                 continue
-        sink.add("policy_schema", msg, loc)
+        sink.say("policy_schema", loc, key=msg)
 
 
 def _first_key_location(root, where, path) -> Location:
@@ -171,19 +172,40 @@ def _extra_key(err) -> str | None:
     return None
 
 
-def _schema_message(err) -> str:
-    where = "/".join(map(str, err.absolute_path)) or "the file"
+# JSON Schema's type names in words
+_SCHEMA_TYPES = {"string": "type.text", "integer": "type.int", "number": "type.number", "boolean": "type.bool",
+                 "object": "diag.policy_schema.mapping", "array": "type.list_any", "null": "diag.policy_schema.null"}
+
+
+def schema_message(err) -> Words:
+    where = "/".join(map(str, err.absolute_path)) or words("diag.policy_schema.the_file")
+    got = json.dumps(err.instance, ensure_ascii=False, default=str)[:40]
     if err.validator == "required":
-        return f"{where}: {err.message.replace(' is a required property', ' is required')}"
+        missing = [k for k in err.validator_value if isinstance(err.instance, dict) and k not in err.instance]
+        return words("diag.policy_schema.required", where=where, name=(missing or err.validator_value)[0])
     if err.validator in ("additionalProperties", "unevaluatedProperties"):
-        return f"{where}: unknown key: {err.message}"
+        extra = _extra_key(err)
+        if extra is not None:
+            return words("diag.policy_schema.unknown_key", where=where, name=extra)
     if err.validator == "type":
-        want = err.validator_value
-        want = " or ".join(want) if isinstance(want, list) else want
-        return f"{where} must be {want} but got {json.dumps(err.instance, ensure_ascii=False)[:40]}"
+        want = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        want = [words(_SCHEMA_TYPES[w]) if w in _SCHEMA_TYPES else w for w in want]
+        return words("diag.policy_schema.type", where=where, want=words("diag.policy_schema.or", first=want[0],
+                     rest=tuple(want[1:])) if len(want) > 1 else want[0], got=got)
     if err.validator == "enum":
-        return f"{where} must be one of {', '.join(map(str, err.validator_value))} but got {err.instance!r}"
-    return f"{where}: {err.message}"
+        return words("diag.policy_schema.enum", where=where, allowed=", ".join(map(str, err.validator_value)),
+                     got=repr(err.instance))
+    if err.validator == "pattern":
+        return words("diag.policy_schema.pattern", where=where, got=got, pattern=err.validator_value)
+    if err.validator in ("minimum", "exclusiveMinimum", "minItems", "minLength", "minProperties"):
+        return words(f"diag.policy_schema.{err.validator}", where=where, limit=err.validator_value, got=got)
+    if err.validator in ("maximum", "exclusiveMaximum", "maxItems", "maxLength", "maxProperties"):
+        return words(f"diag.policy_schema.{err.validator}", where=where, limit=err.validator_value, got=got)
+    if err.validator == "format":
+        return words("diag.policy_schema.format", where=where, format=err.validator_value, got=got)
+    if err.validator in ("oneOf", "anyOf"):
+        return words("diag.policy_schema.one_of", where=where, got=got)
+    return words("diag.policy_schema.other", where=where, detail=err.message)
 
 
 def load_document(path: str, text: str | None = None) -> tuple[Any, Any, str]:
@@ -192,19 +214,23 @@ def load_document(path: str, text: str | None = None) -> tuple[Any, Any, str]:
     root = parse_yaml(text, path)
     sink = Sink()
     if root is None:
-        raise YokoError([Diagnostic("policy_schema", "the file is empty; a policy is a mapping of keys",
-                                    Location(path, 1, 1))])
+        raise YokoError([diag("policy_schema", Location(path, 1, 1), key="diag.policy_schema.empty")])
     if not isinstance(root, dict):
-        raise YokoError([Diagnostic("policy_schema",
-                                    f"a policy must be a mapping of keys but this file is a {_kind(root)}",
-                                    Location(path, 1, 1))])
+        raise YokoError([diag("policy_schema", Location(path, 1, 1), key="diag.policy_schema.not_mapping",
+                              got=_kind(root))])
     doc = PlainConverter(path, sink, text).convert(root)
     sink.raise_if_errors()
     return doc, root, text
 
 
-def _kind(v) -> str:
-    return "list" if isinstance(v, list) else type(v).__name__
+def _kind(v) -> Words | str:
+    """What a YAML document is, when it is not a mapping."""
+    if isinstance(v, bool):
+        return words("type.bool")
+    for t, key in ((list, "type.list_any"), (str, "type.text"), (int, "type.int"), (float, "type.number")):
+        if isinstance(v, t):
+            return words(key)
+    return type(v).__name__
 
 
 def read_src(path: str, text: str | None = None) -> Src:
@@ -274,19 +300,22 @@ def _param_value(v, declared, loc, sink):
     except DateError as e:
         sink.say("bad_parameter", loc, key=e.key, **e.params)
         return None, T.ANY
+    except NotFinite as e:
+        sink.say("bad_parameter", loc, key="diag.bad_parameter.not_finite", number=e.value)
+        return None, T.ANY
     except (TypeError, ValueError) as e:
-        sink.add("bad_parameter", f"parameter value cannot be used: {e}", loc)
+        sink.say("bad_parameter", loc, key="diag.bad_parameter.value", detail=str(e))
         return None, T.ANY
     problem = value_problem(value)
     if problem:
-        sink.add(*problem, loc)
+        sink.say(problem[0], loc, key=problem[1])
         return None, T.ANY
     t = infer_value_type(value)
     if t is None:
-        sink.add("bad_parameter", "a table's rows must all have the same fields of the same types", loc)
+        sink.say("bad_parameter", loc, key="diag.bad_parameter.table")
         return value, T.ANY
     if declared and not T.declared_kind_matches(declared, t):
-        sink.add("bad_parameter", f"parameter is declared {declared} but its value is {t}", loc)
+        sink.say("bad_parameter", loc, declared=_declared_words(declared), got=T.type_words(t))
     return value, t
 
 
@@ -350,9 +379,9 @@ def check_policy(policy: Policy, results_from: Origin, sink: Sink, dropped=()) -
         try:
             rule.node = parse(rule.text)
         except ExprSyntaxError as e:
-            sink.add(e.code, e.message, rule.locate(e.offset) or rule.location)
+            sink.say(e.code, rule.locate(e.offset) or rule.location, key=e.words)
         except RecursionError:
-            sink.add("expr_too_deep", "expression is nested too deeply", rule.location)
+            sink.say("expr_too_deep", rule.location, key="diag.expr_too_deep.load")
     known = set(policy.facts) | set(policy.parameters) | set(policy.rules)
     for rule in policy.rules.values():
         if rule.node is not None:
@@ -374,12 +403,10 @@ def check_policy(policy: Policy, results_from: Origin, sink: Sink, dropped=()) -
             ExprChecker(names, sink, policy.rules[name].locate).infer(policy.rules[name].node)
     for i, res in enumerate(policy.results):
         if res not in policy.rules:
-            sink.add("undefined_result", f"result {res} is not defined by any rule",
-                     _result_location(results_from, i, res), suggestion=suggest(res, policy.rules))
+            sink.say("undefined_result", _result_location(results_from, i, res), result=res,
+                     suggestion=suggest(res, policy.rules))
         elif policy.rules[res].spec.get("unit") == "yen" and policy.rules[res].type.kind == "number":
-            sink.add("non_integral_money",
-                     f"result {res} is in yen but may not be whole yen; round it (round_down, floor)",
-                     policy.rules[res].location)
+            sink.say("non_integral_money", policy.rules[res].location, result=res)
     if all(r.node is not None for r in policy.rules.values()):
         _check_unused(policy, sink)  # a rule that did not parse may be the reader of a fact
     policy.order = order  # closures are built on first evaluation (engine.compile.runner)
@@ -400,12 +427,13 @@ def _check_clashes(policy: Policy, sink: Sink) -> None:
         for name, item in table.items():
             loc = item.origin.at(key=True)
             if name in KEYWORDS:
-                sink.add("name_clash", f"{name} is a reserved word and cannot name a {kind}", loc)
+                sink.say("name_clash", loc, key="diag.name_clash.reserved", name=name, kind=words(f"kind.{kind}"))
             elif name in seen:
                 first_kind, first = seen[name]
                 if item.origin.how == "inherited" and first.origin.how != "inherited":
                     loc = first.origin.at(key=True)  # point at the file being written, not at its base
-                sink.add("name_clash", f"{name} is both a {first_kind} and a {kind}", loc)
+                sink.say("name_clash", loc, key="diag.name_clash.both", name=name, first=words(f"kind.{first_kind}"),
+                         second=words(f"kind.{kind}"))
             else:
                 seen[name] = (kind, item)
 
@@ -429,8 +457,7 @@ def _order(policy: Policy, sink: Sink) -> tuple[list[str], list[str]]:
                     i = cycle.index(first)
                     shown = cycle[i:-1] + cycle[:i] + [first]
                     r = policy.rules[first]
-                    sink.add("rule_cycle", "rules depend on each other in a cycle: " + " -> ".join(shown),
-                             r.locate(0) or r.location)
+                    sink.say("rule_cycle", r.locate(0) or r.location, cycle=" -> ".join(shown))
                 cyclic.extend(x for x in cycle if x not in cyclic)
             elif d not in state:
                 visit(d, stack)
@@ -449,16 +476,21 @@ def _order(policy: Policy, sink: Sink) -> tuple[list[str], list[str]]:
 def _check_declared(rule: Rule, sink: Sink) -> None:
     declared = rule.spec.get("type")
     if declared and not T.declared_kind_matches(declared, rule.type):
-        sink.add("type_mismatch", f"rule {rule.name} is declared {declared} but its expression gives {rule.type}",
-                 rule.locate(0) or rule.location)
+        sink.say("type_mismatch", rule.locate(0) or rule.location, key="diag.type_mismatch.declared", rule=rule.name,
+                 declared=_declared_words(declared), got=T.type_words(rule.type))
+
+
+def _declared_words(declared) -> Words | str:
+    """A declared `type:` in words (as it is when it names no type)."""
+    simple = {"bool", "int", "number", "text", "date"}
+    return T.type_words(T.from_decl({"type": declared})) if declared in simple else str(declared)
 
 
 def _check_unused(policy: Policy, sink: Sink) -> None:
     used = {n for r in policy.rules.values() for n in r.reads}
     for name, f in policy.facts.items():
         if name not in used:
-            sink.add("unused_fact", f"fact {name} is declared but no rule reads it", f.location, severity="warning")
+            sink.say("unused_fact", f.location, name=name, severity="warning")
     for name, p in policy.parameters.items():
         if name not in used:
-            sink.add("unused_parameter", f"parameter {name} is declared but no rule reads it",
-                     p.key_location or p.location, severity="warning")
+            sink.say("unused_parameter", p.key_location or p.location, name=name, severity="warning")

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
+from engine.base.words import Words, words
+
 PERIOD_KEY = re.compile(r"^(CY|FY)(\d{4})$")
 _KINDS = {"calendar_year": "CY", "fiscal_year": "FY"}
-_NAMES = {"CY": "calendar", "FY": "fiscal"}
 
 
 def period_key(spec: dict, fiscal_year: int) -> str | None:
@@ -31,8 +32,8 @@ def is_period_map(value) -> bool:
         isinstance(k, str) and PERIOD_KEY.match(k) for k in value)
 
 
-def describe(key: str) -> str:
-    return f"{_NAMES[key[:2]]} {key[2:]}"
+def describe(key: str) -> Words:
+    return words(f"common.period.{key[:2]}", year=key[2:])
 
 
 def select(data: dict, policy, locate, sink):
@@ -45,12 +46,12 @@ def select(data: dict, policy, locate, sink):
             continue
         key = period_key(decl.spec, policy.fiscal_year)
         if key is None:
-            sink.add("bad_fact", f"{name} is given per period but policy {policy.id} {policy.fiscal_year} "
-                                 "declares no reference period for it; give a single value", locate([name]))
+            sink.say("bad_fact", locate([name]), key="diag.bad_fact.no_period", name=name, policy=policy.id,
+                     year=policy.fiscal_year)
             del out[name]
         elif not any(k.startswith(key[:2]) for k in value):
-            sink.add("bad_fact", f"{name} is for {describe(key)} ({key}) in policy {policy.id} "
-                                 f"{policy.fiscal_year} but is given only for {', '.join(value)}", locate([name]))
+            sink.say("bad_fact", locate([name]), key="diag.bad_fact.other_period", name=name, period=describe(key),
+                     key_=key, policy=policy.id, year=policy.fiscal_year, given=", ".join(value))
             del out[name]
         else:
             out[name] = value.get(key)

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.base.dates import DateError, read_date
-from engine.base.diagnostics import Diagnostic, YokoError, diag, suggest
+from engine.base.diagnostics import YokoError, diag, suggest
+from engine.base.words import words
 
 REPO_POLICIES = Path(__file__).resolve().parents[2] / "policies"
 
@@ -31,10 +32,10 @@ def parse_year(text: str) -> int:
         n = int(m.group(2))
         last = _ERA_LAST.get(era)
         if n < 1 or (last is not None and n > last):
-            raise YokoError([Diagnostic("bad_year", f"{text!r} is not a year of that era "
-                                                    f"(years run from 1 (元年){f' to {last}' if last else ''})")])
+            raise YokoError([diag("bad_year", key="diag.bad_year.era_to" if last else "diag.bad_year.era",
+                                  text=repr(text), last=last, first="元年")])
         return _ERAS[era] + n
-    raise YokoError([Diagnostic("bad_year", f"cannot read {text!r} as a fiscal year; write 2022, R4 or 令和4")])
+    raise YokoError([diag("bad_year", text=repr(text), era="令和4")])
 
 
 def policy_dirs() -> list[Path]:
@@ -133,15 +134,14 @@ def in_force(policy_id: str, on) -> Entry:
     live = [e for e in versions if e.starts <= day <= datetime.date(e.fiscal_year + 1, 3, 31)]
     if live:
         return live[-1]
-    spans = ", ".join(f"{e.fiscal_year} ({e.starts} to {e.fiscal_year + 1}-03-31)" for e in versions)
-    raise YokoError([Diagnostic("no_policy_in_force", f"no version of {policy_id} applies on {day}; "
-                                                      f"it has {spans}")])
+    spans = tuple(words("diag.no_policy_in_force.span", year=e.fiscal_year, start=e.starts,
+                        end=f"{e.fiscal_year + 1}-03-31") for e in versions)
+    raise YokoError([diag("no_policy_in_force", policy=policy_id, day=day, spans=spans)])
 
 
 def _unknown_id(policy_id: str):
     ids = sorted({e.id for e in entries()})
-    raise YokoError([Diagnostic("unknown_policy", f"no policy with id {policy_id}",
-                                suggestion=suggest(policy_id, ids))])
+    raise YokoError([diag("unknown_policy", policy=policy_id, suggestion=suggest(policy_id, ids))])
 
 
 def find(policy_id: str, year) -> Entry:
@@ -153,5 +153,5 @@ def find(policy_id: str, year) -> Entry:
     if policy_id not in {e.id for e in found}:
         _unknown_id(policy_id)
     years = sorted(e.fiscal_year for e in found if e.id == policy_id)
-    raise YokoError([Diagnostic("unknown_policy", f"policy {policy_id} has no fiscal year {fy}; "
-                                                  f"it has {', '.join(map(str, years))}")])
+    raise YokoError([diag("unknown_policy", key="diag.unknown_policy.year", policy=policy_id, year=fy,
+                          years=", ".join(map(str, years)))])

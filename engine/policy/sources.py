@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, suggest
+from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, diag, suggest
+from engine.base.words import Words, words
 from engine.policy.yamlio import PlainConverter, location_at, parse_yaml, read_text
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "source.schema.json"
@@ -143,13 +144,11 @@ def load_source(path: str) -> SourceText:
     doc = PlainConverter(path, sink, text).convert(root) if root is not None else None
     sink.raise_if_errors()
     if not isinstance(doc, dict):
-        raise YokoError([Diagnostic("source_schema", "a source file must be a mapping of keys",
-                                    Location(path, 1, 1))])
-    from engine.policy.load import _jsonable
+        raise YokoError([diag("source_schema", Location(path, 1, 1), key="diag.source_schema.not_mapping")])
+    from engine.policy.load import _jsonable, schema_message
     for err in sorted(_validator().iter_errors(_jsonable(doc)), key=lambda e: list(map(str, e.absolute_path))):
         where = list(err.absolute_path)
-        shown = "/".join(map(str, where)) or "the file"
-        sink.add("source_schema", f"{shown}: {err.message}", location_at(root, where, path))
+        sink.say("source_schema", location_at(root, where, path), key=schema_message(err))
     sink.raise_if_errors()
     clauses: list[Clause] = []
     by_key: dict[tuple, int] = {}
@@ -168,7 +167,7 @@ def _flatten(doc, items, above, parent, where, root, path, out, by_key, sink) ->
         c = Clause(doc, fields, item.get("text") or "", item.get("heading"), item.get("page"), loc, parent, len(out))
         full = (doc, c.key)
         if full in by_key:
-            sink.add("duplicate_clause", f"{doc}: two clauses have the key {_key_text(c.key)}", loc)
+            sink.say("duplicate_clause", loc, doc=doc, key_=_key_text(c.key))
         by_key[full] = c.index
         out.append(c)
         if parent is not None:
@@ -183,18 +182,12 @@ def _key_text(key: tuple) -> str:
 # --------------------------------------------------------------------------- resolving
 
 # Why a citation names no clause (the Japanese forms are in engine.base.messages, code unknown_clause).
-WHY = {
-    "no_document": "the source text has no document {doc}",
-    "no_article": "{doc} has no article {n}{extra}",
-    "ambiguous": "{doc} has {count} articles numbered {n}; name one by heading or occurrence",
-    "no_clause": "{doc} has no clause {key}",
-    "not_on_page": "{doc}: {key} is not on page {page}",
-}
-
-
-def why_text(why: tuple[str, dict]) -> str:
+def why_text(why: tuple[str, dict]) -> Words:
+    """Why a citation names no clause, in words (catalogue keys diag.unknown_clause.<why>)."""
     code, params = why
-    return WHY[code].format(**params)
+    if code == "no_article" and params.get("named"):
+        code = "no_article_named"
+    return words(f"diag.unknown_clause.{code}", **params)
 
 
 def resolve(src: SourceText, cite: dict) -> tuple[int | None, tuple[str, dict] | None]:
@@ -233,8 +226,7 @@ def _article(src: SourceText, doc: str, fields: dict, heading: str | None):
     if not found:
         occ = fields.get("occurrence")
         named = [f"heading: {heading}"] * bool(heading) + [f"occurrence: {occ}"] * bool(occ)
-        extra = f" ({', '.join(named)})" if named else ""
-        return None, ("no_article", {"doc": doc, "n": n, "extra": extra})
+        return None, ("no_article", {"doc": doc, "n": n, "named": ", ".join(named)})
     if len(found) > 1:
         return None, ("ambiguous", {"doc": doc, "n": n, "count": len(found)})
     return found[0], None
@@ -286,8 +278,7 @@ def check_citations(policy, src: SourceText) -> list[Diagnostic]:
     for c in citations(policy):
         i, why = src.resolve(c.cite)
         if i is None:
-            sink.add("unknown_clause", f"citation names no clause of the source text: {why_text(why)}",
-                     c.location, suggestion=_nearest(src, c.cite, why))
+            sink.say("unknown_clause", c.location, why=why_text(why), suggestion=_nearest(src, c.cite, why))
         elif c.cite.get("quote") and squash(c.cite["quote"]) not in squash(src.full_text(i)):
             _quote_missing(sink, c.cite["quote"], [i], src, c.location)
     for item, at in _quoted(policy):
@@ -315,27 +306,27 @@ def _quoted(policy):
 
 def _quote_missing(sink: Sink, quote: str, where: list[int], src: SourceText, loc: Location) -> None:
     names = ", ".join(_key_text(src.clauses[i].key) for i in where)
-    sink.add("quote_not_found", f'quote "{quote}" is not in the cited clause {names}', loc)
+    sink.say("quote_not_found", loc, quote=quote, clauses=names)
 
 
 def _check_documents(policy, src: SourceText, sink: Sink) -> None:
     """The source file belongs to this policy and agrees with its `sources:` on numbers and dates."""
     where = Location(src.path, 1, 1)
     if (src.policy, src.fiscal_year) != (policy.id, policy.fiscal_year):
-        sink.add("source_mismatch", f"the source text is for {src.policy} {src.fiscal_year}, "
-                 f"not {policy.id} {policy.fiscal_year}", where)
+        sink.say("source_mismatch", where, found=f"{src.policy} {src.fiscal_year}",
+                 wanted=f"{policy.id} {policy.fiscal_year}")
     for key, meta in (policy.meta.get("sources") or {}).items():
         doc = src.documents.get(key)
         if doc is None:
-            sink.add("source_mismatch", f"the source text has no document {key}", where)
+            sink.say("source_mismatch", where, key="diag.source_mismatch.document", doc=key)
             continue
         for f in ("number", "date"):
             mine, theirs = meta.get(f), doc.get(f)
             mine = mine.isoformat() if hasattr(mine, "isoformat") else mine
             theirs = theirs.isoformat() if hasattr(theirs, "isoformat") else theirs
             if mine is not None and mine != theirs:
-                sink.add("source_mismatch", f"sources/{key}/{f} is {mine} but the source text says {theirs}",
-                         where)
+                sink.say("source_mismatch", where, key="diag.source_mismatch.field", doc=key, field=f, mine=mine,
+                         theirs=theirs)
 
 
 def _nearest(src: SourceText, cite: dict, why: tuple[str, dict]) -> str | None:

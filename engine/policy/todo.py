@@ -24,9 +24,7 @@ def todo_markers(doc, root, path: str, sink: Sink) -> None:
     for where, value in _strings(doc, []):
         if is_todo(value):
             key = "/".join(map(str, where))
-            sink.add("unfilled_todo", f"{key} is still to be filled in: {value}",
-                     location_at(root, where, path),
-                     message_ja=f"{key} が未記入: {value}")
+            sink.say("unfilled_todo", location_at(root, where, path), where=key, value=value)
 
 
 def _strings(node, where):

@@ -13,8 +13,9 @@ from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, remember_source
+from engine.base.diagnostics import Location, Sink, YokoError, diag, remember_source
 from engine.base.files import read_bytes
+from engine.base.words import words
 from engine.base.limits import MAX_FILE_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
 
 MAX_NODES = MAX_YAML_NODES  # expanded nodes (aliases count each time they are used): no billion laughs
@@ -34,15 +35,18 @@ def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
-        raise YokoError([_diag("not_utf8", f"file is not UTF-8 text: byte 0x{raw[e.start]:02x} cannot be decoded",
-                               path, line, col)]) from None
+        raise YokoError([_diag("not_utf8", path, line, col, byte=f"0x{raw[e.start]:02x}")]) from None
     remember_source(path, text)
     return text
 
 
-def _diag(code, message, path, line=1, col=1):
-    from engine.base.diagnostics import Diagnostic
-    return Diagnostic(code, message, Location(path, line, col))
+def _syntax_key(code: str) -> str:
+    """A facts file says it is read as YAML or JSON; any other file, as YAML."""
+    return "diag.facts_syntax.yaml" if code == "facts_syntax" else "diag.yaml_syntax"
+
+
+def _diag(code, path, line=1, col=1, *, key=None, **params):
+    return diag(code, Location(path, line, col), key=key, **params)
 
 
 class _TooManyNodes(Exception):
@@ -79,33 +83,32 @@ def parse_yaml(text: str, path: str, *, syntax_code: str = "yaml_syntax"):
             _refuse_recursive_aliases(text, path)
         return doc
     except _TooManyNodes as e:
-        raise YokoError([_mark_diag("yaml_too_large", f"the document expands to more than {MAX_NODES:,} "
-                                    "values (aliases repeated too often?)", path, e.mark)]) from None
+        raise YokoError([_mark_diag("yaml_too_large", path, e.mark, limit=f"{MAX_NODES:,}")]) from None
     except DuplicateKeyError as e:
         mark = e.problem_mark
         key = _dup_key_name(e)
-        raise YokoError([_mark_diag("duplicate_key", f"duplicate key {key}".rstrip(), path, mark)]) from None
+        raise YokoError([_mark_diag("duplicate_key", path, mark, key="diag.duplicate_key" if key else "diag.duplicate_key.unnamed",
+                                          name=key)]) from None
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        what = (e.problem or e.context or "invalid YAML").strip()
-        if "\t" in (text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""):
-            what += " (tabs cannot indent YAML; use spaces)"
-        raise YokoError([_mark_diag(syntax_code, what, path, mark)]) from None
+        what = yaml_problem(e.problem or e.context)
+        tab = "\t" in (text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else "")
+        raise YokoError([_mark_diag(syntax_code, path, mark, key="diag.yaml_syntax.tab" if tab else _syntax_key(syntax_code),
+                                    problem=what)]) from None
     except YAMLError as e:
-        raise YokoError([_diag(syntax_code, str(e).splitlines()[0] if str(e) else "invalid YAML", path)]) from None
+        raise YokoError([_diag(syntax_code, path, key=_syntax_key(syntax_code),
+                               problem=yaml_problem(str(e).splitlines()[0] if str(e) else None))]) from None
     except RecursionError:
-        raise YokoError([_diag("yaml_too_deep", f"the document is nested more than {MAX_YAML_DEPTH} levels deep",
-                               path, *_deepest(text))]) from None
+        raise YokoError([_diag("yaml_too_deep", path, *_deepest(text), limit=MAX_YAML_DEPTH)]) from None
     except ValueError as e:  # raised by ruamel's constructors, which carry no position
         if "integer string conversion" in str(e):  # Python refuses integers of more than 4,300 digits
             m = re.search(r"\d{4000,}", text)
             line, col = _line_col(text, m.start()) if m else (1, 1)
-            raise YokoError([_diag("number_too_large", "a number has thousands of digits; numbers are limited "
-                                   "to 10^30", path, line, col)]) from None
+            raise YokoError([_diag("number_too_large", path, line, col, key="diag.number_too_large.yaml")]) from None
         bad = _bad_date(text)
         if bad:
-            raise YokoError([_diag(syntax_code, f"{bad[0]} is not a calendar date", path, *bad[1])]) from None
-        raise YokoError([_diag(syntax_code, f"a value cannot be read: {e}", path)]) from None
+            raise YokoError([_diag(syntax_code, path, *bad[1], key="diag.yaml_syntax.date", text=bad[0])]) from None
+        raise YokoError([_diag(syntax_code, path, key="diag.yaml_syntax.value", detail=str(e))]) from None
 
 
 def _bad_date(text: str):
@@ -133,8 +136,7 @@ def _refuse_recursive_aliases(text: str, path: str) -> None:
             continue
         if id(node) in open_:
             m = node.start_mark
-            raise YokoError([_diag("yaml_recursive_alias", "an alias refers to the value that contains it; "
-                                   "a value cannot contain itself", path, m.line + 1, m.column + 1)])
+            raise YokoError([_diag("yaml_recursive_alias", path, m.line + 1, m.column + 1)])
         if id(node) in done or not isinstance(node, (MappingNode, SequenceNode)):
             continue
         open_.add(id(node))
@@ -163,11 +165,33 @@ def _dup_key_name(e) -> str:
     return f'"{m.group(1)}"' if m else ""
 
 
-def _mark_diag(code, message, path, mark):
-    from engine.base.diagnostics import Diagnostic
+def _mark_diag(code, path, mark, *, key=None, **params):
     if mark is None:
-        return Diagnostic(code, message, Location(path, 1, 1))
-    return Diagnostic(code, message, Location(path, mark.line + 1, mark.column + 1))
+        return diag(code, Location(path, 1, 1), key=key, **params)
+    return diag(code, Location(path, mark.line + 1, mark.column + 1), key=key, **params)
+
+
+# ruamel's own wording of the common YAML mistakes, in words (anything else is quoted as ruamel says it)
+_PROBLEMS = {
+    "mapping values are not allowed here": "yaml.mapping_values",
+    "could not find expected ':'": "yaml.expected_colon",
+    "found character '\\t' that cannot start any token": "yaml.tab_token",
+    "found undefined alias": "yaml.undefined_alias",
+    "expected <block end>, but found '-'": "yaml.block_end_dash",
+    "found unexpected end of stream": "yaml.end_of_stream",
+    "did not find expected key": "yaml.expected_key",
+    "did not find expected '-' indicator": "yaml.expected_dash",
+    "found unknown escape character": "yaml.escape",
+}
+
+
+def yaml_problem(problem: str | None):
+    """ruamel's problem text as words where it is a common one, else as it is."""
+    if not problem:
+        return words("diag.yaml.invalid")
+    problem = problem.strip()
+    key = _PROBLEMS.get(problem) or next((k for p, k in _PROBLEMS.items() if problem.startswith(p)), None)
+    return words(f"diag.{key}") if key else problem
 
 
 class ExactFloat(float):
@@ -201,14 +225,12 @@ class PlainConverter:
         self.count += 1
         loc = where or Location(self.path, 1, 1)
         if self.count > MAX_NODES:
-            raise YokoError([Diagnostic("yaml_too_large", f"the document expands to more than {MAX_NODES:,} "
-                                        "values (aliases repeated too often?)", loc)])
+            raise YokoError([diag("yaml_too_large", loc, limit=f"{MAX_NODES:,}")])
         if depth > MAX_YAML_DEPTH:
-            raise YokoError([Diagnostic("yaml_too_deep",
-                                        f"the document is nested more than {MAX_YAML_DEPTH} levels deep", loc)])
+            raise YokoError([diag("yaml_too_deep", loc, limit=MAX_YAML_DEPTH)])
         refused = _refused_tag(node)
         if refused:
-            self.sink.add("yaml_tag", f"YAML tag {refused} is not allowed; write plain values", loc)
+            self.sink.say("yaml_tag", loc, tag=refused)
             return None
         if isinstance(node, dict):
             out = {}
@@ -370,6 +392,14 @@ class ExprLocator:
         return Location(self.file, line, col)
 
 
+class NotFinite(ValueError):
+    """A YAML/JSON number that is nan or infinite (it has no exact value)."""
+
+    def __init__(self, value: float):
+        super().__init__(f"{value} is not a finite number")
+        self.value = value
+
+
 def to_fraction(v):
     """A YAML/JSON number as an exact value (floats through their shortest decimal text)."""
     if isinstance(v, bool):
@@ -380,7 +410,7 @@ def to_fraction(v):
         return v.exact
     if isinstance(v, float):
         if v != v or v in (float("inf"), float("-inf")):
-            raise ValueError(f"{v} is not a finite number")
+            raise NotFinite(v)
         q = Fraction(repr(v))
         return q.numerator if q.denominator == 1 else q
     raise TypeError(type(v).__name__)

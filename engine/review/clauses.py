@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.base.diagnostics import Diagnostic
+from engine.base.diagnostics import Diagnostic, diag
+from engine.base.words import words
 from engine.policy.sources import Citation, SourceText, citations, clause_cite
 from engine.present.citations import cite_text
 
@@ -94,9 +95,6 @@ def uncovered_warnings(policy, cov: ClauseCoverage) -> list[Diagnostic]:
         c = cov.src.clauses[i]
         if any(cov.statuses[k].status is None for k in c.children):
             continue  # reported through the clauses under it
-        out.append(Diagnostic(
-            "clause_not_covered",
-            f"{label(i, 'en')} is accounted for by no rule, note or out_of_scope note",
-            c.location, "warning",
-            message_ja=f"{label(i, 'ja')} を扱うルール・注記・対象外の注記がありません"))
+        out.append(diag("clause_not_covered", c.location, severity="warning", clause=words(
+            "diag.clause_not_covered.label", ja=label(i, "ja"), en=label(i, "en"))))
     return out

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from engine.base.diagnostics import Diagnostic, Location, YokoError
+from engine.base.diagnostics import Diagnostic, Location, YokoError, diag
+from engine.base.words import words
+from engine.evaluation.facts import kind_words
 from engine.lang.values import to_json
 from engine.review.textdiff import labels_diff, same_meaning
 
@@ -133,20 +135,20 @@ def git_show(path: str, rev: str) -> str:
     """The text of `path` at git revision `rev` (`git show REV:path`, from the file's folder)."""
     folder = os.path.dirname(os.path.abspath(path)) or "."
     if rev.startswith("-"):
-        raise YokoError([Diagnostic("git_revision", f"{rev!r} is not a git revision")])
+        raise YokoError([diag("git_revision", key="diag.git_revision.not_revision", rev=repr(rev))])
     try:
         done = subprocess.run(["git", "show", f"{rev}:./{os.path.basename(path)}"], cwd=folder,
                               capture_output=True, timeout=30)
     except (OSError, subprocess.SubprocessError) as e:
-        raise YokoError([Diagnostic("git_revision", f"cannot run git to read {path} at {rev}: {e}")]) from None
+        raise YokoError([diag("git_revision", key="diag.git_revision.run", path=path, rev=rev, detail=str(e))]) from None
     if done.returncode != 0:
         why = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise YokoError([Diagnostic("git_revision", f"cannot read {path} at {rev}: "
-                                                    f"{why[0] if why else 'git failed'}")])
+        raise YokoError([diag("git_revision", path=path, rev=rev,
+                              detail=why[0] if why else words("diag.git_revision.failed"))])
     try:
         return done.stdout.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise YokoError([Diagnostic("not_utf8", f"{path} at {rev} is not UTF-8 text")]) from None
+        raise YokoError([diag("not_utf8", key="diag.not_utf8.revision", path=path, rev=rev)]) from None
 
 
 # ----------------------------------------------------------------------------- structural
@@ -362,8 +364,7 @@ def read_corpus(where: str, mapping: str | None = None, sheet: str | None = None
         return _read_table(p)
     if p.is_file():
         return [_read_file(p, p.parent)]
-    raise YokoError([Diagnostic("file_unreadable", f"no facilities at {where}: give a folder of YAML/JSON "
-                                                   "facts files or a .jsonl file")])
+    raise YokoError([diag("file_unreadable", key="diag.file_unreadable.facilities", where=where)])
 
 
 def _read_file(path: Path, base: Path) -> Facility:
@@ -380,7 +381,8 @@ def _read_file(path: Path, base: Path) -> Facility:
     except YokoError as e:
         return Facility(name, None, e.diagnostics, source=source)
     if not isinstance(data, dict):
-        return Facility(name, None, [Diagnostic("facts_syntax", "a facts file must be a mapping")], source=source)
+        return Facility(name, None, [diag("facts_syntax", key="diag.facts_syntax.not_mapping", got=kind_words(data))],
+                        source=source)
     return Facility(name, data, source=source)
 
 
@@ -393,8 +395,7 @@ def _read_jsonl(path: Path) -> list[Facility]:
         source = f"{path}:{i}"
         if "__error__" in data:
             code, msg = data["__error__"]
-            out.append(Facility(name, None, [Diagnostic(code, msg, Location(str(path), i, 1))],
-                                source=source))
+            out.append(Facility(name, None, [diag(code, Location(str(path), i, 1), key=msg)], source=source))
             continue
         out.append(Facility(f"{name} {data['name']}" if isinstance(data.get("name"), str) else name, data,
                             source=source))
@@ -430,11 +431,11 @@ def _evaluate_row(policy, mapping, row: dict):
     from engine.evaluation.evaluate import evaluate
     if "__error__" in row:
         code, msg = row["__error__"]
-        return None, [Diagnostic(code, msg)], True
+        return None, [diag(code, key=msg)], True
     try:
         kept, facts = row_facts(row, mapping, policy)
     except BadCell as e:
-        return None, [Diagnostic(e.code, e.message)], True
+        return None, [diag(e.code, key=e.words, suggestion=e.suggestion)], True
     if not kept:
         return None, None, False
     try:
@@ -980,7 +981,7 @@ def diff(old_spec: str, new_spec: str, facilities: str | None = None, mapping: s
          sheet: str | None = None, prove: bool = False, list_bound: int | None = None) -> DiffReport:
     """Compare two policies: the rules, the facilities of a corpus, and (prove) every facility."""
     if mapping and not facilities:
-        raise YokoError([Diagnostic("usage", "--map reads a table given with --facilities")])
+        raise YokoError([diag("usage", key="diag.usage.map_facilities")])
     old, new = load_side(old_spec), load_side(new_spec)
     a, b = old.model, new.model
     report = DiffReport(old, new, structural(a, b) if a is not None and b is not None else None)

@@ -26,7 +26,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from engine.base.dates import DateError, looks_like_date, read_date
-from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, suggest
+from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, diag, suggest
 from engine.evaluation.evaluate import evaluate
 from engine.evaluation.facts import check_facts, load_facts_file
 from engine.policy.load import Policy
@@ -92,12 +92,11 @@ def load_suite(path: str, policy: Policy) -> Suite:
     doc = PlainConverter(path, sink).convert(root) if root is not None else {}
     sink.raise_if_errors()
     if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
-        raise YokoError([Diagnostic("tests_syntax", "a tests file is a mapping with a list of cases under `cases`",
-                                    Location(path, 1, 1))])
+        raise YokoError([diag("tests_syntax", Location(path, 1, 1), key="diag.tests_syntax.file")])
     unknown = [k for k in doc if k not in ("cases", "always")]  # always: properties for check --prove
     if unknown:
-        raise YokoError([Diagnostic("tests_syntax", f"unknown key {unknown[0]} in a tests file",
-                                    location_at(root, [unknown[0]], path, key=True), suggestion=suggest(unknown[0], ["cases", "always"]))])
+        raise YokoError([diag("tests_syntax", location_at(root, [unknown[0]], path, key=True), key="diag.tests_syntax.file_key",
+                              key_=unknown[0], suggestion=suggest(unknown[0], ["cases", "always"]))])
     cases = [_case(doc["cases"][i], i, root, path, policy) for i in range(len(doc["cases"]))]
     _check_names_unique(cases)
     return Suite(path, policy, cases)
@@ -111,20 +110,20 @@ def _case(raw, i: int, root, path: str, policy: Policy) -> Case:
     at = lambda *keys, key=False: location_at(root, ["cases", i, *keys], path, key=key)  # noqa: E731
     case = Case(name=f"case {i + 1}", index=i, location=loc)
     if not isinstance(raw, dict):
-        case.errors.append(Diagnostic("tests_syntax", "a case is a mapping with name, facts and expect", loc))
+        case.errors.append(diag("tests_syntax", loc, key="diag.tests_syntax.case"))
         return case
     case.name = str(raw.get("name") or case.name)
     for k in raw:
         if k not in _CASE_KEYS:
-            case.errors.append(Diagnostic("tests_syntax", f"unknown key {k} in a case", at(k, key=True),
-                                          suggestion=suggest(str(k), _CASE_KEYS)))
+            case.errors.append(diag("tests_syntax", at(k, key=True), key="diag.tests_syntax.case_key", key_=k,
+                                    suggestion=suggest(str(k), _CASE_KEYS)))
     facts = {}
     try:
         if raw.get("facts_file"):
             facts.update(load_facts_file(str(Path(path).parent / str(raw["facts_file"])), policy))
         inline = raw.get("facts") or {}
         if not isinstance(inline, dict):
-            raise YokoError([Diagnostic("tests_syntax", "facts must be a mapping of fact name to value", at("facts"))])
+            raise YokoError([diag("tests_syntax", at("facts"), key="diag.tests_syntax.facts")])
         locate = lambda key_path, key=False: at("facts", *key_path, key=key)  # noqa: E731
         facts.update(check_facts(inline, policy, locate))
         for name, value in inline.items():
@@ -135,13 +134,12 @@ def _case(raw, i: int, root, path: str, policy: Policy) -> Case:
     case.facts = facts
     expect = raw.get("expect") or {}
     if not isinstance(expect, dict):
-        case.errors.append(Diagnostic("tests_syntax", "expect must be a mapping of result name to value", at("expect")))
+        case.errors.append(diag("tests_syntax", at("expect"), key="diag.tests_syntax.expect"))
         expect = {}
     for k, v in expect.items():
         if k not in policy.results:
-            case.errors.append(Diagnostic("unknown_result", f"{k} is not a public result of policy {policy.id} "
-                                          f"{policy.fiscal_year}", at("expect", k, key=True),
-                                          suggestion=suggest(str(k), policy.results)))
+            case.errors.append(diag("unknown_result", at("expect", k, key=True), name=k, policy=policy.id, year=policy.fiscal_year,
+                                    suggestion=suggest(str(k), policy.results)))
         else:
             case.expect[k] = expected_json(v)
     return case
@@ -151,8 +149,7 @@ def _check_names_unique(cases: list[Case]) -> None:
     seen: dict[str, Case] = {}
     for c in cases:
         if c.name in seen:
-            c.errors.append(Diagnostic("duplicate_case", f"two cases are named {c.name!r} (the other is at line "
-                                       f"{seen[c.name].location.line})", c.location))
+            c.errors.append(diag("duplicate_case", c.location, name=repr(c.name), line=seen[c.name].location.line))
         seen.setdefault(c.name, c)
 
 

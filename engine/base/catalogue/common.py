@@ -12,3 +12,12 @@ WORDS = {
     "common.did_you_mean": ("もしかして", "did you mean"),
     "common.more_errors": ("... ほか {n} 件のエラー（{limit} 件で打ち切り）", "... and {n} more errors (stopped after {limit})"),
 }
+WORDS.update({
+    "kind.fact": ("事実", "fact"),
+    "kind.parameter": ("パラメータ", "parameter"),
+    "kind.rule": ("ルール", "rule"),
+})
+WORDS.update({
+    "common.period.CY": ("{year}年（暦年）", "calendar {year}"),
+    "common.period.FY": ("{year}年度", "fiscal {year}"),
+})
