@@ -20,9 +20,8 @@ WORDS = {
 
 
 def add_parser(sub):
-    p = sub.add_parser("check", help="check policy files (all policies when none is given)")
-    p.add_argument("paths", nargs="*", metavar="PATH", help="policy files or folders (a NAME.source.yaml checks NAME.yaml)")
-    p.add_argument("--lang", choices=["ja", "en"], default="en")
+    p = sub.add_parser("check")
+    p.add_argument("paths", nargs="*", metavar="PATH")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--strict", action="store_true", help="warnings fail too")
     p.add_argument("--clauses", action="store_true",

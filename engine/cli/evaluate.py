@@ -6,32 +6,28 @@ import json
 
 
 def add_parser(sub):
-    p = sub.add_parser("evaluate", help="evaluate a facility's facts against a policy")
-    p.add_argument("facts", metavar="FACTS", nargs="?", help="YAML or JSON file: a mapping of fact name to value")
-    p.add_argument("--policy", help="policy id, e.g. ibaraki")
-    p.add_argument("--year", help="fiscal year: 2022, R4 or 令和4")
-    p.add_argument("--on", metavar="DATE", help="instead of --year: the version in force on DATE (2022-11-01)")
-    p.add_argument("--policy-file", help="a policy file instead of --policy/--year")
+    p = sub.add_parser("evaluate")
+    p.add_argument("facts", metavar="FACTS", nargs="?")
+    p.add_argument("--policy")
+    p.add_argument("--year")
+    p.add_argument("--on", metavar="DATE")
+    p.add_argument("--policy-file")
     p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument("--lang", choices=["ja", "en"], default="ja")
-    p.add_argument("--no-trace", action="store_true", help="JSON without the trace")
+    p.add_argument("--no-trace", action="store_true")
     add_batch_arguments(p)
     return p
 
 
 def add_batch_arguments(p):
-    g = p.add_argument_group("batch (a table of facilities instead of FACTS)")
-    g.add_argument("--batch", metavar="FILE", help="table of facilities: .csv, .xlsx or .jsonl")
-    g.add_argument("--map", metavar="MAPPING", help="YAML mapping of columns to facts (default: columns are facts)")
-    g.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first)")
-    g.add_argument("--out", metavar="FILE", help="write results to .csv, .xlsx or .jsonl (default: JSONL on stdout)")
-    g.add_argument("--encoding", choices=["utf-8-sig", "utf-8", "cp932"], default="utf-8-sig",
-                   help="text encoding of a .csv --out (default utf-8-sig: UTF-8 with the BOM Excel needs)")
-    g.add_argument("--jobs", type=int, default=1, metavar="N", help="spread rows over N processes")
-    g.add_argument("--summary", action="store_true",
-                   help="print what the run decided and which missing facts matter most (stdout)")
-    g.add_argument("--count", action="append", default=[], metavar="RULE",
-                   help="with --summary: also count the values of RULE (repeatable), e.g. any_ground")
+    g = p.add_argument_group("batch")
+    g.add_argument("--batch", metavar="FILE")
+    g.add_argument("--map", metavar="MAPPING")
+    g.add_argument("--sheet")
+    g.add_argument("--out", metavar="FILE")
+    g.add_argument("--encoding", choices=["utf-8-sig", "utf-8", "cp932"], default="utf-8-sig")
+    g.add_argument("--jobs", type=int, default=1, metavar="N")
+    g.add_argument("--summary", action="store_true")
+    g.add_argument("--count", action="append", default=[], metavar="RULE")
 
 
 def resolve_policy(args, err):

@@ -6,9 +6,8 @@ import json
 
 
 def add_parser(sub):
-    p = sub.add_parser("list", help="list the policies found, by id and fiscal year")
+    p = sub.add_parser("list")
     p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument("--lang", choices=["ja", "en"], default="ja")
     return p
 
 

@@ -1,26 +1,105 @@
 # SPDX-License-Identifier: MIT
-"""The `yoko` command line: `main(argv, stdout, stderr) -> exit status`."""
+"""The `yoko` command line: `main(argv, stdout, stderr) -> exit status`.
+
+The language is chosen once, before parsing (`--lang`, else $YOKO_LANG, else Japanese), so that
+`--help` and argparse's own messages are in it too; every command then gets it as `args.lang`.
+"""
 from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import json
 import sys
+from contextlib import contextmanager
 from typing import TextIO
 
 from engine.base.diagnostics import YokoError, render_all
+from engine.base.words import LANGS, WORDS, default_lang, say
 
-# Each command lives in engine/cli/<name>.py with add_parser(subparsers) and run(args, out, err).
-COMMANDS = ["check", "list", "evaluate", "show", "diff", "test", "render", "new_year", "serve", "lsp"]
+# Each command lives in engine/cli/<name>.py with add_parser(subparsers[, lang]) and run(args, out, err).
+COMMANDS = ["check", "list", "evaluate", "show", "diff", "test", "render", "new_year", "serve", "lsp", "completion"]
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 70
 
+# Example spellings a help text may show (input syntax, the same in both languages).
+HELP_PARAMS = {"era": "令和4", "era_next": "令和5"}
+
+
+def version() -> str:
+    """yoko's version: the installed distribution's, else pyproject.toml's."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+    try:
+        return dist_version("yoko")
+    except PackageNotFoundError:
+        import re
+        from pathlib import Path
+        text = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text("utf-8")
+        return re.search(r'^version = "([^"]+)"', text, re.M).group(1)
+
+
+def lang_of(argv: list[str]) -> str:
+    """The language asked for on the command line (--lang X or --lang=X), else default_lang()."""
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv) and argv[i + 1] in LANGS:
+            return argv[i + 1]
+        if a.startswith("--lang=") and a[7:] in LANGS:
+            return a[7:]
+    return default_lang()
+
+
+# argparse's own words (it looks each up through gettext as `argparse._`), from the catalogue
+_ARGPARSE = {
+    "usage: ": ("cli.usage", {}),
+    "positional arguments": ("cli.positionals", {}),
+    "options": ("cli.options", {}),
+    "show this help message and exit": ("cli.help", {}),
+    "the following arguments are required: %s": ("cli.argparse.required", {"names": "%s"}),
+    "invalid choice: %(value)r (choose from %(choices)s)": ("cli.argparse.invalid_choice",
+                                                             {"value": "%(value)r", "choices": "%(choices)s"}),
+    "unrecognized arguments: %s": ("cli.argparse.unrecognized", {"args": "%s"}),
+    "expected one argument": ("cli.argparse.one_argument", {}),
+    "argument %(argument_name)s: %(message)s": ("cli.argparse.argument",
+                                                 {"name": "%(argument_name)s", "message": "%(message)s"}),
+    "invalid %(type)s value: %(value)r": ("cli.argparse.invalid_value", {"type": "%(type)s", "value": "%(value)r"}),
+    "not allowed with argument %s": ("cli.argparse.not_allowed", {"other": "%s"}),
+    "ambiguous option: %(option)s could match %(matches)s": ("cli.argparse.ambiguous",
+                                                              {"option": "%(option)s", "matches": "%(matches)s"}),
+}
+
+
+@contextmanager
+def argparse_words(lang: str):
+    """While building, parsing and printing help: argparse's own words in `lang`."""
+    saved = argparse._
+
+    def translate(text: str) -> str:
+        if text in _ARGPARSE:
+            key, params = _ARGPARSE[text]
+            return say(key, lang, **params)
+        return saved(text)
+    argparse._ = translate
+    try:
+        yield
+    finally:
+        argparse._ = saved
+
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, so usage errors go through our streams."""
+    """argparse that raises instead of exiting, and prints help to main's output stream."""
+
+    out: TextIO | None = None
 
     def error(self, message):
         raise _UsageError(message, self.format_usage())
+
+    def exit(self, status=0, message=None):
+        raise _Exit(status)
+
+    def _print_message(self, message, file=None):
+        if message:
+            (_Parser.out or sys.stdout).write(message)
 
 
 class _UsageError(Exception):
@@ -29,32 +108,101 @@ class _UsageError(Exception):
         self.usage = usage
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="yoko", description="yoko: a rule engine for yearly subsidy guidelines (交付要項)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
-        try:
-            mod = importlib.import_module(f"engine.cli.{name}")
-        except ModuleNotFoundError as e:
-            if e.name and e.name.endswith(f"cli.{name}"):
-                continue
-            raise
-        p = mod.add_parser(sub)
-        p.set_defaults(run=mod.run)
+class _Exit(Exception):
+    def __init__(self, status):
+        super().__init__(status)
+        self.status = status
+
+
+def help_text(key: str, lang: str) -> str | None:
+    """A help text from the catalogue, or None when it has none."""
+    return say(key, lang, **HELP_PARAMS) if key in WORDS else None
+
+
+def localise(parser: argparse.ArgumentParser, command: str, lang: str) -> None:
+    """Put the catalogue's help texts (cli.help.<command>.<dest>) on a command's options."""
+    for action in parser._actions:
+        if action.dest in ("help", "lang", "format") or action.help == argparse.SUPPRESS:
+            if action.dest == "lang":
+                action.help = say("cli.lang", lang)
+            elif action.dest == "format" and not action.help:
+                action.help = say("cli.format", lang)
+            continue
+        text = help_text(f"cli.help.{command}.{action.dest}", lang) or help_text(f"cli.help.{action.dest}", lang)
+        if text is not None:
+            action.help = text
+    for group in parser._action_groups:
+        if group.title == "batch":
+            group.title = say("cli.help.batch", lang)
+
+
+class _Commands:
+    """The subparsers action, handing each command its one-line help from the catalogue."""
+
+    def __init__(self, sub, lang: str):
+        self.sub, self.lang = sub, lang
+
+    def add_parser(self, name: str, **kwargs):
+        text = help_text(f"cli.help.{name.replace('-', '_')}", self.lang) or kwargs.get("help") or ""
+        kwargs.update(help=text, description=kwargs.get("description") or text)
+        return self.sub.add_parser(name, **kwargs)
+
+
+def add_lang(p: argparse.ArgumentParser, lang: str) -> None:
+    """`--lang ja|en` on a command, defaulting to the language chosen before parsing."""
+    p.add_argument("--lang", choices=list(LANGS), default=lang, help=say("cli.lang", lang))
+
+
+def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
+    lang = lang or default_lang()
+    with argparse_words(lang):
+        parser = _Parser(prog="yoko", description=say("cli.description", lang))
+        parser.add_argument("--version", action="store_true", help=say("cli.version", lang))
+        add_lang(parser, lang)
+        sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser,
+                                    title=say("cli.commands", lang))
+        for name in COMMANDS:
+            try:
+                mod = importlib.import_module(f"engine.cli.{name}")
+            except ModuleNotFoundError as e:
+                if e.name and e.name.endswith(f"cli.{name}"):
+                    continue
+                raise
+            takes_lang = len(inspect.signature(mod.add_parser).parameters) > 1
+            p = mod.add_parser(_Commands(sub, lang), lang) if takes_lang else mod.add_parser(_Commands(sub, lang))
+            if not any(a.dest == "lang" for a in p._actions):
+                add_lang(p, lang)
+            for a in p._actions:
+                if a.dest == "lang" and a.default is not None:  # None: the command decides (serve: per request)
+                    a.default = lang
+            localise(p, name, lang)
+            p.set_defaults(run=mod.run)
     return parser
 
 
 def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     out = stdout or _escaping(sys.stdout)
     err = stderr or _escaping(sys.stderr)
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = lang_of(argv)
+    parser = build_parser(lang)
+    _Parser.out = out
     try:
-        args = parser.parse_args(argv)
+        with argparse_words(lang):
+            args = parser.parse_args(argv)
     except _UsageError as e:
-        err.write(e.usage + f"yoko: error: {e}\n")
+        err.write(e.usage + say("cli.error", lang, prog="yoko", message=e) + "\n")
         return EXIT_INPUT
+    except _Exit as e:
+        return e.status
+    finally:
+        _Parser.out = None
+    if args.version:
+        out.write(f"yoko {version()}\n")
+        return EXIT_OK
     if not getattr(args, "run", None):
-        parser.print_help(out)
+        with argparse_words(lang):
+            out.write(parser.format_help())
         return EXIT_INPUT
     try:
         return args.run(args, out, err)
@@ -64,15 +212,14 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     except BrokenPipeError:
         return EXIT_OK
     except KeyboardInterrupt:
-        err.write("interrupted\n")
+        err.write(say("cli.interrupted", args.lang) + "\n")
         return 130
     except (MemoryError, RecursionError, UnicodeError) as e:
         # what an input can still provoke past every limit: a stable code, never a traceback
         report([_resource_diag(e)], args, err)
         return EXIT_INPUT
     except Exception as e:  # noqa: BLE001 - the one place a bug becomes a message, not a traceback
-        err.write(f"internal_error: {type(e).__name__}: {e}\n"
-                  "this is a bug in yoko; please report it with the command you ran\n")
+        err.write(f"internal_error: {type(e).__name__}: {e}\n{say('cli.internal_error', args.lang)}\n")
         return EXIT_INTERNAL
 
 
@@ -81,7 +228,7 @@ def report(diags, args, err: TextIO) -> None:
     if getattr(args, "format", None) == "json":
         err.write(json.dumps({"diagnostics": [d.to_json() for d in diags]}, ensure_ascii=False, indent=2) + "\n")
     else:
-        err.write(render_all(diags, lang=getattr(args, "lang", "en") or "en") + "\n")
+        err.write(render_all(diags, lang=getattr(args, "lang", None) or default_lang()) + "\n")
 
 
 def _resource_diag(e: BaseException):

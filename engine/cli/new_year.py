@@ -11,13 +11,11 @@ from pathlib import Path
 
 
 def add_parser(sub):
-    p = sub.add_parser("new-year", help="write next year's policy as an extends: of the latest one")
-    p.add_argument("policy", metavar="ID", help="policy id (the jurisdiction's programme), e.g. ibaraki")
-    p.add_argument("year", metavar="YEAR", help="the new fiscal year: 2023, R5 or 令和5")
-    p.add_argument("--from", dest="base", metavar="ID/YEAR",
-                   help="draft from this policy (e.g. another prefecture's: ibaraki/2022), not the latest of ID")
-    p.add_argument("--out", metavar="PATH", help="where to write the draft (default: next to the latest policy)")
-    p.add_argument("--lang", choices=["ja", "en"], default="en")
+    p = sub.add_parser("new-year")
+    p.add_argument("policy", metavar="ID")
+    p.add_argument("year", metavar="YEAR")
+    p.add_argument("--from", dest="base", metavar="ID/YEAR")
+    p.add_argument("--out", metavar="PATH")
     return p
 
 

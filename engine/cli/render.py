@@ -6,12 +6,11 @@ from pathlib import Path
 
 
 def add_parser(sub):
-    p = sub.add_parser("render", help="write a policy as a document for review (Markdown or HTML)")
-    p.add_argument("policy", metavar="POLICY", help="a policy file, or a policy id with --year")
-    p.add_argument("--year", help="fiscal year when POLICY is an id: 2022, R4 or 令和4")
-    p.add_argument("--lang", choices=["ja", "en"], default="ja")
+    p = sub.add_parser("render")
+    p.add_argument("policy", metavar="POLICY")
+    p.add_argument("--year")
     p.add_argument("--format", choices=["markdown", "html"], default="markdown")
-    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--out", metavar="FILE")
     return p
 
 

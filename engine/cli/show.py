@@ -9,15 +9,13 @@ from engine.present.resolved import item_json, policy_json
 
 
 def add_parser(sub):
-    p = sub.add_parser("show", help="print a policy as loaded: every item with the file:line it came from")
-    p.add_argument("policy", metavar="POLICY", help="policy id (with --year or --on) or a policy file")
-    p.add_argument("--year", help="fiscal year: 2022, R4 or 令和4")
-    p.add_argument("--on", metavar="DATE", help="the version in force on DATE")
-    p.add_argument("--rule", metavar="NAME", help="show one rule (or parameter or fact) in full")
-    p.add_argument("--compiled", action="store_true",
-                   help="print the Python function generated for the policy (engine.lang.codegen)")
+    p = sub.add_parser("show")
+    p.add_argument("policy", metavar="POLICY")
+    p.add_argument("--year")
+    p.add_argument("--on", metavar="DATE")
+    p.add_argument("--rule", metavar="NAME")
+    p.add_argument("--compiled", action="store_true")
     p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument("--lang", choices=["ja", "en"], default="ja")
     return p
 
 
@@ -84,7 +82,7 @@ def render_text(policy, lang: str) -> str:
     lines.append(f"facts ({len(policy.facts)})")
     for n, f in policy.facts.items():
         key = period_key(f.spec, policy.fiscal_year)
-        period = f", {describe(key)} ({key})" if key else ""
+        period = f", {describe(key).text(lang)} ({key})" if key else ""
         lines.append(f"  {n}: {f.type}{period}  @ {origin_text(f, lang)}{parts_text(f, lang)}")
     lines.append("")
     lines.append(f"parameters ({len(policy.parameters)})")

@@ -6,15 +6,11 @@ from pathlib import Path
 
 
 def add_parser(sub):
-    p = sub.add_parser("test", help="run the policy tests next to each policy (NAME.tests.yaml)")
-    p.add_argument("paths", nargs="*", metavar="POLICY",
-                   help="policy files, their .tests.yaml files, or folders (all policies when none is given)")
-    p.add_argument("--update", action="store_true",
-                   help="rewrite the expected values to the results got (after a deliberate change)")
-    p.add_argument("--coverage", action="store_true", help="report which parts of each rule the cases exercised")
-    p.add_argument("--fail-under", type=float, metavar="PERCENT",
-                   help="exit 1 when rule coverage is below PERCENT (implies --coverage)")
-    p.add_argument("--lang", choices=["ja", "en"], default="en")
+    p = sub.add_parser("test")
+    p.add_argument("paths", nargs="*", metavar="POLICY")
+    p.add_argument("--update", action="store_true")
+    p.add_argument("--coverage", action="store_true")
+    p.add_argument("--fail-under", type=float, metavar="PERCENT")
     return p
 
 
