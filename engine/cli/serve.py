@@ -34,16 +34,16 @@ def run(args, out, err) -> int:
 
     import uvicorn
 
-    from engine.base.diagnostics import Diagnostic, YokoError
+    from engine.base.diagnostics import YokoError, diag
     from engine.base.words import default_lang, say
     from engine.web.app import create_app, default_folder
     from engine.web.service import Limits
     lang = args.lang or default_lang()
     folder = Path(args.policies) if args.policies else default_folder()
     if not folder.is_dir():
-        raise YokoError([Diagnostic("usage", f"--policies {folder}: no such folder")])
+        raise YokoError([diag("usage", key="diag.usage.serve_folder", folder=folder)])
     if args.max_rows < 1 or args.max_upload_mb <= 0 or not 0 < args.port < 65536:
-        raise YokoError([Diagnostic("usage", "--max-rows, --max-upload-mb and --port must be positive")])
+        raise YokoError([diag("usage", key="diag.usage.serve_limits")])
     if args.policies:  # bases named by extends: are looked for in the served folder first
         os.environ["YOKO_POLICY_PATH"] = os.pathsep.join(filter(None, [str(folder.resolve()),
                                                                       os.environ.get("YOKO_POLICY_PATH")]))

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
-from engine.base.diagnostics import Diagnostic, Location, YokoError
+from engine.base.diagnostics import Location, YokoError, diag
 from engine.web import service
 
 
@@ -51,8 +51,7 @@ def body_text(raw: bytes, name: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise YokoError([Diagnostic("not_utf8", f"file is not UTF-8 text: byte 0x{raw[e.start]:02x} cannot be decoded",
-                                    Location(name, 1, 1))]) from None
+        raise YokoError([diag("not_utf8", Location(name, 1, 1), byte=f"0x{raw[e.start]:02x}")]) from None
 
 
 def _flag(request: Request, name: str) -> bool:
@@ -61,7 +60,7 @@ def _flag(request: Request, name: str) -> bool:
         return True
     if v in ("", "0", "false", "no"):
         return False
-    raise YokoError([Diagnostic("usage", f"{name} must be true or false but got {v[:40]!r}")])
+    raise YokoError([diag("usage", key="diag.usage.web_bool", name=name, got=repr(v[:40]))])
 
 
 async def _policy(request: Request, rev: str | None = None):
@@ -156,10 +155,10 @@ async def _json_body(request: Request) -> dict:
     try:
         data = json.loads(text)
     except ValueError as e:
-        raise YokoError([Diagnostic("usage", f"the body must be a JSON object: {e.msg}",
-                                    Location("body", e.lineno, e.colno))]) from None
+        raise YokoError([diag("usage", Location("body", e.lineno, e.colno), key="diag.usage.web_body_json",
+                              detail=e.msg)]) from None
     if not isinstance(data, dict):
-        raise YokoError([Diagnostic("usage", "the body must be a JSON object", Location("body", 1, 1))])
+        raise YokoError([diag("usage", Location("body", 1, 1), key="diag.usage.web_body")])
     return data
 
 
@@ -168,7 +167,7 @@ def _side(data: dict, key: str) -> tuple:
     if not isinstance(side, dict) or not isinstance(side.get("policy"), str) \
             or not isinstance(side.get("year"), (str, int)) or isinstance(side.get("year"), bool) \
             or not isinstance(side.get("rev"), (str, type(None))):
-        raise YokoError([Diagnostic("usage", f"{key} must be an object with policy, year and an optional rev")])
+        raise YokoError([diag("usage", key="diag.usage.web_side", side=key)])
     return side["policy"], side["year"], side.get("rev") or None
 
 
@@ -192,7 +191,7 @@ async def check(request: Request):
     data = await _json_body(request)
     text, name = data.get("text"), data.get("name", "draft.yaml")
     if not isinstance(text, str):
-        raise YokoError([Diagnostic("usage", "text must be the policy as a string")])
+        raise YokoError([diag("usage", key="diag.usage.web_text")])
     name = draft_name(name)
     report = await run_in_threadpool(service.check_draft, text, name, _ws(request))
     return JSON(report.to_json())
@@ -202,7 +201,7 @@ def draft_name(name) -> str:
     """A file name for a draft's locations: a plain *.yaml name, never a path."""
     if not isinstance(name, str) or not name or len(name) > 80 or "/" in name or "\\" in name \
             or name.startswith(".") or not name.endswith((".yaml", ".yml")) or "@" in name:
-        raise YokoError([Diagnostic("usage", f"name must be a plain file name ending in .yaml but got {str(name)[:80]!r}")])
+        raise YokoError([diag("usage", key="diag.usage.web_name", got=repr(str(name)[:80]))])
     return name
 
 

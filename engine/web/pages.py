@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from engine.base.diagnostics import Diagnostic, Location, YokoError
+from engine.base.diagnostics import Location, YokoError, diag
 from engine.base.words import LANGS, default_lang, say
 from engine.present.citations import cites_text
 from engine.present.format import fmt
@@ -188,7 +188,7 @@ def _checked(policy, params):
 async def _example(request: Request, policy, stem: str):
     files = {p.stem: p for p in _ws(request).examples(policy)}
     if stem not in files:
-        raise YokoError([Diagnostic("file_unreadable", f"cannot read file: no example {stem[:60]}")])
+        raise YokoError([diag("file_unreadable", key="diag.file_unreadable.no_example", name=stem[:60])])
     from engine.evaluation.facts import load_facts_file
     facts = load_facts_file(str(files[stem]), policy)
     return _redirect_to_form(request, policy, facts)
@@ -251,8 +251,7 @@ async def evaluate_upload(request: Request):
     form = await request.form(max_part_size=request.app.state.limits.upload_bytes)
     upload = form.get("facts")
     if upload is None or isinstance(upload, str):
-        raise YokoError([Diagnostic("facts_syntax", "the file is empty; write {} for a facility of which "
-                                    "nothing is known yet", Location("upload", 1, 1))])
+        raise YokoError([diag("facts_syntax", Location("upload", 1, 1), key="diag.facts_syntax.empty")])
     name = Path(upload.filename or "facts.yaml").name[:80] or "facts.yaml"
     from engine.web.api import body_text
     text = body_text(await upload.read(), name)
@@ -263,7 +262,7 @@ async def evaluate_upload(request: Request):
 async def facts_download(request: Request):
     kind = request.path_params["kind"]
     if kind not in ("yaml", "json"):
-        raise YokoError([Diagnostic("usage", f"facts download is facts.yaml or facts.json, not facts.{kind[:20]}")])
+        raise YokoError([diag("usage", key="diag.usage.web_download", got=f"facts.{kind[:20]}")])
     policy = await _load(request, request.path_params["policy"], request.path_params["year"])
     from engine.lang.values import to_json
     data = {k: to_json(v) for k, v in _checked(policy, request.query_params).items()}
@@ -297,8 +296,7 @@ async def batch_page(request: Request):
         policy = await _load(request, pid, year or "0")
         table = form.get("table")
         if table is None or isinstance(table, str) or not table.filename:
-            raise YokoError([Diagnostic("batch_read", "choose a table of facilities to upload (.csv, .xlsx or .jsonl)",
-                                        Location("upload", 1, 1))])
+            raise YokoError([diag("batch_read", Location("upload", 1, 1), key="diag.batch_read.no_upload")])
         mapping = await _mapping(form, ws, policy)
         job = request.app.state.jobs.start(policy, Path(table.filename).name, await table.read(), mapping)
         return RedirectResponse(request.url_for("batch_job", job=job.id).path, status_code=303)
@@ -319,7 +317,7 @@ async def _mapping(form, ws, policy):
         return None
     found = {p.name: p for p in ws.mappings(policy)}
     if named not in found:
-        raise YokoError([Diagnostic("usage", f"no mapping named {named[:60]} for policy {policy.id}")])
+        raise YokoError([diag("usage", key="diag.usage.web_mapping", name=named[:60], policy=policy.id)])
     return str(found[named])
 
 

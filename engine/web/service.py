@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.base.diagnostics import Diagnostic, Location, YokoError
+from engine.base.diagnostics import Location, YokoError, diag
 
 
 @dataclass(frozen=True)
@@ -18,13 +18,11 @@ class Limits:
 
 
 def too_many_rows(limit: int, where: str) -> YokoError:
-    return YokoError([Diagnostic("too_many_rows", f"the table has more than {limit:,} rows; "
-                                 f"this server takes at most {limit:,} (yoko serve --max-rows)",
-                                 Location(where, 1, 1))])
+    return YokoError([diag("too_many_rows", Location(where, 1, 1), limit=f"{limit:,}")])
 
 
 def too_large(limit: int, where: str) -> YokoError:
-    return YokoError([Diagnostic("file_too_large", f"file is larger than {limit:,} bytes", Location(where, 1, 1))])
+    return YokoError([diag("file_too_large", Location(where, 1, 1), limit=f"{limit:,}")])
 
 
 # --------------------------------------------------------------------------- one facility
@@ -143,7 +141,7 @@ def facility_set(workspace, policy, choice: str | None) -> str | None:
     if choice == "examples":
         files = workspace.examples(policy)
         return str(files[0].parent) if files else None
-    raise YokoError([Diagnostic("usage", f"facilities must be none or examples but got {str(choice)[:40]!r}")])
+    raise YokoError([diag("usage", key="diag.usage.web_facilities", got=repr(str(choice)[:40]))])
 
 
 def source_clause(policy, cite) -> str | None:

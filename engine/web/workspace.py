@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.base.diagnostics import Diagnostic, YokoError, suggest
+from engine.base.diagnostics import YokoError, diag, suggest
 from engine.policy.registry import Entry, parse_year, read_head
 
 _ID = re.compile(r"[a-z][a-z0-9_-]{0,63}\Z")
@@ -50,7 +50,7 @@ class Workspace:
     def find(self, policy_id: str, year) -> Version:
         """The version `policy_id` for `year` (2022, R4, 令和4); unknown_policy / bad_year otherwise."""
         if not isinstance(policy_id, str) or not _ID.match(policy_id):
-            raise YokoError([Diagnostic("unknown_policy", f"no policy with id {str(policy_id)[:80]}")])
+            raise YokoError([diag("unknown_policy", policy=str(policy_id)[:80])])
         fy = parse_year(str(year)[:40])
         versions = self.versions()
         for v in versions:
@@ -58,10 +58,9 @@ class Workspace:
                 return v
         ids = sorted({v.id for v in versions})
         if policy_id not in ids:
-            raise YokoError([Diagnostic("unknown_policy", f"no policy with id {policy_id}",
-                                        suggestion=suggest(policy_id, ids))])
+            raise YokoError([diag("unknown_policy", policy=policy_id, suggestion=suggest(policy_id, ids))])
         years = ", ".join(str(v.fiscal_year) for v in versions if v.id == policy_id)
-        raise YokoError([Diagnostic("unknown_policy", f"policy {policy_id} has no fiscal year {fy}; it has {years}")])
+        raise YokoError([diag("unknown_policy", key="diag.unknown_policy.year", policy=policy_id, year=fy, years=years)])
 
     def load(self, policy_id: str, year, rev: str | None = None):
         """The loaded policy; at git revision `rev` when given (read with `git show`, not checked out)."""
@@ -96,8 +95,7 @@ class Workspace:
 
     def require_git(self) -> None:
         if not self.is_git():
-            raise YokoError([Diagnostic("git_revision", f"{self.folder.name} is not in a git repository, "
-                                                        "so it has no revisions to compare")])
+            raise YokoError([diag("git_revision", key="diag.git_revision.no_repository", folder=self.folder.name)])
 
     def revisions(self, limit: int = 30) -> list[tuple[str, str]]:
         """(short hash, subject) of the latest commits that touched the folder, newest first."""
@@ -135,5 +133,5 @@ class Workspace:
 def check_revision(rev: str) -> str:
     """A git revision as a plain name, or git_revision: never an option (-x), a range (a..b) or a path."""
     if not isinstance(rev, str) or not _REV.match(rev) or ".." in rev or rev.endswith((".", "/")):
-        raise YokoError([Diagnostic("git_revision", f"{str(rev)[:80]!r} is not a git revision")])
+        raise YokoError([diag("git_revision", key="diag.git_revision.not_revision", rev=repr(str(rev)[:80]))])
     return rev
