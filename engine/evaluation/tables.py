@@ -300,7 +300,7 @@ class TableWriter:
             except UnicodeEncodeError as e:
                 ch = e.object[e.start:e.end]
                 raise YokoError([diag("batch_write", key="diag.batch_write.encoding", row=self.rows, char=repr(ch),
-                                      code=f"U+{ord(ch[0]):04X}", encoding=self.encoding)]) from None
+                                      unicode=f"U+{ord(ch[0]):04X}", encoding=self.encoding)]) from None
         else:
             self.sheet.append(cells)
 

@@ -313,8 +313,8 @@ WORDS.update({
     "diag.batch_read.encoding": ("この CSV ファイルの文字コードが分かりません。UTF-8 か、Excel の「CSV（Shift_JIS/CP932）」で保存し直してください",
                                  "cannot tell the text encoding of this CSV file; save it as UTF-8 or as CSV "
                                  "(Shift_JIS/CP932) from Excel"),
-    "diag.batch_write.encoding": ("出力の {row} 行目の {char}（{code}）は {encoding} では書けません。--encoding utf-8-sig を指定してください",
-                                  "output row {row} holds {char} ({code}), which {encoding} cannot hold; write --encoding "
+    "diag.batch_write.encoding": ("出力の {row} 行目の {char}（{unicode}）は {encoding} では書けません。--encoding utf-8-sig を指定してください",
+                                  "output row {row} holds {char} ({unicode}), which {encoding} cannot hold; write --encoding "
                                   "utf-8-sig"),
     "diag.usage.sheet": ("--sheet は .xlsx ファイルにだけ使えます", "--sheet applies only to .xlsx files"),
 })
