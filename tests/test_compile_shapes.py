@@ -182,7 +182,8 @@ def test_trace_answers_agree_with_the_reference_interpreter():
             if name not in memo:
                 memo[name] = set()
                 if env.get(name) is None:
-                    memo[name] = interpret.needs(policy.rules[name].node, env, set(policy.facts), ref_needs)
+                    memo[name] = interpret.needs(policy.rules[name].node, env, set(policy.facts), ref_needs,
+                                                    rules={n: r.node for n, r in policy.rules.items()})
             return memo[name]
         fast_needs = t.needs.for_row(env)
         for name in policy.order:

@@ -75,7 +75,7 @@ def test_compiled_and_reference_needed_facts_agree(policy):
         def reference_needs(r):
             if r not in memo:
                 memo[r] = set() if env[r] is not None else needs(policy.rules[r].node, env, set(policy.facts),
-                                                                  reference_needs)
+                                                                  reference_needs, rules={n: x.node for n, x in policy.rules.items()})
             return memo[r]
 
         ev = Evaluation(policy, facts, env)

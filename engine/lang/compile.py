@@ -8,6 +8,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from engine.lang import ast
+from engine.lang.interpret import item_marker, item_sources
 
 from engine.lang import builtins
 from engine.lang.builtins import STRUCT, EvalError, check_magnitude, divide, equal, member, not_equal, not_member
@@ -802,6 +803,7 @@ class Needs:
         self._reads = {n: r.reads for n, r in policy.rules.items()}
         self._refs = {n: tuple(x for x in r.reads if x in policy.rules) for n, r in policy.rules.items()}
         self._seen: dict[str, dict] = {n: {} for n in policy.rules}
+        self._nodes = {n: r.node for n, r in policy.rules.items()}
 
     def for_row(self, env: dict) -> Callable[[str], set]:
         """rule name -> the facts it needs, for one environment (memoised per rule; do not mutate)."""
@@ -854,7 +856,9 @@ class Needs:
             return set(rule_needs(node.id))
         if isinstance(node, ast.Field):
             if self.value(node.obj, env, bound) is not None:
-                return {n.id for n in ast.free_names(node.obj) if n.id in self.facts and n.id not in bound}
+                free = ast.free_names(node.obj)
+                return {n.id for n in free if n.id in self.facts and n.id not in bound} \
+                    | {item_marker(n.id) for n in free if n.id in bound}
             return rec(node.obj)
         if isinstance(node, ast.Cond):
             cv = self.value(node.test, env, bound)
@@ -877,6 +881,11 @@ class Needs:
         var = node.var
         saved = env.get(var, _MISSING)
         try:
+            if items is None:  # an unknown list: what its filter and body read is needed too
+                for part in (node.filter, node.expr):
+                    if part is not None:
+                        env[var] = None
+                        inner_needs |= self.needs(part, env, inner, rule_needs)
             for item in (items if isinstance(items, list) else ()):
                 env[var] = item
                 if node.filter is not None:
@@ -894,6 +903,10 @@ class Needs:
                 env.pop(var, None)
             else:
                 env[var] = saved
+        marker = item_marker(var)
+        if marker in inner_needs:  # an item's own field is missing: the list it came from is needed
+            inner_needs.discard(marker)
+            inner_needs |= item_sources(node.iterable, self.facts, bound, self._nodes)
         if undecided and not inner_needs:
             inner_needs = {n.id for n in ast.free_names(node.iterable, frozenset(bound)) if n.id in self.facts}
         return out | inner_needs

@@ -132,17 +132,20 @@ def _loop(node, env, scope):
 
 # --------------------------------------------------------------------------- needed facts
 
-def needs(node: ast.Node, env: dict, facts: set[str], rule_needs, scope: dict | None = None) -> set[str]:
-    """Absent facts that leave `node` unknown: empty when the node is known.
+def needs(node: ast.Node, env: dict, facts: set[str], rule_needs, scope: dict | None = None,
+          rules: dict | None = None) -> set[str]:
+    """Absent facts that leave `node` unknown: empty when the node is known (docs/language.md,
+    "Needed facts", says exactly what is promised).
 
-    `facts` are the declared fact names; `rule_needs(name)` gives the needs of another rule.
-    A branch that is not taken may fail (say, divide by zero) when looked at here; such a
-    failure says nothing about missing facts, so it counts as known.
+    `facts` are the declared fact names; `rule_needs(name)` gives the needs of another rule;
+    `rules` (name -> node) lets an item-level need pass through a derived list rule to the facts
+    its items come from. A branch that is not taken may fail (say, divide by zero) when looked at
+    here; such a failure says nothing about missing facts, so it counts as known.
     """
     scope = scope or {}
     if not isinstance(node, (ast.ListLit, ast.RecordLit)) and _safe(node, env, scope) is not None:
         return set()
-    rec = lambda n, s=scope: needs(n, env, facts, rule_needs, s)  # noqa: E731
+    rec = lambda n, s=scope: needs(n, env, facts, rule_needs, s, rules)  # noqa: E731
     match node:
         case ast.Name(id=name):
             if name in scope:
@@ -152,7 +155,8 @@ def needs(node: ast.Node, env: dict, facts: set[str], rule_needs, scope: dict | 
             return set(rule_needs(name))
         case ast.Field(obj=obj):
             if _safe(obj, env, scope) is not None:  # a known record without that field: its fact is needed
-                return {n.id for n in ast.free_names(obj) if n.id in facts and n.id not in scope}
+                return {n.id for n in ast.free_names(obj) if n.id in facts and n.id not in scope} \
+                    | {item_marker(n.id) for n in ast.free_names(obj) if n.id in scope}
             return rec(obj)
         case ast.Cond(test=t, then=a, orelse=b):
             c = _safe(t, env, scope)
@@ -164,7 +168,12 @@ def needs(node: ast.Node, env: dict, facts: set[str], rule_needs, scope: dict | 
             items = _safe(node.iterable, env, scope)
             inner_needs: set[str] = set()
             undecided = False
-            for item in items or ():
+            if items is None:  # an unknown list: what its filter and body read is needed too
+                inner = {**scope, node.var: None}
+                for part in (node.filter, node.expr):
+                    if part is not None:
+                        inner_needs |= rec(part, inner)
+            for item in items if isinstance(items, list) else ():
                 inner = {**scope, node.var: item}
                 if node.filter is not None:
                     inner_needs |= rec(node.filter, inner)
@@ -174,12 +183,45 @@ def needs(node: ast.Node, env: dict, facts: set[str], rule_needs, scope: dict | 
                         continue
                 inner_needs |= rec(node.expr, inner)
                 undecided |= _safe(node.expr, env, inner) is None
-            if undecided and not inner_needs:  # an element's own field is missing: its list is needed
+            marker = item_marker(node.var)
+            if marker in inner_needs:  # an item's own field is missing: the list it came from is needed
+                inner_needs.discard(marker)
+                inner_needs |= item_sources(node.iterable, facts, scope, rules)
+            if undecided and not inner_needs:
                 inner_needs = {n.id for n in ast.free_names(node.iterable, frozenset(scope)) if n.id in facts}
             return out | inner_needs
     out: set[str] = set()
     for c in ast.children(node):
         out |= rec(c)
+    return out
+
+
+def item_marker(var: str) -> str:
+    """Stands in needed facts for "a field of an item of loop `var`", until that loop says whose items."""
+    return f"\0item:{var}"
+
+
+def item_sources(node: ast.Node, facts, scope, rules: dict | None, seen: frozenset = frozenset()) -> set[str]:
+    """The facts the items of list `node` come from: through derived list rules (`rules`),
+    comprehensions and conditionals; an outer loop's item stands as its marker."""
+    match node:
+        case ast.Name(id=name):
+            if name in scope:
+                return {item_marker(name)}
+            if name in facts:
+                return {name}
+            if rules and name in rules and name not in seen and rules[name] is not None:
+                return item_sources(rules[name], facts, {}, rules, seen | {name})
+            return set()
+        case ast.ListComp(iterable=it):
+            return item_sources(it, facts, scope, rules, seen)
+        case ast.Cond(then=a, orelse=b):
+            return item_sources(a, facts, scope, rules, seen) | item_sources(b, facts, scope, rules, seen)
+        case ast.Field(obj=obj):
+            return item_sources(obj, facts, scope, rules, seen)
+    out: set[str] = set()
+    for n in ast.free_names(node):
+        out |= item_sources(n, facts, scope, rules, seen)
     return out
 
 
