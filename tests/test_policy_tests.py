@@ -70,13 +70,13 @@ def workdir(tmp_path, monkeypatch):
 def test_the_shipped_ibaraki_2022_cases_all_pass(cli):
     r = cli("test", "policies/ibaraki/2022.yaml")
     assert r.code == 0, r.out + r.err
-    assert r.out.splitlines()[-1] == "policies/ibaraki/2022.tests.yaml: 25 cases, 25 passed, 0 failed, 0 errors"
+    assert r.out.splitlines()[-1] == "policies/ibaraki/2022.tests.yaml: 30 cases, 30 passed, 0 failed, 0 errors"
 
 
 def test_the_shipped_cases_are_found_from_the_tests_file_a_folder_or_no_argument(cli):
     for args in (["policies/ibaraki/2022.tests.yaml"], ["policies/ibaraki"], []):
         r = cli("test", *args)
-        assert r.code == 0 and "policies/ibaraki/2022.tests.yaml: 25 cases, 25 passed" in r.out, args
+        assert r.code == 0 and "policies/ibaraki/2022.tests.yaml: 30 cases, 30 passed" in r.out, args
 
 
 def test_failures_show_expected_and_got_per_result_with_the_case_location(workdir, cli, snapshot):

@@ -132,6 +132,52 @@ def add_days(d: datetime.date, n: int) -> datetime.date:
         raise EvalError("date_out_of_range", words("diag.date_out_of_range")) from None
 
 
+PERIOD_UNITS = ("days", "months", "years")
+PERIOD_FUNCS = ("period_end", "period_end_counting_from")
+
+
+def period_end(d: datetime.date, n: int, unit: str) -> datetime.date:
+    """Last day of a period of n days, months or years from the day d, as the Civil Code counts.
+
+    民法140: d itself is not counted (the period begins on the next day). 民法143: months and years
+    follow the calendar and end the day before the day corresponding to the first day, or at the
+    end of the last month when it has no such day. A completion on 2023-02-28 starts a five-year
+    count on 2023-03-01, which ends on 2028-02-29.
+    """
+    _period_args(n, unit, "period_end")
+    if unit == "days":
+        return add_days(d, n)
+    return _calendar_period_end(add_days(d, 1), n * (12 if unit == "years" else 1))
+
+
+def period_end_counting_from(d: datetime.date, n: int, unit: str) -> datetime.date:
+    """Last day of a period counted from d as its first day (「dから起算して」, or a period that
+    begins at 0:00 on d, 民法140 ただし書): 30 days counted from 2022-12-01 end on 2022-12-30."""
+    _period_args(n, unit, "period_end_counting_from")
+    if unit == "days":
+        return add_days(d, n - 1)
+    return _calendar_period_end(d, n * (12 if unit == "years" else 1))
+
+
+def _calendar_period_end(first: datetime.date, months: int) -> datetime.date:
+    """民法143(2): the day before the day corresponding to `first`, `months` on; else that month's last day."""
+    total = first.year * 12 + (first.month - 1) + months
+    y, m = divmod(total, 12)
+    if not 1 <= y <= 9999:
+        raise EvalError("date_out_of_range", "date arithmetic leaves the calendar (years 1-9999)")
+    last = calendar.monthrange(y, m + 1)[1]
+    if first.day > last:
+        return datetime.date(y, m + 1, last)
+    return add_days(datetime.date(y, m + 1, first.day), -1)
+
+
+def _period_args(n: int, unit: str, name: str) -> None:
+    if unit not in PERIOD_UNITS:
+        raise EvalError("bad_argument", f'unit of {name} must be "days", "months" or "years" but got "{unit}"')
+    if n < 1:
+        raise EvalError("bad_argument", f"a period of {name} must be at least 1 {unit} but got {n}")
+
+
 def fiscal_year(d: datetime.date) -> int:
     return d.year if d.month >= 4 else d.year - 1
 
@@ -187,6 +233,8 @@ IMPLS = {
     "add_months": (_strict(add_months), True),
     "add_years": (_strict(lambda d, n: add_months(d, 12 * n)), True),
     "days_between": (_strict(lambda a, b: (b - a).days), True),
+    "period_end": (_strict(period_end), True),
+    "period_end_counting_from": (_strict(period_end_counting_from), True),
     "fiscal_year": (_strict(fiscal_year), True),
     "fiscal_year_start": (_strict(lambda d: datetime.date(fiscal_year(d), 4, 1)), True),
     "fiscal_year_end": (_strict(lambda d: datetime.date(fiscal_year(d) + 1, 3, 31)), True),
@@ -204,7 +252,7 @@ ARITY = {
     "round_down": (2, 2), "round_up": (2, 2), "date": (3, 3), "add_days": (2, 2), "add_months": (2, 2),
     "add_years": (2, 2), "days_between": (2, 2), "fiscal_year": (1, 1), "fiscal_year_start": (1, 1),
     "fiscal_year_end": (1, 1), "sum": (1, 1), "count": (1, 1), "any": (1, 1), "all": (1, 1),
-    "first": (1, 1), "empty": (1, 1),
+    "first": (1, 1), "empty": (1, 1), "period_end": (3, 3), "period_end_counting_from": (3, 3),
 }
 
 NAMES = frozenset(IMPLS)
@@ -244,6 +292,11 @@ def signature(name: str, args: list[T.Type]):
             return (0, "date")
         if args[1].kind not in ("int", "any"):
             return (1, "integer")
+        return T.DATE
+    if name in PERIOD_FUNCS:
+        for i, want in enumerate(("date", "int", "text")):
+            if args[i].kind not in (want, "any"):
+                return (i, {"int": "integer"}.get(want, want))
         return T.DATE
     if name == "days_between":
         for i, a in enumerate(args):

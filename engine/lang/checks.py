@@ -191,6 +191,10 @@ class ExprChecker:
             key = "diag.bad_arity.one" if lo == hi == 1 else "diag.bad_arity"
             return self.error("bad_arity", words(key, func=n.func, want=want, got=len(n.args)), n.start)
         types = [self.infer(a, scope) for a in n.args]
+        unit = n.args[2] if n.func in builtins.PERIOD_FUNCS else None
+        if isinstance(unit, ast.Literal) and isinstance(unit.value, str) and unit.value not in builtins.PERIOD_UNITS:
+            return self.error("bad_argument", f'unit of {n.func} must be "days", "months" or "years" '
+                                              f'but got "{unit.value}"', unit.start)
         sig = builtins.signature(n.func, types)
         if isinstance(sig, tuple):
             i, expected = sig
