@@ -18,7 +18,8 @@ from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, diag,
 from engine.base.words import Words, words
 from engine.policy.inherit import Origin, Resolved, Src
 from engine.base.limits import value_problem
-from engine.policy.yamlio import ExprLocator, NotFinite, PlainConverter, location_at, parse_yaml, read_text, to_fraction
+from engine.policy.yamlio import (ExprLocator, NotFinite, PlainConverter, SpellingError, location_at, parse_yaml,
+                                  read_ratio, read_text, to_fraction)
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "policy.schema.json"
 
@@ -237,6 +238,9 @@ def read_src(path: str, text: str | None = None) -> Src:
     """One policy file read and checked against the schema on its own (a child may be partial)."""
     from engine.policy.todo import todo_markers
     doc, root, text = load_document(path, text)
+    for key in ("facts", "parameters", "rules", "override", "patch", "drop"):
+        if key in doc and doc[key] is None:  # `facts:` with only a comment under it: empty, not null
+            doc[key] = {}
     sink = Sink()
     todo_markers(doc, root, path, sink)  # values yoko new-year left to fill in (TODO ...)
     schema_errors(doc, root, path, sink)
@@ -296,12 +300,14 @@ def build_resolved(res: Resolved, sink: Sink) -> Policy:
 
 def _param_value(v, declared, loc, sink):
     try:
-        value = _convert_param(v, dates=declared != "text")
+        value = _convert_param(v, dates=declared != "text", top=True)
     except DateError as e:
         sink.say("bad_parameter", loc, key=e.key, **e.params)
         return None, T.ANY
     except NotFinite as e:
         sink.say("bad_parameter", loc, key="diag.bad_parameter.not_finite", number=e.value)
+    except SpellingError as e:
+        sink.say("bad_parameter", loc, key="authoring.param_spelling", value=str(e))
         return None, T.ANY
     except (TypeError, ValueError) as e:
         sink.say("bad_parameter", loc, key="diag.bad_parameter.value", detail=str(e))
@@ -319,10 +325,15 @@ def _param_value(v, declared, loc, sink):
     return value, t
 
 
-def _convert_param(v, dates: bool = True):
-    """A parameter's YAML value as a runtime value; a text spelt as a date (令和6年4月20日) is a date."""
+def _convert_param(v, dates: bool = True, top: bool = False):
+    """A parameter's YAML value as a runtime value; a text spelt as a date (令和6年4月20日) is a date, and
+    a parameter's own value written 9/10 or 90% is that exact number (another number spelling is an error)."""
     if isinstance(v, str) and dates and looks_like_date(v):
         return read_date(v)
+    if isinstance(v, str) and dates and top:  # a parameter's own value (not a table cell), not declared text
+        ratio = read_ratio(v)
+        if ratio is not None:
+            return ratio
     if v is None or isinstance(v, (bool, str, datetime.date)):
         return v
     if isinstance(v, (int, float)):
@@ -489,7 +500,7 @@ def _declared_words(declared) -> Words | str:
 def _check_unused(policy: Policy, sink: Sink) -> None:
     used = {n for r in policy.rules.values() for n in r.reads}
     for name, f in policy.facts.items():
-        if name not in used:
+        if name not in used and not f.spec.get("display_only"):
             sink.say("unused_fact", f.location, name=name, severity="warning")
     for name, p in policy.parameters.items():
         if name not in used:

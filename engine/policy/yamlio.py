@@ -414,3 +414,31 @@ def to_fraction(v):
         q = Fraction(repr(v))
         return q.numerator if q.denominator == 1 else q
     raise TypeError(type(v).__name__)
+
+
+_RATIO = re.compile(r"\s*([-+]?\d+)\s*/\s*(\d+)\s*")
+_PERCENT = re.compile(r"\s*([-+]?\d+(?:\.\d+)?)\s*%\s*")
+_NUMBERISH = re.compile(r"[\s\d０-９.,，、/／%％割分厘円千万+\-]*\d[\s\d０-９.,，、/／%％割分厘円千万+\-]*")
+
+
+class SpellingError(ValueError):
+    """A text meant as a number that is not written in a spelling yoko reads exactly."""
+
+
+def read_ratio(text: str):
+    """`9/10` and `90%` as exact numbers (Fraction, or int when whole); None for a text that is neither.
+
+    A text that looks like a number but is spelt otherwise (９／１０, 9割, 1,000円) raises SpellingError."""
+    m = _RATIO.fullmatch(text)
+    if m:
+        if int(m.group(2)) == 0:
+            raise SpellingError(text)
+        q = Fraction(int(m.group(1)), int(m.group(2)))
+        return q.numerator if q.denominator == 1 else q
+    m = _PERCENT.fullmatch(text)
+    if m:
+        q = Fraction(m.group(1)) / 100
+        return q.numerator if q.denominator == 1 else q
+    if _NUMBERISH.fullmatch(text):
+        raise SpellingError(text)
+    return None

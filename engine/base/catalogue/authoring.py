@@ -38,4 +38,8 @@ WORDS = {
         "no inherited citation matches this cite_map entry's from"),
     "authoring.show.part.patch": ("{key}: {at}（patch で変更）", "{key}: {at} (patched)"),
     "authoring.show.part.cite_map": ("{key}: {at}（cite_map で付け替え）", "{key}: {at} (re-pointed by cite_map)"),
+    "authoring.param_spelling": (
+        "パラメータの値「{value}」は数として読めません。9/10、90%、0.9 のように半角で書いてください（文字列なら type: text）",
+        "parameter value \"{value}\" cannot be read as a number; write it as 9/10, 90% or 0.9 "
+        "in ASCII digits (or declare type: text)"),
 }
