@@ -164,7 +164,7 @@ def _calendar_period_end(first: datetime.date, months: int) -> datetime.date:
     total = first.year * 12 + (first.month - 1) + months
     y, m = divmod(total, 12)
     if not 1 <= y <= 9999:
-        raise EvalError("date_out_of_range", "date arithmetic leaves the calendar (years 1-9999)")
+        raise EvalError("date_out_of_range", words("diag.date_out_of_range"))
     last = calendar.monthrange(y, m + 1)[1]
     if first.day > last:
         return datetime.date(y, m + 1, last)
@@ -173,9 +173,9 @@ def _calendar_period_end(first: datetime.date, months: int) -> datetime.date:
 
 def _period_args(n: int, unit: str, name: str) -> None:
     if unit not in PERIOD_UNITS:
-        raise EvalError("bad_argument", f'unit of {name} must be "days", "months" or "years" but got "{unit}"')
+        raise EvalError("bad_argument", words("diag.bad_argument.period_unit", func=name, unit=unit))
     if n < 1:
-        raise EvalError("bad_argument", f"a period of {name} must be at least 1 {unit} but got {n}")
+        raise EvalError("bad_argument", words("diag.bad_argument.period_length", func=name, unit=unit, n=n))
 
 
 def fiscal_year(d: datetime.date) -> int:

@@ -193,8 +193,8 @@ class ExprChecker:
         types = [self.infer(a, scope) for a in n.args]
         unit = n.args[2] if n.func in builtins.PERIOD_FUNCS else None
         if isinstance(unit, ast.Literal) and isinstance(unit.value, str) and unit.value not in builtins.PERIOD_UNITS:
-            return self.error("bad_argument", f'unit of {n.func} must be "days", "months" or "years" '
-                                              f'but got "{unit.value}"', unit.start)
+            return self.error("bad_argument", words("diag.bad_argument.period_unit", func=n.func, unit=unit.value),
+                              unit.start)
         sig = builtins.signature(n.func, types)
         if isinstance(sig, tuple):
             i, expected = sig

@@ -306,6 +306,7 @@ def _param_value(v, declared, loc, sink):
         return None, T.ANY
     except NotFinite as e:
         sink.say("bad_parameter", loc, key="diag.bad_parameter.not_finite", number=e.value)
+        return None, T.ANY
     except SpellingError as e:
         sink.say("bad_parameter", loc, key="authoring.param_spelling", value=str(e))
         return None, T.ANY

@@ -483,4 +483,8 @@ WORDS.update({
                                "the input is nested too deeply to be read"),
     "diag.bad_text": ("文字として扱えない文字列が入力にあります（{detail}）",
                       "the input holds text that is not valid characters ({detail})"),
+    "diag.bad_argument.period_unit": ('{func} の期間の単位は "days"、"months"、"years" のいずれかでなければなりませんが "{unit}" です',
+                                      'unit of {func} must be "days", "months" or "years" but got "{unit}"'),
+    "diag.bad_argument.period_length": ("{func} の期間は 1 {unit} 以上でなければなりませんが {n} です",
+                                        "a period of {func} must be at least 1 {unit} but got {n}"),
 })
