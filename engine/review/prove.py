@@ -5,7 +5,7 @@ Both versions' rules are translated into z3 terms over one set of fact variables
 absent (unknown) or hold any value of its declared type and bounds; a value is a pair (known,
 value) and and/or/not follow Kleene's three values as the evaluator does. Booleans, enums and
 texts (as codes), integers, exact rationals, dates (as day numbers), if, comparisons, arithmetic,
-min/max/abs/floor/ceil/round_down/round_up, add_days, days_between, and lists up to a bound (with
+min/max/abs/floor/ceil/round_down/round_up, add_days, days_between, period_end and period_end_counting_from (exact in days; months and years uninterpreted), and lists up to a bound (with
 sum, count, any, all, list comprehensions and membership) are translated. Calendar functions
 (add_months, add_years, fiscal_year, ...) become uninterpreted functions: a proof that holds for
 every function holds for the real one, and a witness that relies on them is checked by the
@@ -25,6 +25,7 @@ from engine.lang.values import to_json
 DEFAULT_LIST_BOUND = 3
 MAX_WITNESSES = 2
 MAX_FACT_MAGNITUDE = 10 ** 18
+_PERIODS = ("period_end", "period_end_counting_from")
 _UNINTERPRETED = ("add_months", "add_years", "fiscal_year", "fiscal_year_start", "fiscal_year_end", "date")
 
 
@@ -274,6 +275,8 @@ class Translation:
             case ast.Cond(test=t, then=a, orelse=b):
                 c = self.boolean(e(t))
                 return self.choose(c, e(a), e(b))
+            case ast.Call(func=func, args=[d, n, ast.Literal(value=str() as unit)]) if func in _PERIODS:
+                return self.period(func, e(d), e(n), unit)
             case ast.Call(func=func, args=args):
                 return self.call(func, [e(a) for a in args])
             case ast.Aggregate() | ast.ListComp():
@@ -379,6 +382,16 @@ class Translation:
         raise NotTranslated("if choosing between lists or records")
 
     # ------------------------------------------------------------------ calls
+    def period(self, func: str, d, n, unit: str):
+        """Civil Code periods: exact for days (d + n, or d + n - 1 counted from d); months and years
+        as an uninterpreted function of (day, count), the same one on both sides (sound for proofs)."""
+        if not all(isinstance(a, V) and a.kind in ("int", "date") for a in (d, n)):
+            raise NotTranslated(func)
+        known = self.z3.And(d.known, n.known)
+        if unit == "days":
+            return V(known, d.val + n.val - (1 if func == "period_end_counting_from" else 0), "date")
+        return V(known, self.uni.uf(f"{func}_{unit}", 2)(d.val, n.val), "date")
+
     def call(self, func: str, args: list):
         z3 = self.z3
         if func in ("min", "max"):
