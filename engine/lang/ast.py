@@ -120,6 +120,22 @@ def children(node: Node) -> tuple[Node, ...]:
     return ()
 
 
+def operands(node: Node, op: str) -> list[Node]:
+    """The operands of a chain of one boolean operator, left to right: a and (b and c) -> [a, b, c].
+
+    Nodes that are not `op` are operands themselves; a node that is not `op` at all gives [node].
+    """
+    out: list[Node] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Binary) and n.op == op:
+            stack += (n.right, n.left)
+        else:
+            out.append(n)
+    return out
+
+
 def walk(node: Node):
     """Every node of a tree, parents before children."""
     stack = [node]

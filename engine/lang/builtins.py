@@ -1,16 +1,17 @@
 # SPDX-License-Identifier: MIT
-"""Built-in functions: their static signatures and their (unknown-aware) implementations."""
+"""Built-in functions: one record each, with its arity, static signature and (unknown-aware) implementation."""
 from __future__ import annotations
 
 import calendar
 import datetime
 import math
+from dataclasses import dataclass
 from fractions import Fraction
+from typing import Callable
 
+from engine.base.limits import MAX_MAGNITUDE, number_too_large
 from engine.base.words import Words, words
 from engine.lang import types as T
-
-MAX_MAGNITUDE = 10 ** 30  # no operator may build a number larger than this (see docs/errors.md)
 
 
 class EvalError(Exception):
@@ -24,9 +25,9 @@ class EvalError(Exception):
 
 
 def check_magnitude(x):
-    if x is not None and not isinstance(x, bool) and isinstance(x, (int, Fraction)):
-        if abs(x) > MAX_MAGNITUDE or (isinstance(x, Fraction) and x.denominator > MAX_MAGNITUDE):
-            raise EvalError("number_too_large", words("diag.number_too_large.computed", number=f"{float(x):.3e}"))
+    """x itself, or number_too_large when it is beyond MAX_MAGNITUDE (engine/base/limits.py)."""
+    if x is not None and number_too_large(x):
+        raise EvalError("number_too_large", words("diag.number_too_large.computed", number=f"{float(x):.3e}"))
     return x
 
 
@@ -219,109 +220,122 @@ def _strict(fn):
     return f
 
 
-# name -> (implementation, handles_unknown_itself)
-IMPLS = {
-    "min": (_minmax(min), True),
-    "max": (_minmax(max), True),
-    "abs": (_strict(abs), True),
-    "floor": (_strict(math.floor), True),
-    "ceil": (_strict(math.ceil), True),
-    "round_down": (round_down, True),
-    "round_up": (round_up, True),
-    "date": (_strict(make_date), True),
-    "add_days": (_strict(add_days), True),
-    "add_months": (_strict(add_months), True),
-    "add_years": (_strict(lambda d, n: add_months(d, 12 * n)), True),
-    "days_between": (_strict(lambda a, b: (b - a).days), True),
-    "period_end": (_strict(period_end), True),
-    "period_end_counting_from": (_strict(period_end_counting_from), True),
-    "fiscal_year": (_strict(fiscal_year), True),
-    "fiscal_year_start": (_strict(lambda d: datetime.date(fiscal_year(d), 4, 1)), True),
-    "fiscal_year_end": (_strict(lambda d: datetime.date(fiscal_year(d) + 1, 3, 31)), True),
-    "sum": (_strict(lambda xs: norm(sum(xs, 0)) if None not in xs else None), True),
-    "count": (_strict(lambda xs: len(xs)), True),
-    "any": (_strict(lambda xs: True if True in xs else (None if None in xs else False)), True),
-    "all": (_strict(lambda xs: False if False in xs else (None if None in xs else True)), True),
-    "first": (_strict(first), True),
-    "empty": (_strict(lambda xs: len(xs) == 0), True),
-}
+# Signatures: each takes the argument types and returns the result type, or (argument index, what
+# was expected) for the first wrong argument. The expectations are words keys of engine/lang/checks.py.
+Signature = Callable[[list[T.Type]], "T.Type | tuple[int, str]"]
 
-# name -> (min args, max args or None)
-ARITY = {
-    "min": (1, None), "max": (1, None), "abs": (1, 1), "floor": (1, 1), "ceil": (1, 1),
-    "round_down": (2, 2), "round_up": (2, 2), "date": (3, 3), "add_days": (2, 2), "add_months": (2, 2),
-    "add_years": (2, 2), "days_between": (2, 2), "fiscal_year": (1, 1), "fiscal_year_start": (1, 1),
-    "fiscal_year_end": (1, 1), "sum": (1, 1), "count": (1, 1), "any": (1, 1), "all": (1, 1),
-    "first": (1, 1), "empty": (1, 1), "period_end": (3, 3), "period_end_counting_from": (3, 3),
-}
 
-NAMES = frozenset(IMPLS)
+def _takes(*kinds: str, result: T.Type) -> Signature:
+    """Fixed positional kinds ("int", "date", "text"; "any" always matches) and one result type."""
+    said = {"int": "integer"}
+
+    def sig(args):
+        for i, (a, want) in enumerate(zip(args, kinds)):
+            if a.kind not in (want, "any"):
+                return (i, said.get(want, want))
+        return result
+    return sig
+
+
+def _min_max(args):
+    num = T.is_numeric
+    if len(args) == 1:
+        a = args[0]
+        if a.kind == "list" and (num(a.elem) or a.elem.kind == "date"):
+            return a.elem
+        return (0, "a list of numbers or dates")
+    if all(a.kind in ("date", "any") for a in args) and any(a.kind == "date" for a in args):
+        return T.DATE
+    for i, a in enumerate(args):
+        if not num(a):
+            return (i, "number")
+    return T.INT if all(a.kind == "int" for a in args) else T.NUMBER
+
+
+def _abs(args):
+    return args[0] if T.is_numeric(args[0]) else (0, "number")
+
+
+def _to_int(args):
+    return T.INT if T.is_numeric(args[0]) else (0, "number")
+
+
+def _rounding(args):
+    for i, a in enumerate(args):
+        if not T.is_numeric(a):
+            return (i, "number")
+    return T.INT if args[1].kind == "int" else T.NUMBER
+
+
+def _of_list(result: Callable[[T.Type], "T.Type | tuple[int, str]"]) -> Signature:
+    """One list argument; `result` maps its element type to the result."""
+    def sig(args):
+        a = args[0]
+        if a.kind not in ("list", "any"):
+            return (0, "list")
+        return result(a.elem if a.kind == "list" else T.ANY)
+    return sig
+
+
+def _sum_of(elem):
+    if elem.kind == "any":
+        return T.INT
+    return elem if T.is_numeric(elem) else (0, "list of numbers")
+
+
+def _truth_of(elem):
+    return T.BOOL if elem.kind in ("bool", "any") else (0, "list of booleans")
+
+
+@dataclass(frozen=True)
+class Builtin:
+    """A built-in function: everything the checker, the evaluators and the editor need, in one place."""
+
+    name: str
+    impl: Callable  # takes evaluated arguments (None = unknown) and returns the value or None
+    min_args: int
+    max_args: int | None  # None: any number of arguments from min_args
+    signature: Signature
+
+
+def _b(name, impl, arity, signature):
+    lo, hi = arity
+    return Builtin(name, impl, lo, hi, signature)
+
+
+_DATE_TO_DATE = _takes("date", result=T.DATE)
+_DATE_INT = _takes("date", "int", result=T.DATE)
+_PERIOD = _takes("date", "int", "text", result=T.DATE)
+
+BUILTINS: dict[str, Builtin] = {b.name: b for b in [
+    _b("min", _minmax(min), (1, None), _min_max),
+    _b("max", _minmax(max), (1, None), _min_max),
+    _b("abs", _strict(abs), (1, 1), _abs),
+    _b("floor", _strict(math.floor), (1, 1), _to_int),
+    _b("ceil", _strict(math.ceil), (1, 1), _to_int),
+    _b("round_down", round_down, (2, 2), _rounding),
+    _b("round_up", round_up, (2, 2), _rounding),
+    _b("date", _strict(make_date), (3, 3), _takes("int", "int", "int", result=T.DATE)),
+    _b("add_days", _strict(add_days), (2, 2), _DATE_INT),
+    _b("add_months", _strict(add_months), (2, 2), _DATE_INT),
+    _b("add_years", _strict(lambda d, n: add_months(d, 12 * n)), (2, 2), _DATE_INT),
+    _b("days_between", _strict(lambda a, b: (b - a).days), (2, 2), _takes("date", "date", result=T.INT)),
+    _b("period_end", _strict(period_end), (3, 3), _PERIOD),
+    _b("period_end_counting_from", _strict(period_end_counting_from), (3, 3), _PERIOD),
+    _b("fiscal_year", _strict(fiscal_year), (1, 1), _takes("date", result=T.INT)),
+    _b("fiscal_year_start", _strict(lambda d: datetime.date(fiscal_year(d), 4, 1)), (1, 1), _DATE_TO_DATE),
+    _b("fiscal_year_end", _strict(lambda d: datetime.date(fiscal_year(d) + 1, 3, 31)), (1, 1), _DATE_TO_DATE),
+    _b("sum", _strict(lambda xs: norm(sum(xs, 0)) if None not in xs else None), (1, 1), _of_list(_sum_of)),
+    _b("count", _strict(len), (1, 1), _of_list(lambda elem: T.INT)),
+    _b("any", _strict(lambda xs: True if True in xs else (None if None in xs else False)), (1, 1), _of_list(_truth_of)),
+    _b("all", _strict(lambda xs: False if False in xs else (None if None in xs else True)), (1, 1), _of_list(_truth_of)),
+    _b("first", _strict(first), (1, 1), _of_list(lambda elem: elem)),
+    _b("empty", _strict(lambda xs: len(xs) == 0), (1, 1), _of_list(lambda elem: T.BOOL)),
+]}
+
+NAMES = frozenset(BUILTINS)
 
 
 def signature(name: str, args: list[T.Type]):
     """Result type of a call, or (argument index, expected description) when an argument is wrong."""
-    num = T.is_numeric
-    if name in ("min", "max"):
-        if len(args) == 1:
-            a = args[0]
-            if a.kind == "list" and (num(a.elem) or a.elem.kind == "date"):
-                return a.elem
-            return (0, "a list of numbers or dates")
-        if all(a.kind == "date" or a.kind == "any" for a in args) and any(a.kind == "date" for a in args):
-            return T.DATE
-        for i, a in enumerate(args):
-            if not num(a):
-                return (i, "number")
-        return T.INT if all(a.kind == "int" for a in args) else T.NUMBER
-    if name == "abs":
-        return args[0] if num(args[0]) else (0, "number")
-    if name in ("floor", "ceil"):
-        return T.INT if num(args[0]) else (0, "number")
-    if name in ("round_down", "round_up"):
-        for i, a in enumerate(args):
-            if not num(a):
-                return (i, "number")
-        return T.INT if args[1].kind == "int" else T.NUMBER
-    if name == "date":
-        for i, a in enumerate(args):
-            if a.kind not in ("int", "any"):
-                return (i, "integer")
-        return T.DATE
-    if name in ("add_days", "add_months", "add_years"):
-        if args[0].kind not in ("date", "any"):
-            return (0, "date")
-        if args[1].kind not in ("int", "any"):
-            return (1, "integer")
-        return T.DATE
-    if name in PERIOD_FUNCS:
-        for i, want in enumerate(("date", "int", "text")):
-            if args[i].kind not in (want, "any"):
-                return (i, {"int": "integer"}.get(want, want))
-        return T.DATE
-    if name == "days_between":
-        for i, a in enumerate(args):
-            if a.kind not in ("date", "any"):
-                return (i, "date")
-        return T.INT
-    if name in ("fiscal_year", "fiscal_year_start", "fiscal_year_end"):
-        if args[0].kind not in ("date", "any"):
-            return (0, "date")
-        return T.INT if name == "fiscal_year" else T.DATE
-    if name in ("sum", "count", "any", "all"):
-        a = args[0]
-        if a.kind not in ("list", "any"):
-            return (0, "list")
-        elem = a.elem if a.kind == "list" else T.ANY
-        if name == "count":
-            return T.INT
-        if name == "sum":
-            return elem if num(elem) and elem.kind != "any" else (T.INT if elem.kind == "any" else (0, "list of numbers"))
-        return T.BOOL if elem.kind in ("bool", "any") else (0, "list of booleans")
-    if name in ("first", "empty"):
-        a = args[0]
-        if a.kind not in ("list", "any"):
-            return (0, "list")
-        if name == "empty":
-            return T.BOOL
-        return a.elem if a.kind == "list" else T.ANY
-    raise KeyError(name)
+    return BUILTINS[name].signature(args)

@@ -184,7 +184,8 @@ class ExprChecker:
                 self.infer(a, scope)
             return self.error("unknown_function", words("diag.unknown_function", func=n.func), n.start,
                               suggest(n.func, builtins.NAMES))
-        lo, hi = builtins.ARITY[n.func]
+        b = builtins.BUILTINS[n.func]
+        lo, hi = b.min_args, b.max_args
         if len(n.args) < lo or (hi is not None and len(n.args) > hi):
             want = (words("diag.bad_arity.exactly", n=lo) if lo == hi else
                     words("diag.bad_arity.at_least", n=lo) if hi is None else words("diag.bad_arity.between", lo=lo, hi=hi))
@@ -195,7 +196,7 @@ class ExprChecker:
         if isinstance(unit, ast.Literal) and isinstance(unit.value, str) and unit.value not in builtins.PERIOD_UNITS:
             return self.error("bad_argument", words("diag.bad_argument.period_unit", func=n.func, unit=unit.value),
                               unit.start)
-        sig = builtins.signature(n.func, types)
+        sig = b.signature(types)
         if isinstance(sig, tuple):
             i, expected = sig
             return self.error("type_mismatch", words("diag.type_mismatch.argument", index=i + 1, func=n.func, want=EXPECTED.get(expected, expected),

@@ -344,7 +344,7 @@ class Generator:
 
     def _kleene(self, n: ast.Binary) -> Val:
         """Three-valued and/or, left to right, stopping once decided (as the interpreter)."""
-        parts = _flatten(n, n.op)
+        parts = ast.operands(n, n.op)
         decisive = n.op == "or"
         pure = self._pure_parts(parts)
         if pure is not None:  # nothing can fail: one expression over every part
@@ -480,7 +480,7 @@ class Generator:
             args = [self.atom(self.expr(a)) for a in n.args]
         finally:
             self.calls.pop()
-        impl = builtins.IMPLS[n.func][0]
+        impl = builtins.BUILTINS[n.func].impl
         t = self.fresh()
         nullable = n.func not in _TOTAL or any(a.nullable for a in args)
         xs = [a.expr for a in args]
@@ -581,7 +581,7 @@ class Generator:
             if enclosing is not None:
                 done = _callf("_in_call", self.node_ref(enclosing), _name("_sum"), v, self.node_ref(n))
         else:
-            done = _callf("_call", self._impl(func, builtins.IMPLS[func][0]), self.node_ref(n), v)
+            done = _callf("_call", self._impl(func, builtins.BUILTINS[func].impl), self.node_ref(n), v)
         return _ifexp(_or(u, none_in), _c(None), done)
 
 
@@ -641,11 +641,6 @@ def _locate(stmt, line: int):
     stmt.col_offset = stmt.end_col_offset = 0
     return stmt
 
-
-def _flatten(n: ast.Node, op: str) -> list[ast.Node]:
-    if isinstance(n, ast.Binary) and n.op == op:
-        return _flatten(n.left, op) + _flatten(n.right, op)
-    return [n]
 
 
 # --------------------------------------------------------------------------- whole policies

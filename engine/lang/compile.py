@@ -179,15 +179,10 @@ def _unary(c, n: ast.Unary) -> Fn:
     return h
 
 
-def _flatten(n: ast.Node, op: str) -> list[ast.Node]:
-    if isinstance(n, ast.Binary) and n.op == op:
-        return _flatten(n.left, op) + _flatten(n.right, op)
-    return [n]
-
 
 def _kleene(c, n: ast.Binary) -> Fn:
     """Three-valued and/or over the flattened operands; names are read in one C call."""
-    nodes = _flatten(n, n.op)
+    nodes = ast.operands(n, n.op)
     decisive = n.op == "or"  # the value that decides: True for or, False for and
     kinds = [c.operand(p) for p in nodes]
     if all(k == "name" for k, _ in kinds):
@@ -549,7 +544,7 @@ def _round_fast(x, unit, up: bool):
 
 
 def _call(c, n: ast.Call) -> Fn:
-    impl, _ = builtins.IMPLS[n.func]
+    impl = builtins.BUILTINS[n.func].impl
     args = [c.compile(a) for a in n.args]
     if n.func in ("round_down", "round_up") and len(args) == 2:
         up = n.func == "round_up"
@@ -703,7 +698,7 @@ def _aggregate(c, n: ast.Aggregate) -> Fn:
                 return None
             return check_magnitude(builtins.norm(sum(vals, 0)))
         try:
-            return builtins.IMPLS[func][0](vals)
+            return builtins.BUILTINS[func].impl(vals)
         except EvalError as e:
             e.node = e.node or n
             raise
@@ -731,11 +726,10 @@ _COMPILERS = {
 # --------------------------------------------------------------------------- whole policies
 
 class Runner:
-    """A policy compiled for evaluation: `run(facts)` -> environment of every fact and rule.
+    """A policy compiled to closures, one per rule: `run(facts)` -> every fact and rule value.
 
-    Closures read names by plain subscript, so every fact must be in the environment: it starts
-    as a copy of the facts when they are complete, else of a template with None for each fact.
-    `full(facts)` adds the parameters, which explanations read.
+    Closures read names by plain subscript, so the environment starts as a template with None for
+    each fact (and the parameters, which explanations read), overlaid with the facts given.
     """
 
     def __init__(self, policy):
@@ -743,33 +737,14 @@ class Runner:
         self.template = dict.fromkeys(policy.facts)
         self.template.update(self.params)
         self.steps = [(name, compile_expr(policy.rules[name].node, self.params)) for name in policy.order]
-        self.names = [n for n, _ in self.steps]
-        self.yen = [n for n in policy.results if policy.rules[n].spec.get("unit") == "yen"]
 
     def __call__(self, facts: dict) -> dict:
-        """Facts (already checked) -> every fact and rule value; parameters are not included."""
-        env = facts.copy()
-        try:
-            for name, fn in self.steps:
-                env[name] = fn(env)
-        except KeyError:  # an absent fact: start again from the template, which has them all
-            return self.full(facts)
-        return env
-
-    def full(self, facts: dict) -> dict:
-        """As run, with the parameters in the environment too (explanations read them)."""
+        """Facts (already checked) -> the environment of every fact, parameter and rule value."""
         env = self.template.copy()
         env.update(facts)
         for name, fn in self.steps:
             env[name] = fn(env)
         return env
-
-    def failed_rule(self, env: dict) -> str | None:
-        """After an exception: the first rule without a value (the one that raised)."""
-        for name in self.names:
-            if name not in env:
-                return name
-        return None
 
 
 def runner(policy) -> Runner:
@@ -953,7 +928,7 @@ class Tracer:
         """env -> decisive parts of `node`, with every value it needs compiled in advance."""
         if isinstance(node, ast.Binary) and node.op in ("and", "or"):
             whole = self._fn(node)
-            parts = [(self._fn(p), self._why_plan(p)) for p in _flatten(node, node.op)]
+            parts = [(self._fn(p), self._why_plan(p)) for p in ast.operands(node, node.op)]
             decisive = node.op == "or"
 
             def junction(env):

@@ -84,7 +84,7 @@ def interpret(node: ast.Node, env: dict, scope: dict | None = None) -> Any:
             return ev(a) if c else ev(b)
         case ast.Call(func=func, args=args):
             try:
-                return check_magnitude(builtins.IMPLS[func][0](*[ev(a) for a in args]))
+                return check_magnitude(builtins.BUILTINS[func].impl(*[ev(a) for a in args]))
             except EvalError as e:
                 e.node = e.node or node
                 raise
@@ -124,7 +124,7 @@ def _loop(node, env, scope):
     if func == "sum":
         return check_magnitude(builtins.norm(sum(vals, 0)))
     try:
-        return builtins.IMPLS[func][0](vals)
+        return builtins.BUILTINS[func].impl(vals)
     except EvalError as e:
         e.node = e.node or node
         raise
@@ -244,7 +244,7 @@ def why(node: ast.Node, env: dict, scope: dict | None = None) -> list[ast.Node]:
     value = _safe(node, env, scope)
     match node:
         case ast.Binary(op="and" | "or" as op):
-            parts = _flat(node, op)
+            parts = ast.operands(node, op)
             decisive = op == "or"
             if value is decisive:
                 chosen = [p for p in parts if _safe(p, env, scope) is decisive]
@@ -266,7 +266,3 @@ def why(node: ast.Node, env: dict, scope: dict | None = None) -> list[ast.Node]:
     return [node]
 
 
-def _flat(n, op):
-    if isinstance(n, ast.Binary) and n.op == op:
-        return _flat(n.left, op) + _flat(n.right, op)
-    return [n]

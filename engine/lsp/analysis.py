@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from engine.base.diagnostics import Diagnostic, YokoError
-from engine.lang.builtins import ARITY
+from engine.lang.builtins import BUILTINS
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LAST_GOOD: dict[str, object] = {}
@@ -106,7 +106,7 @@ def completion(path: str, text: str, line: int, character: int) -> list[tuple[st
     out = [(n, "fact", _label(f.spec)) for n, f in policy.facts.items()]
     out += [(n, "parameter", _label(p.spec)) for n, p in policy.parameters.items()]
     out += [(n, "rule", _label(r.spec)) for n, r in policy.rules.items()]
-    out += [(n, "function", "built-in") for n in sorted(ARITY)]
+    out += [(n, "function", "built-in") for n in sorted(BUILTINS)]
     return out
 
 

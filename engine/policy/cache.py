@@ -158,17 +158,10 @@ def put(path: str, policy) -> None:
 
 def _strip(policy):
     """Take the closures off (they cannot be pickled); give back what was taken."""
-    extras = {k: policy.__dict__.pop(k) for k in ("_runner", "_tracer", "_generated") if k in policy.__dict__}
-    saved = ([(r, r.fn) for r in policy.rules.values()], extras)
-    for r in policy.rules.values():
-        r.fn = None
-    return saved
+    return {k: policy.__dict__.pop(k) for k in ("_runner", "_tracer", "_generated") if k in policy.__dict__}
 
 
-def _restore(policy, saved) -> None:
-    fns, extras = saved
-    for r, fn in fns:
-        r.fn = fn
+def _restore(policy, extras) -> None:
     policy.__dict__.update(extras)
 
 

@@ -62,7 +62,6 @@ class Rule:
     node: ast.Node | None = None
     type: T.Type = T.ANY
     reads: tuple[str, ...] = ()  # facts, parameters and rules it names, in source order
-    fn: Any = None
     origin: Origin | None = None
 
 

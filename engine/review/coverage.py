@@ -65,7 +65,7 @@ def _static(rule: Rule, node: ast.Node, out: list[Goal], top: bool = False) -> N
     if isinstance(node, ast.Cond):
         out += [Goal(rule.name, "then", node), Goal(rule.name, "else", node)]
     if isinstance(node, ast.Binary) and node.op in ("and", "or"):
-        parts = _flat(node, node.op)
+        parts = ast.operands(node, node.op)
         if not top or rule.type.kind != "bool":
             out.append(Goal(rule.name, "all", node, node.op))
         out += [Goal(rule.name, "alone", p, node.op) for p in parts]
@@ -75,11 +75,6 @@ def _static(rule: Rule, node: ast.Node, out: list[Goal], top: bool = False) -> N
     for c in ast.children(node):
         _static(rule, c, out)
 
-
-def _flat(n: ast.Node, op: str) -> list[ast.Node]:
-    if isinstance(n, ast.Binary) and n.op == op:
-        return _flat(n.left, op) + _flat(n.right, op)
-    return [n]
 
 
 def measure(policy: Policy, envs: list[dict]) -> Coverage:
@@ -117,7 +112,7 @@ def _walk(node: ast.Node, env: dict, scope: dict, index: dict) -> None:
             _walk(node.orelse, env, scope, index)
         return
     if isinstance(node, ast.Binary) and node.op in ("and", "or"):
-        parts = _flat(node, node.op)
+        parts = ast.operands(node, node.op)
         vals = [interpret(p, env, scope) for p in parts]
         neutral = node.op == "and"  # the value that leaves the outcome to the other operands
         if all(v is neutral for v in vals):
@@ -186,7 +181,7 @@ def describe(cov: Coverage, g: Goal, lang: str = "en") -> str:
 def _chain_of(root: ast.Node, part: ast.Node) -> ast.Node | None:
     """The outermost and/or chain that has `part` as one of its operands."""
     for n in ast.walk(root):
-        if isinstance(n, ast.Binary) and n.op in ("and", "or") and any(p is part for p in _flat(n, n.op)):
+        if isinstance(n, ast.Binary) and n.op in ("and", "or") and any(p is part for p in ast.operands(n, n.op)):
             return n
     return None
 

@@ -117,11 +117,14 @@ def normal_form(node: ast.Node):
 
 
 def _flat(n, op):
-    if isinstance(n, ast.Binary) and n.op == op:
-        return _flat(n.left, op) + _flat(n.right, op)
-    if op == "and" and isinstance(n, ast.Compare) and len(n.ops) > 1:
-        return [ast.Compare(n.start, n.end, n.operands[i:i + 2], (o,)) for i, o in enumerate(n.ops)]
-    return [n]
+    """The operands of an and/or chain; a chained comparison (a < b < c) is an and of its links."""
+    out = []
+    for p in ast.operands(n, op):
+        if op == "and" and isinstance(p, ast.Compare) and len(p.ops) > 1:
+            out += [ast.Compare(p.start, p.end, p.operands[i:i + 2], (o,)) for i, o in enumerate(p.ops)]
+        else:
+            out.append(p)
+    return out
 
 
 def same_meaning(a: ast.Node | None, b: ast.Node | None) -> bool:
