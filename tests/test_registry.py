@@ -71,10 +71,18 @@ def test_evaluate_on_a_date_uses_that_days_policy(cli, with_2023):
     assert json.loads(r.out)["fiscal_year"] == 2022
 
 
-def test_on_and_year_together_are_a_usage_error(cli):
-    r = cli("evaluate", FACILITY, "--policy", "ibaraki", "--on", "2022-11-01", "--year", "2022", "--lang", "en")
-    assert r.code == 2
-    assert "usage: give --policy ID with --on DATE, and not --year too" in r.err
+def test_on_and_year_together_are_the_same_usage_error_for_every_command(cli):
+    for argv in (("evaluate", FACILITY, "--policy", "ibaraki"), ("show", "ibaraki")):
+        r = cli(*argv, "--on", "2022-11-01", "--year", "2022", "--lang", "en")
+        assert r.code == 2, argv
+        assert "usage: give --year or --on, not both" in r.err, argv
+
+
+def test_a_policy_file_is_named_the_same_way_by_evaluate_show_and_render(cli):
+    path = "policies/ibaraki/2022.yaml"
+    assert cli("evaluate", FACILITY, "--policy", path, "--format", "json").code == 0
+    assert cli("show", path).code == 0
+    assert cli("render", path).code == 0
 
 
 def test_registry_entries_carry_dates_and_base(with_2023):

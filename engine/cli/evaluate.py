@@ -31,20 +31,15 @@ def add_batch_arguments(p):
 
 
 def resolve_policy(args, err):
-    """The policy named by --policy/--year or --policy-file."""
+    """The policy named by --policy/--year, --policy/--on or --policy-file."""
     from engine.base.diagnostics import YokoError, diag
     from engine.policy.cache import load_policy_cached
-    from engine.policy.registry import find
+    from engine.policy.registry import resolve
     if args.policy_file:
         return load_policy_cached(args.policy_file)
-    if getattr(args, "on", None):  # the version in force on a day
-        from engine.policy.registry import in_force
-        if not args.policy or args.year:
-            raise YokoError([diag("usage", key="diag.usage.on")])
-        return load_policy_cached(in_force(args.policy, args.on).path)
-    if not args.policy or not args.year:
+    if not args.policy:
         raise YokoError([diag("usage", key="diag.usage.policy")])
-    return load_policy_cached(find(args.policy, args.year).path)
+    return load_policy_cached(resolve(args.policy, args.year, getattr(args, "on", None), usage="diag.usage.policy"))
 
 
 def run(args, out, err) -> int:

@@ -16,14 +16,9 @@ def add_parser(sub):
 
 def load(policy: str, year):
     """A policy given as a file, or as an id (with a year)."""
-    from engine.base.diagnostics import YokoError, diag
     from engine.policy.cache import load_policy_cached
-    from engine.policy.registry import find
-    if Path(policy).suffix in (".yaml", ".yml") or Path(policy).exists():
-        return load_policy_cached(policy)
-    if not year:
-        raise YokoError([diag("usage", key="diag.usage.render_year", policy=policy)])
-    return load_policy_cached(find(policy, year).path)
+    from engine.policy.registry import resolve
+    return load_policy_cached(resolve(policy, year, usage="diag.usage.render_year"))
 
 
 def run(args, out, err) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from engine.present.resolved import item_json, policy_json
 
@@ -21,31 +20,9 @@ def add_parser(sub):
 
 def load_named(policy: str, year=None, on=None):
     """A policy by id and --year/--on, or by file path."""
-    from engine.base.diagnostics import YokoError, diag
     from engine.policy.cache import load_policy_cached
-    from engine.policy.registry import find, in_force
-    if Path(policy).suffix in (".yaml", ".yml", ".json") or Path(policy).is_file():
-        return load_policy_cached(policy)
-    if on and not year:
-        return load_policy_cached(in_force(policy, on).path)
-    if not year or on:
-        raise YokoError([diag("usage", key="diag.usage.show_year", policy=policy)])
-    return load_policy_cached(find(policy, year).path)
-
-
-def origin_text(item, lang: str = "en") -> str:
-    """`file:line` and, when it is not this file's own, how it got here."""
-    o = item.origin
-    if o is None:
-        return str(item.location)
-    loc = o.location
-    where = f"{loc.file}:{loc.line}"
-    if o.how == "inherited":
-        return where + (f"（{o.policy} {o.fiscal_year} から継承）" if lang == "ja"
-                        else f" (inherited from {o.policy} {o.fiscal_year})")
-    if o.how == "override":
-        return where + ("（継承元を置き換え）" if lang == "ja" else " (overrides the base)")
-    return where
+    from engine.policy.registry import resolve
+    return load_policy_cached(resolve(policy, year, on, usage="diag.usage.show_year"))
 
 
 def parts_text(item, lang: str = "en") -> str:
@@ -73,6 +50,7 @@ def find_item(policy, name: str):
 
 def render_text(policy, lang: str) -> str:
     from engine.present.citations import cites_text
+    from engine.present.origin import origin_text
     from engine.policy.periods import describe, period_key
     from engine.present.format import fmt
     lines = [f"{policy.id} {policy.fiscal_year}  {(policy.title or {}).get(lang, '')}", f"  file: {policy.path}"]
@@ -103,6 +81,7 @@ def render_text(policy, lang: str) -> str:
 
 def render_item(policy, kind: str, item, lang: str) -> str:
     from engine.present.citations import cites_text
+    from engine.present.origin import origin_text
     from engine.present.format import fmt
     spec = item.spec
     label = (spec.get("label") or {}).get(lang, "")

@@ -155,3 +155,24 @@ def find(policy_id: str, year) -> Entry:
     years = sorted(e.fiscal_year for e in found if e.id == policy_id)
     raise YokoError([diag("unknown_policy", key="diag.unknown_policy.year", policy=policy_id, year=fy,
                           years=", ".join(map(str, years)))])
+
+
+POLICY_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def resolve(policy: str, year=None, on=None, *, usage: str = "diag.usage.show_year") -> str:
+    """The path of the policy a command names: a policy file, or an id with --year or --on.
+
+    Every command that takes a policy (evaluate, show, render, diff sides) reads it here, so the
+    same spelling names the same file everywhere. `usage` is the message for an id given alone,
+    which names the command's own flags.
+    """
+    if Path(policy).suffix in POLICY_SUFFIXES or Path(policy).is_file():
+        return policy
+    if year and on:
+        raise YokoError([diag("usage", key="diag.usage.year_and_on")])
+    if on:
+        return in_force(policy, on).path
+    if not year:
+        raise YokoError([diag("usage", key=usage, policy=policy)])
+    return find(policy, year).path

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-AREAS = ["common", "types", "dates", "diagnostics", "cli", "authoring", "web", "xlsx", "diff"]
+AREAS = ["common", "types", "dates", "diagnostics", "cli", "authoring", "web", "xlsx", "diff", "origin"]
 
 WORDS: dict[str, tuple[str, str]] = {}
 for _area in AREAS:

@@ -487,4 +487,6 @@ WORDS.update({
                                       'unit of {func} must be "days", "months" or "years" but got "{unit}"'),
     "diag.bad_argument.period_length": ("{func} の期間は 1 {unit} 以上でなければなりませんが {n} です",
                                         "a period of {func} must be at least 1 {unit} but got {n}"),
+    "diag.usage.year_and_on": ("--year と --on はどちらか一方だけを指定してください",
+                               "give --year or --on, not both"),
 })
