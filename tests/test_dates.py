@@ -10,7 +10,7 @@ import pytest
 import engine
 from engine.base.dates import DateError, era_year, read_date, wareki
 from engine.base.diagnostics import YokoError
-from engine.evaluation.batch import BadCell, cell_value
+from engine.evaluation.facts import BadCell, cell_value
 from engine.evaluation.facts import check_facts
 from engine.policy.registry import parse_date
 from engine.review.policy_tests import _as_result

@@ -9,7 +9,7 @@ import pytest
 
 import engine
 from engine.base.diagnostics import YokoError
-from engine.evaluation.batch import cell_value
+from engine.evaluation.facts import cell_value
 from engine.evaluation.facts import check_facts
 
 IBARAKI = ("ibaraki", 2022)

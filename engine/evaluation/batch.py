@@ -21,34 +21,18 @@ An empty cell is unknown, never zero or false.
 """
 from __future__ import annotations
 
-import datetime
 import json
-import math
-import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
 
-from engine.base.dates import DateError, read_date
-from engine.evaluation.facts import bool_word
+from engine.evaluation.facts import BadCell, cell_value
 from engine.lang import types as T
 from engine.lang.builtins import EvalError
 from engine.base.diagnostics import Location, Sink, YokoError, diag, suggest
 from engine.base.words import Words, words
 
-_INT = re.compile(r"[+-]?\d+\Z", re.ASCII)  # ASCII: full-width digits are refused, not guessed
-_INT_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+\Z", re.ASCII)
-_DEC = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)\Z", re.ASCII)
-_BOOL = {"true": True, "false": False, "yes": True, "no": False}
 COLUMN_TYPES = ("text", "int", "number", "bool", "date")
-
-
-class BadCell(Exception):
-    """A row that cannot be evaluated: a code and why, in words."""
-
-    def __init__(self, code: str, message: Words, suggestion: str | None = None):
-        super().__init__(message.text("en"))
-        self.code, self.words, self.suggestion = code, message, suggestion
 
 
 def row_error(code: str, message: Words, suggestion: str | None = None) -> dict:
@@ -231,75 +215,6 @@ def _fits(got: T.Type, want: T.Type) -> bool:
 
 
 # --------------------------------------------------------------------------- rows -> facts
-
-def cell_value(raw, spec: dict, name: str, unknown_cells=frozenset({""})):
-    """A cell (text from CSV, or a JSON/XLSX value) as a value of the declared type; None = unknown."""
-    if raw is None:
-        return None
-    if not isinstance(raw, str):
-        return _typed_cell(raw, spec, name)
-    s = raw.strip()
-    if s in unknown_cells:
-        return None
-    kind = spec.get("type")
-    if kind in ("int", "number"):
-        if _INT.match(s) or _INT_GROUPED.match(s):
-            return int(s.replace(",", ""))
-        if kind == "number" and _DEC.match(s):
-            q = Fraction(s)
-            return q.numerator if q.denominator == 1 else q
-        what = words("diag.bad_fact.a_whole_number") if kind == "int" else words("diag.bad_fact.a_number")
-        raise BadCell("bad_fact", words("diag.bad_fact.number", name=name, want=what, got=f'"{s}"'))
-    if kind == "bool":
-        b = _BOOL.get(s.lower(), bool_word(s))
-        if b is None:
-            raise BadCell("bad_fact", words("diag.bad_fact.bool_cell", name=name, got=f'"{s}"'))
-        return b
-    if kind in ("list", "record"):
-        try:
-            return json.loads(s)
-        except ValueError:
-            raise BadCell("bad_fact", words("diag.bad_fact.json_cell", name=name)) from None
-    if kind == "date":
-        try:
-            return read_date(s)
-        except DateError as e:
-            raise BadCell("bad_fact", words("diag.bad_fact.named", name=name, problem=words(e.key, **e.params))) from None
-    return s
-
-
-def _typed_cell(raw, spec: dict, name: str):
-    """A cell that already has a type (XLSX, JSONL): exact numbers, dates without a time, no guessing."""
-    kind = spec.get("type")
-    if isinstance(raw, bool):
-        if kind == "bool":
-            return raw
-    elif isinstance(raw, (int, float)) and kind in ("int", "number"):
-        if isinstance(raw, float):
-            if not math.isfinite(raw):
-                raise BadCell("bad_fact", words("diag.bad_fact.finite", name=name, got=raw))
-            if raw.is_integer():
-                return int(raw)  # spreadsheets keep every number as a double
-            if kind == "int":
-                raise BadCell("bad_fact", words("diag.bad_fact.number", name=name,
-                                                want=words("diag.bad_fact.a_whole_number"), got=repr(raw)))
-            q = Fraction(repr(raw))  # the shortest decimal that names the double, exactly
-            return q.numerator if q.denominator == 1 else q
-        return raw
-    elif isinstance(raw, datetime.datetime):
-        if kind == "date" and raw.time() == datetime.time(0):
-            return raw.date()  # openpyxl gives a date-only cell as midnight
-    elif isinstance(raw, datetime.date):
-        if kind == "date":
-            return raw
-    elif isinstance(raw, (list, dict)):
-        if kind in ("list", "record"):
-            return raw
-    if kind in ("text", "enum") and isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        return str(raw)  # a code typed as a number in a spreadsheet
-    raise BadCell("bad_fact", words("diag.bad_fact.typed_cell", name=name, want=kind, held=type(raw).__name__,
-                                    got=repr(raw)[:120]))
-
 
 class RowFacts(dict):
     """The facts of one row, with the notes of cells read in another form (a label as its value)."""

@@ -9,16 +9,13 @@ own facts checker, so the form refuses exactly what a facts file would.
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 
 from engine.base.diagnostics import Location
+from engine.evaluation.facts import BadCell, cell_value
 from engine.lang.values import to_json
-from engine.policy.yamlio import ExactFloat
 
 PREFIX = "f."
 NONE = "__none__"  # "an empty list": ticked, it says the list is known to be empty
-_INT = re.compile(r"[-+]?\d+\Z", re.ASCII)
-_DEC = re.compile(r"[-+]?\d+\.\d+\Z", re.ASCII)
 
 
 def field_id(path) -> str:
@@ -44,20 +41,13 @@ def kind_of(spec: dict) -> str:
 
 # --------------------------------------------------------------------------- reading
 
-def _scalar(raw: str, spec: dict):
-    """One field's text as the value a facts file would hold (the checker refuses what is wrong)."""
-    s = raw.strip()
-    t = spec.get("type")
-    if t == "bool":
-        return {"yes": True, "no": False}.get(s, s)
-    if t in ("int", "number"):
-        plain = s.replace(",", "")
-        if _INT.match(plain):
-            return int(plain)
-        if _DEC.match(plain):
-            return ExactFloat(float(plain), Fraction(plain))
-        return s
-    return s
+def _scalar(raw: str, spec: dict, name: str):
+    """One field's text as the value of its declared type, read as a table cell is; text that does
+    not read is passed on as it is, for the facts checker to refuse where a facts file would be."""
+    try:
+        return cell_value(raw, spec, name)
+    except BadCell:
+        return raw.strip()
 
 
 def read(policy, params) -> dict:
@@ -87,7 +77,7 @@ def read(policy, params) -> dict:
         else:
             s = params.get(key) or ""
             if s.strip():
-                data[name] = _scalar(s, spec)
+                data[name] = _scalar(s, spec, name)
     return data
 
 
@@ -112,7 +102,7 @@ def read_rows(name: str, spec: dict, params) -> list | None:
         for f, fspec in fields.items():
             s = params.get(f"{PREFIX}{name}.{i}.{f}") or ""
             if s.strip():
-                rec[f] = _scalar(s, fspec)
+                rec[f] = _scalar(s, fspec, f)
         if rec:
             out.append({f: rec.get(f) for f in fields})
     return out or None
