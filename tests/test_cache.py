@@ -138,3 +138,39 @@ def test_a_cached_policy_is_not_served_once_its_base_would_resolve_elsewhere(tmp
     # a base now appears beside the child: the old entry must not be served
     shutil.copy("policies/ibaraki/2022.yaml", child_dir / "2022.yaml")
     assert cache.get(child) is None
+
+
+def test_a_cached_policy_runs_its_cached_generated_code_without_generating_again(cache_dir, tmp_path, monkeypatch):
+    from engine.lang import codegen
+    path = _copy_policy(tmp_path)
+    fresh = cache.load_policy_cached(path)
+    new_process()
+    cached = cache.get(path)
+
+    def no_generation(policy):
+        raise AssertionError("a warm run must not generate the policy's code again")
+    monkeypatch.setattr(codegen, "generate", no_generation)
+    for example in sorted(os.listdir("examples/ibaraki-2022")):
+        facts = load_facts_file(f"examples/ibaraki-2022/{example}", fresh)
+        assert evaluate(cached, facts).to_json() == evaluate(fresh, facts).to_json(), example
+    gen = codegen.generated(cached)
+    assert gen.module is None and gen.fn.__code__.co_filename == path  # tracebacks still name the policy
+
+
+def test_a_runtime_error_in_cached_code_still_names_its_rule(cache_dir, tmp_path):
+    from engine.base.diagnostics import YokoError
+    from engine.evaluation.evaluate import run_rules
+    from test_fuzz import POLICY_HEAD  # an invented one-rule policy, as in test_codegen
+    path = tmp_path / "p.yaml"
+    path.write_text(POLICY_HEAD + "  share:\n    expr: |\n      n1 / (n2 - n2)\n    label: {ja: s, en: s}\n"
+                    "    cite: {source: g, article: 1}\nresults: [share]\n", encoding="utf-8")
+    fresh = cache.load_policy_cached(str(path))
+    new_process()
+    cached = cache.get(str(path))
+    assert cached is not None
+    line = fresh.rules["share"].locate(0).line
+    for p in (fresh, cached):
+        with pytest.raises(YokoError) as e:
+            run_rules(p, {"n1": 3, "n2": 9})
+        d = e.value.diagnostics[0]
+        assert (d.code, d.location.line) == ("division_by_zero", line)

@@ -110,8 +110,8 @@ def render_item(policy, kind: str, item, lang: str) -> str:
 def run(args, out, err) -> int:
     policy = load_named(args.policy, args.year, args.on)
     if args.compiled:
-        from engine.lang.codegen import generated
-        out.write(generated(policy).source + "\n")
+        from engine.lang.codegen import generate
+        out.write(generate(policy).source + "\n")
         return 0
     if args.rule:
         kind, item = find_item(policy, args.rule)

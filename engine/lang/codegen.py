@@ -17,6 +17,7 @@ agrees with it on the language corpus, the real policies and random facilities.
 from __future__ import annotations
 
 import ast as py
+import marshal
 import types
 from dataclasses import dataclass
 from fractions import Fraction
@@ -650,7 +651,7 @@ class Generated:
     """A policy's generated function: `fn(facts)` -> every rule's value, in `names` order."""
 
     fn: Callable[[dict], tuple]
-    module: py.Module
+    module: py.Module | None  # None when the function came from the policy cache (see portable)
     names: tuple[str, ...]
     template: dict  # None for every fact, and the parameters: the environment the analyses read
     rule_of: dict[int, str]  # id of an expression node -> the rule it belongs to
@@ -658,12 +659,50 @@ class Generated:
     @property
     def source(self) -> str:
         """The generated function as Python source (what `yoko show --compiled` prints)."""
+        if self.module is None:
+            raise ValueError("the source of a cached function: use generate(policy).source")
         return py.unparse(self.module)
+
+    def portable(self) -> tuple:
+        """What the policy cache keeps, so a warm run needs no generation: the code object as
+        marshal bytes and its globals, helpers and built-ins by name, constants and nodes as
+        themselves (pickled with the policy they belong to, so node identity survives)."""
+        ns = {}
+        for k, v in self.fn.__globals__.items():
+            if k in HELPERS and HELPERS[k] is v:
+                ns[k] = ("helper", k)
+            elif k.startswith("_fn_") and builtins.BUILTINS.get(k[4:]) and builtins.BUILTINS[k[4:]].impl is v:
+                ns[k] = ("builtin", k[4:])
+            else:
+                ns[k] = ("value", v)
+        return (marshal.dumps(self.fn.__code__), ns, self.fn.__name__)
 
     def failed_rule(self, e: EvalError) -> str | None:
         """The rule an EvalError raised by `fn` came from."""
         node = e.node if e.node is not None else getattr(e, "where", None)
         return self.rule_of.get(id(node)) if node is not None else None
+
+
+def from_portable(policy, saved: tuple) -> Generated:
+    """The Generated that `portable()` described, for `policy` as it came out of the same pickle."""
+    code, ns_spec, fname = saved
+    ns = {}
+    for k, (how, v) in ns_spec.items():
+        ns[k] = HELPERS[v] if how == "helper" else builtins.BUILTINS[v].impl if how == "builtin" else v
+    fn = types.FunctionType(marshal.loads(code), ns, fname)
+    return Generated(fn, None, tuple(policy.order), _template(policy), _rule_of(policy))
+
+
+def _template(policy) -> dict:
+    template = dict.fromkeys(policy.facts)
+    template.update(policy.param_env())
+    return template
+
+
+def _rule_of(policy) -> dict[int, str]:
+    return {id(node): name for name in policy.order if policy.rules[name].node is not None
+            for node in ast.walk(policy.rules[name].node)}
+
 
 
 def generate(policy) -> Generated:
@@ -679,7 +718,6 @@ def generate(policy) -> Generated:
 
     g = Generator(policy.param_env(), resolve)
     body: list[py.stmt] = []
-    rule_of: dict[int, str] = {}
     for name in policy.order:
         rule = policy.rules[name]
         g.block, g.line = body, rule.location.line
@@ -688,8 +726,6 @@ def generate(policy) -> Generated:
             g.assign("r_" + name, _c(None))
             rule_vals[name] = Val(_name("r_" + name), True)
             continue
-        for node in ast.walk(rule.node):
-            rule_of[id(node)] = name
         g.start(rule.node, rule.locate, rule.location.line)
         rule_vals[name] = g.into("r_" + name, rule.node)
     # every fact read once: by subscript while all are there (the common case), else by get
@@ -711,9 +747,7 @@ def generate(policy) -> Generated:
     code = compile(module, policy.path, "exec")
     fcode = next(c for c in code.co_consts if isinstance(c, types.CodeType))
     fn = types.FunctionType(fcode, g.ns, fname)
-    template = dict.fromkeys(policy.facts)
-    template.update(policy.param_env())
-    return Generated(fn, module, tuple(policy.order), template, rule_of)
+    return Generated(fn, module, tuple(policy.order), _template(policy), _rule_of(policy))
 
 
 def _fill_locations(root: py.AST) -> None:
@@ -743,7 +777,8 @@ def generated(policy) -> Generated:
     """The policy's generated function, built on first use and kept on the policy."""
     g = policy.__dict__.get("_generated")
     if g is None:
-        g = policy.__dict__["_generated"] = generate(policy)
+        saved = policy.__dict__.pop("_portable", None)  # kept by the policy cache (portable())
+        g = policy.__dict__["_generated"] = from_portable(policy, saved) if saved else generate(policy)
     return g
 
 

@@ -23,7 +23,7 @@ import sys
 from engine.base.diagnostics import YokoError, remember_source
 from engine.policy.load import Policy, load_policy
 
-FORMAT = 1  # bump when the pickled layout changes
+FORMAT = 2  # bump when the pickled layout changes
 
 
 def cache_dir() -> str | None:
@@ -120,9 +120,11 @@ def get(path: str):
         if entry is None or not os.path.exists(entry):
             return None
         with open(entry, "rb") as f:
-            files, policy = pickle.load(f)
+            files, policy, portable = pickle.load(f)
         if any(file_hash(p) != h for p, h in files):
             return None
+        if portable is not None:
+            policy.__dict__["_portable"] = portable  # engine.lang.codegen.generated takes it
         return policy
     except Exception:  # noqa: BLE001 - a cache must never be the reason a load fails
         return None
@@ -140,10 +142,11 @@ def put(path: str, policy) -> None:
         entry = _entry_path(d, path)
         if entry is None:
             return
+        portable = _portable(policy)
         saved = _strip(policy)
         try:
             buf = io.BytesIO()
-            _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump((files, policy))
+            _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump((files, policy, portable))
         finally:
             _restore(policy, saved)
         import tempfile
@@ -156,9 +159,19 @@ def put(path: str, policy) -> None:
         return
 
 
+def _portable(policy):
+    """The policy's generated function in a form the pickle can keep (None when there is none)."""
+    from engine.lang.codegen import generated
+    try:
+        g = generated(policy)
+    except (RecursionError, MemoryError, SyntaxError, ValueError):  # as evaluate._generated
+        return None
+    return g.portable() if g is not None else None
+
+
 def _strip(policy):
     """Take the closures off (they cannot be pickled); give back what was taken."""
-    return {k: policy.__dict__.pop(k) for k in ("_runner", "_tracer", "_generated") if k in policy.__dict__}
+    return {k: policy.__dict__.pop(k) for k in ("_runner", "_tracer", "_generated", "_portable") if k in policy.__dict__}
 
 
 def _restore(policy, extras) -> None:
