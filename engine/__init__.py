@@ -9,9 +9,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from engine.base.diagnostics import Diagnostic, Location, YokoError
-from engine.evaluation.evaluate import Evaluation
+
+if TYPE_CHECKING:
+    from engine.evaluation.evaluate import Evaluation
+
+
+def __getattr__(name: str):
+    """`engine.Evaluation` on first use: importing the package (every CLI command does) stays cheap."""
+    if name == "Evaluation":
+        from engine.evaluation.evaluate import Evaluation
+        return Evaluation
+    raise AttributeError(f"module 'engine' has no attribute {name!r}")
 
 __all__ = ["load", "load_file", "evaluate", "Evaluation", "Diagnostic", "Location", "YokoError"]
 
@@ -28,7 +39,7 @@ def load(policy_id: str, year):
     return load_file(find(policy_id, year).path)
 
 
-def evaluate(policy, facts: Mapping) -> Evaluation:
+def evaluate(policy, facts: Mapping) -> "Evaluation":
     """Check a mapping of fact name to value against the policy and evaluate it."""
     from engine.evaluation.evaluate import evaluate as _evaluate
     from engine.evaluation.facts import check_facts
