@@ -229,3 +229,15 @@ def test_check_reports_a_quote_that_is_not_in_the_cited_clause(tmp_path, cli):
 def test_a_changed_source_text_checks_the_policy_beside_it(cli):
     r = cli("check", "policies/ibaraki/2022.source.yaml")
     assert (r.code, r.out) == (0, "ok: policies/ibaraki/2022.yaml\n")
+
+
+def test_a_citation_inherited_from_the_base_reads_the_clause_text_beside_the_base():
+    from engine.policy.sources import clause_text
+    child = engine.load_file("tests/policies/ibaraki-2023.yaml")  # invented; extends ibaraki 2022, no source text
+    base = engine.load("ibaraki", 2022)
+    cite = base.rules["eligible"].spec["cite"]
+    cite = cite[0] if isinstance(cite, list) else cite
+    text = clause_text(child, cite)
+    assert text and text == clause_text(base, cite)
+    assert clause_text(child, {"source": "guideline_2023", "article": 6}) is None  # the child has no source text
+    assert clause_text(base, {"source": "guideline", "article": 99}) is None

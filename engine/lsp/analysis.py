@@ -153,16 +153,11 @@ def hover(path: str, text: str, line: int, character: int) -> str | None:
 
 def _clause_text(policy, cites) -> str | None:
     """The words of the first cited clause, from the source text beside the policy (if any)."""
-    from engine.policy.sources import find_source, resolve
-    for path in policy.files:
-        src = find_source(path)
-        if src is None:
-            continue
-        for c in cites if isinstance(cites, list) else [cites]:
-            i, _ = resolve(src, c)
-            if i is not None:
-                words = src.full_text(i).strip()
-                return words[:600] + ("…" if len(words) > 600 else "")
+    from engine.policy.sources import clause_text
+    for c in cites if isinstance(cites, list) else [cites]:
+        words = (clause_text(policy, c) or "").strip()
+        if words:
+            return words[:600] + ("…" if len(words) > 600 else "")
     return None
 
 

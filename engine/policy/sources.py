@@ -122,6 +122,23 @@ def find_source(policy_path: str) -> SourceText | None:
     return _load_cached(str(p), st.st_mtime_ns, st.st_size)
 
 
+def clause_text(policy, cite) -> str | None:
+    """The words of the clause a citation names, with the clauses under it: from the source text
+    beside the policy, or beside the base it inherits from (a citation the base wrote names the
+    base's source). None when no source text has that clause. The one reader for the memo, render,
+    the workbench and the language server."""
+    if not isinstance(cite, dict):
+        return None
+    for path in policy.files:
+        src = find_source(str(path).split("@", 1)[0])
+        if src is None:
+            continue
+        i, _ = resolve(src, cite)
+        if i is not None:
+            return src.full_text(i)
+    return None
+
+
 @lru_cache(maxsize=8)
 def _load_cached(path: str, _mtime: int, _size: int) -> SourceText:
     return load_source(path)

@@ -146,14 +146,8 @@ def facility_set(workspace, policy, choice: str | None) -> str | None:
 
 def source_clause(policy, cite) -> str | None:
     """The words of the clause a citation names (and of the clauses under it), from NAME.source.yaml."""
-    from engine.policy.sources import find_source
-    if not isinstance(cite, dict):
-        return None
-    src = find_source(policy.path.split("@", 1)[0])
-    if src is None:
-        return None
-    i, _why = src.resolve(cite)
-    return src.full_text(i) if i is not None else None
+    from engine.policy.sources import clause_text
+    return clause_text(policy, cite)
 
 
 def path_label(p: str | Path, root: Path) -> str:
