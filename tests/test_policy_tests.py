@@ -202,11 +202,12 @@ def hooks() -> list[dict]:
     return YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text("utf-8"))
 
 
-def test_the_pre_commit_hooks_are_yoko_check_yoko_test_and_clause_coverage_on_policy_files():
+def test_the_pre_commit_hooks_are_yoko_check_yoko_test_clause_coverage_and_fmt_on_policy_files():
     assert [(h["id"], h["entry"], h["language"], h["files"]) for h in hooks()] == [
         ("yoko-check", "yoko check", "python", r"^policies/.*\.yaml$"),
         ("yoko-test", "yoko test", "python", r"^policies/.*\.yaml$"),
         ("yoko-clauses", "yoko check --clauses", "python", r"^policies/.*\.yaml$"),
+        ("yoko-fmt", "yoko fmt --check", "python", r"^policies/.*\.yaml$"),
     ]
 
 

@@ -18,7 +18,7 @@ from engine.base.diagnostics import YokoError, render_all
 from engine.base.words import LANGS, WORDS, default_lang, say
 
 # Each command lives in engine/cli/<name>.py with add_parser(subparsers[, lang]) and run(args, out, err).
-COMMANDS = ["check", "list", "evaluate", "show", "diff", "test", "render", "new_year", "serve", "lsp", "completion"]
+COMMANDS = ["check", "list", "evaluate", "show", "diff", "test", "render", "new_year", "serve", "lsp", "completion", "fmt"]
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 70
 

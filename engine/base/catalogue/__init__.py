@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-AREAS = ["common", "types", "dates", "diagnostics", "cli", "authoring", "web", "xlsx", "diff", "origin"]
+AREAS = ["common", "types", "dates", "diagnostics", "cli", "authoring", "web", "xlsx", "diff", "origin", "fmt"]
 
 WORDS: dict[str, tuple[str, str]] = {}
 for _area in AREAS:
