@@ -71,6 +71,12 @@ def test_the_repository_has_policies_tests_and_source_files_to_format():
     assert len(POLICIES) > 25
 
 
+def test_every_shipped_policy_source_and_tests_file_is_already_formatted(cli):
+    r = cli("fmt", "--check", "--lang", "en")
+    assert r.code == 0, r.err
+    assert "all 6 files are already formatted" in r.err
+
+
 RULE_OUT_OF_ORDER = """\
 id: demo  # invented for tests
 fiscal_year: 2024
