@@ -16,13 +16,19 @@ FILES = sorted(str(p.relative_to(ROOT)) for folder in ("policies", "tests/cases"
                for p in (ROOT / folder).rglob("*.yaml"))
 
 
+_DONE: dict[str, tuple[str, str] | None] = {}
+
+
 def _formatted(path: str) -> tuple[str, str] | None:
-    text = (ROOT / path).read_text("utf-8")
-    try:
-        return text, format_text(text, path)
-    except YokoError:
-        assert path.startswith("tests/cases/broken/"), f"{path} does not parse"
-        return None
+    """(text, formatted text) of a file of the repository, or None for a broken one that does not parse."""
+    if path not in _DONE:
+        text = (ROOT / path).read_text("utf-8")
+        try:
+            _DONE[path] = text, format_text(text, path)
+        except YokoError:
+            assert path.startswith("tests/cases/broken/"), f"{path} does not parse"
+            _DONE[path] = None
+    return _DONE[path]
 
 
 def _fingerprint(policy) -> tuple:

@@ -83,19 +83,20 @@ def format_text(text: str, path: str) -> str:
     doc = parse_yaml(text, path)
     if not isinstance(doc, (CommentedMap, CommentedSeq)):
         return text
+    meaning = _plain(doc, text, path)
     _SHAPES[file_kind(path, doc)](doc)
     out = _Lines()
     _yaml().dump(doc, out)
     new = out.getvalue()
-    if _plain(new, path) != _plain(text, path):  # never write a file whose meaning changed
+    if _plain(_yaml().load(new), new, path) != meaning:  # never write a file whose meaning changed
         raise RuntimeError(f"yoko fmt would change the meaning of {path}; the file is left as it is")
     return new
 
 
-def _plain(text: str, path: str):
+def _plain(doc, text: str, path: str):
     """The data a file holds, as yoko reads it (key order aside)."""
     from engine.base.diagnostics import Sink
-    return PlainConverter(path, Sink(), text).convert(parse_yaml(text, path))
+    return PlainConverter(path, Sink(), text).convert(doc)
 
 
 # ---------------------------------------------------------------- key order, shape by shape

@@ -18,8 +18,8 @@ from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, diag,
 from engine.base.words import Words, words
 from engine.policy.inherit import Origin, Resolved, Src
 from engine.base.limits import value_problem
-from engine.policy.yamlio import (ExprLocator, NotFinite, PlainConverter, SpellingError, location_at, parse_yaml,
-                                  read_ratio, read_text, to_fraction)
+from engine.policy.yamlio import (ExprLocator, NotFinite, PlainConverter, SpellingError, flow_mistakes, location_at,
+                                  parse_yaml, read_ratio, read_text, to_fraction)
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "policy.schema.json"
 
@@ -218,6 +218,9 @@ def load_document(path: str, text: str | None = None) -> tuple[Any, Any, str]:
     if not isinstance(root, dict):
         raise YokoError([diag("policy_schema", Location(path, 1, 1), key="diag.policy_schema.not_mapping",
                               got=_kind(root))])
+    mistakes = flow_mistakes(root, path)
+    if mistakes:
+        raise YokoError(mistakes)
     doc = PlainConverter(path, sink, text).convert(root)
     sink.raise_if_errors()
     return doc, root, text

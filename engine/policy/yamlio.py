@@ -91,6 +91,9 @@ def parse_yaml(text: str, path: str, *, syntax_code: str = "yaml_syntax"):
                                           name=key)]) from None
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
+        hint = unquoted_text(text, path, mark)
+        if hint:
+            raise YokoError([hint]) from None
         what = yaml_problem(e.problem or e.context)
         tab = "\t" in (text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else "")
         raise YokoError([_mark_diag(syntax_code, path, mark, key="diag.yaml_syntax.tab" if tab else _syntax_key(syntax_code),
@@ -109,6 +112,78 @@ def parse_yaml(text: str, path: str, *, syntax_code: str = "yaml_syntax"):
         if bad:
             raise YokoError([_diag(syntax_code, path, *bad[1], key="diag.yaml_syntax.date", text=bad[0])]) from None
         raise YokoError([_diag(syntax_code, path, key="diag.yaml_syntax.value", detail=str(e))]) from None
+
+
+# A value YAML misreads unless quoted: it starts with an indicator ([ { * ! % @ ` & or a quote
+# followed by more text), or it holds ": " (a key inside the value), or inside { } or [ ] an entry
+# holds ": " too.  Staff write such labels (「対象: 2次救急」「[注] 対象外」); the hint is to quote.
+_KEY_VALUE = re.compile(r"^(?P<lead>\s*(?:-\s+)?)(?P<key>[^\s#:{}\[\],'\"][^:#{}\[\]]*?):\s+(?P<value>\S.*?)\s*$")
+_INDICATOR = "[{*!%@`&"
+
+
+def unquoted_text(text: str, path: str, mark):
+    """The yaml_unquoted_text diagnostic when the line of a YAML error is text that needs quotes, else None."""
+    if mark is None:
+        return None
+    lines = text.splitlines()
+    for n in (mark.line, mark.line - 1):  # ruamel may point at the start of the next line
+        if not 0 <= n < len(lines):
+            continue
+        found = _unquoted_on(lines[n], mark.column if n == mark.line else len(lines[n]))
+        if found:
+            col, key, value = found
+            return diag("yaml_unquoted_text", Location(path, n + 1, col + 1), text=value,
+                        quoted=f"{key}: {_quote(value)}")
+    return None
+
+
+def _unquoted_on(line: str, column: int):
+    """(column, key, text) of the entry of `line` that YAML misreads, or None."""
+    m = _KEY_VALUE.match(line)
+    if not m:
+        return None
+    value = m.group("value")
+    if value[0] in "{[" and value[-1] in "}]":  # a flow mapping or list: the entry at the error
+        return _flow_entry(line, m.start("value"), column)
+    if ": " in value or value[0] in _INDICATOR or (value[0] in "\"'" and not value.endswith(value[0])):
+        return m.start("value"), m.group("key").strip(), value
+    return None
+
+
+def _flow_entry(line: str, start: int, column: int):
+    """The `key: text` entry of a one-line flow collection around `column` whose text holds ': '."""
+    column = min(max(column, start + 1), len(line) - 1)
+    left = max(line.rfind(",", start, column), line.rfind("{", start, column), line.rfind("[", start, column))
+    right = min((i for i in (line.find(",", column), line.find("}", column), line.find("]", column)) if i >= 0),
+                default=len(line))
+    entry = line[left + 1:right]
+    key, sep, value = entry.strip().partition(": ")
+    value = value.strip()
+    if not sep or not value or (": " not in value and value[0] not in _INDICATOR):
+        return None
+    return left + 1 + (len(entry) - len(entry.lstrip())) + len(key) + 2, key, value
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def flow_mistakes(root, path: str) -> list:
+    """Entries of a { } mapping that YAML read as keys without a value: text cut at a comma, or
+    a note written in braces (`note: {これは注記}`); each a yaml_unquoted_text at the entry."""
+    out, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CommentedMap):
+            flow = bool(node.fa.flow_style())
+            for k, v in node.items():
+                if flow and v is None and isinstance(k, str) and (not k.isascii() or " " in k.strip()):
+                    loc = key_location(node, k, path) or Location(path, 1, 1)
+                    out.append(diag("yaml_unquoted_text", loc, key="diag.yaml_unquoted_text.flow", text=k))
+                stack.append(v)
+        elif isinstance(node, CommentedSeq):
+            stack.extend(node)
+    return out
 
 
 def _bad_date(text: str):

@@ -489,4 +489,14 @@ WORDS.update({
                                         "a period of {func} must be at least 1 {unit} but got {n}"),
     "diag.usage.year_and_on": ("--year と --on はどちらか一方だけを指定してください",
                                "give --year or --on, not both"),
+    "diag.yaml_unquoted_text": (
+        "YAML は {text} を文字列として読めません（「: 」や先頭の記号が YAML の書き方と解釈されます）。"
+        "文字列を引用符で囲んでください: {quoted}",
+        "YAML cannot read {text} as text (a \": \" or a leading sign is taken as YAML syntax); "
+        "quote the text: {quoted}"),
+    "diag.yaml_unquoted_text.flow": (
+        "{{ }} の中の {text} が値のないキーとして読まれました（「,」で区切られたか、{{ }} で囲まれたため）。"
+        "文字列を引用符で囲んでください",
+        "{text} inside {{ }} was read as a key without a value (cut at a comma, or written in braces); "
+        "quote the text"),
 })
