@@ -58,10 +58,19 @@ def repo(tmp_path, monkeypatch):
 
 
 def add_edits(path: Path) -> None:
-    """Put the edited parameter and rule under override:, after what new-year moved under patch:."""
+    """Put the edited parameter and rule under override:, after what new-year moved under patch:, and
+    the label of the rule that quotes the amount under patch: (check warns of it otherwise: stale_label)."""
     text = path.read_text("utf-8")
     assert "\npatch:\n" in text and "\noverride:" not in text
+    at = text.index("\n  rules:\n", text.index("\npatch:\n")) + len("\n  rules:\n")
+    text = text[:at] + PER_BED_LABEL + text[at:]
     path.write_text(text + "override:\n" + EDITS, "utf-8")
+
+
+PER_BED_LABEL = """\
+    per_bed_cap:
+      label: {ja: 病床数に140千円を乗じて得た額, en: "Beds times 140,000 yen"}
+"""
 
 
 def test_a_new_year_is_drafted_checked_tested_diffed_and_rendered_with_the_cli_alone(repo, cli, snapshot):

@@ -62,6 +62,7 @@ def _prove(policy, args) -> dict:
 
 def run(args, out, err) -> int:
     from engine.policy.cache import load_policy_cached
+    from engine.review.stale import stale_labels
     files = policy_paths(args.paths)
     if not files:
         err.write("no policy files found\n")
@@ -73,7 +74,7 @@ def run(args, out, err) -> int:
         try:
             policy = load_policy_cached(f)
             diags, coverage = _source_checks(policy, f, args.clauses)
-            diags = policy.warnings + diags
+            diags = policy.warnings + diags + stale_labels(policy)
         except YokoError as e:
             diags = e.diagnostics
         status = "error" if any(d.is_error for d in diags) else "ok"

@@ -171,9 +171,12 @@ def _quote(value: str) -> str:
 def flow_mistakes(root, path: str) -> list:
     """Entries of a { } mapping that YAML read as keys without a value: text cut at a comma, or
     a note written in braces (`note: {これは注記}`); each a yaml_unquoted_text at the entry."""
-    out, stack = [], [root]
+    out, stack, seen = [], [root], set()
     while stack:
         node = stack.pop()
+        if id(node) in seen:  # an alias: walked once
+            continue
+        seen.add(id(node))
         if isinstance(node, CommentedMap):
             flow = bool(node.fa.flow_style())
             for k, v in node.items():

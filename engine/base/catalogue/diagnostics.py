@@ -499,4 +499,10 @@ WORDS.update({
         "文字列を引用符で囲んでください",
         "{text} inside {{ }} was read as a key without a value (cut at a comma, or written in braces); "
         "quote the text"),
+    "diag.stale_label.years": (
+        "{name} の表示名は {written} としていますが、参照期間は {expected} 年です。表示名の年を直してください",
+        "the label of {name} says {written} but its reference period is {expected}; correct the year in the label"),
+    "diag.stale_label.amounts": (
+        "{name} の表示名は {written} としていますが、パラメータの値は {expected} 円です。表示名の金額を直してください",
+        "the label of {name} says {written} but the parameter value is {expected} yen; correct the amount in the label"),
 })
