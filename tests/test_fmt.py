@@ -182,3 +182,10 @@ def test_fmt_of_a_file_that_does_not_parse_gives_the_located_diagnostic_of_check
     first = checked.err.splitlines()[0]
     assert first.startswith(f"{f}:4:") and first in r.err.splitlines()
     assert ok.read_text("utf-8") == RULE_IN_ORDER  # the other file is still formatted
+
+
+def test_fmt_of_hostile_policies_gives_located_diagnostics_never_an_internal_error(cli):
+    r = cli("fmt", "--check", "tests/hostile/policies", "--lang", "en")
+    assert r.code == 2
+    assert "internal_error" not in r.err and "Traceback" not in r.err
+    assert "tests/hostile/policies/billion_laughs.yaml:19:61: yaml_too_large:" in r.err

@@ -84,13 +84,25 @@ def format_text(text: str, path: str) -> str:
     if not isinstance(doc, (CommentedMap, CommentedSeq)):
         return text
     meaning = _plain(doc, text, path)
-    _SHAPES[file_kind(path, doc)](doc)
+    if isinstance(doc, CommentedMap):
+        _SHAPES[file_kind(path, doc)](doc)
     out = _Lines()
     _yaml().dump(doc, out)
     new = out.getvalue()
-    if _plain(_yaml().load(new), new, path) != meaning:  # never write a file whose meaning changed
+    if not _same(_plain(_yaml().load(new), new, path), meaning):  # never write a file whose meaning changed
         raise RuntimeError(f"yoko fmt would change the meaning of {path}; the file is left as it is")
     return new
+
+
+def _same(a, b) -> bool:
+    """Equal data, a NaN being equal to a NaN (it is the same value written the same way)."""
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
+        return True
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
 
 
 def _plain(doc, text: str, path: str):
