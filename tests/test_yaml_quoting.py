@@ -97,3 +97,12 @@ def test_text_read_as_a_key_without_value_inside_braces_is_pointed_at_with_quote
 def test_a_flow_mapping_with_ascii_keys_and_null_values_is_not_taken_for_a_mistake(tmp_path):
     policy = load_policy(str(tmp_path / "p.yaml"), _policy("    label: {ja: 区分, en: tier}")[0])
     assert policy.meta["sources"]["guideline"]["number"] is None
+
+
+def test_an_unclosed_bracket_is_a_yaml_syntax_error_not_a_quoting_hint(cli, tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text(_policy("    label: {ja: 区分, en: tier}")[0].replace("results: [tier_copy]", "results: [tier_copy"),
+                 "utf-8")
+    r = cli("check", str(f), "--lang", "en")
+    assert r.code == 2
+    assert ": yaml_syntax: " in r.err.splitlines()[0]

@@ -91,7 +91,7 @@ def parse_yaml(text: str, path: str, *, syntax_code: str = "yaml_syntax"):
                                           name=key)]) from None
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        hint = unquoted_text(text, path, mark)
+        hint = unquoted_text(text, path, mark) if syntax_code == "yaml_syntax" else None
         if hint:
             raise YokoError([hint]) from None
         what = yaml_problem(e.problem or e.context)
@@ -119,6 +119,7 @@ def parse_yaml(text: str, path: str, *, syntax_code: str = "yaml_syntax"):
 # holds ": " too.  Staff write such labels (「対象: 2次救急」「[注] 対象外」); the hint is to quote.
 _KEY_VALUE = re.compile(r"^(?P<lead>\s*(?:-\s+)?)(?P<key>[^\s#:{}\[\],'\"][^:#{}\[\]]*?):\s+(?P<value>\S.*?)\s*$")
 _INDICATOR = "[{*!%@`&"
+_CLOSED_THEN_TEXT = re.compile(r"^[\[{][^\]}]*[\]}]\s*[^\s#,\]}]")  # [注] 対象外: brackets, then more text
 
 
 def unquoted_text(text: str, path: str, mark):
@@ -145,6 +146,8 @@ def _unquoted_on(line: str, column: int):
     value = m.group("value")
     if value[0] in "{[" and value[-1] in "}]":  # a flow mapping or list: the entry at the error
         return _flow_entry(line, m.start("value"), column)
+    if value[0] in "{[" and not _CLOSED_THEN_TEXT.match(value):  # an unclosed or multi-line flow collection
+        return None
     if ": " in value or value[0] in _INDICATOR or (value[0] in "\"'" and not value.endswith(value[0])):
         return m.start("value"), m.group("key").strip(), value
     return None
