@@ -167,8 +167,8 @@ def resolve(policy: str, year=None, on=None, *, usage: str = "diag.usage.show_ye
     same spelling names the same file everywhere. `usage` is the message for an id given alone,
     which names the command's own flags.
     """
-    if Path(policy).suffix in POLICY_SUFFIXES or Path(policy).is_file():
-        return policy
+    if Path(policy).suffix in POLICY_SUFFIXES or "/" in policy or os.sep in policy or Path(policy).exists():
+        return policy  # a path (even one that is not a regular file: the loader refuses it, located)
     if year and on:
         raise YokoError([diag("usage", key="diag.usage.year_and_on")])
     if on:
