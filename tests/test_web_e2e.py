@@ -16,12 +16,9 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from browser_util import ARTEFACTS, CHROMIUM, FLAGS, require_browser
 from web_util import ROOT, git_workspace
 
-CHROMIUM = os.environ.get("YOKO_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTEFACTS = ROOT / "test-artefacts"
 CORPUS = Path(os.environ.get("YOKO_CORPUS", "/work/shared/corpus/mhlw-r7-facilities.csv"))
 
 try:
@@ -29,10 +26,7 @@ try:
 except ImportError:  # pragma: no cover - CI installs it (the test extra)
     sync_playwright = None
 
-if sync_playwright is None or not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"browser tests must run in CI: need playwright and {CHROMIUM}")
-    pytest.skip("playwright or chromium not installed (CI never skips these)", allow_module_level=True)
+require_browser(sync_playwright is not None)
 
 
 @pytest.fixture(scope="module")

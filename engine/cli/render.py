@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""`yoko render POLICY`: the policy as a document to review, in Markdown or standalone HTML."""
+"""`yoko render POLICY`: the policy as a document to review and circulate: Markdown, printable HTML, or JSON."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +9,7 @@ def add_parser(sub):
     p = sub.add_parser("render")
     p.add_argument("policy", metavar="POLICY")
     p.add_argument("--year")
-    p.add_argument("--format", choices=["markdown", "html"], default="markdown")
+    p.add_argument("--format", choices=["markdown", "html", "json"], default="markdown")
     p.add_argument("--out", metavar="FILE")
     return p
 
@@ -27,7 +27,8 @@ def run(args, out, err) -> int:
     text = render(policy, args.lang, args.format)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
-        out.write(f"wrote {args.out}\n")
+        from engine.base.words import say
+        out.write(say("render.wrote", args.lang, path=args.out) + "\n")
     else:
         out.write(text)
     return 0

@@ -23,8 +23,8 @@ MAX_BASES = 16
 SECTIONS = ("facts", "parameters", "rules")
 KIND = {"facts": "fact", "parameters": "parameter", "rules": "rule"}
 # Keys that say which version a file is: never inherited.
-OWN_KEYS = ("id", "fiscal_year", "title", "enacted", "applies_from", "extends", "override", "drop", "patch",
-            "cite_map")
+OWN_KEYS = ("id", "fiscal_year", "title", "enacted", "applies_from", "document", "extends", "override", "drop",
+            "patch", "cite_map")
 # The keys a patch may change, per kind of item (everything else needs override:).
 PATCHABLE = {"facts": ("label", "description", "notes", "cite", "quote", "fields", "value_labels"),
              "parameters": ("label", "description", "notes", "cite", "quote", "value"),

@@ -78,3 +78,8 @@ def _unit(unit: str | None, ja: bool) -> str:
     if ja and unit in _UNITS_JA:
         return " " + _UNITS_JA[unit]
     return f" {unit}"
+
+
+def unit_name(unit: str, lang: str) -> str:
+    """A unit as the document names it: 円 / yen, 件 / cases."""
+    return _unit(unit, lang == "ja").strip()

@@ -1,24 +1,30 @@
 # SPDX-License-Identifier: MIT
-"""A policy as a document a non-programmer can review: Markdown or a standalone HTML page.
+"""A policy as a document to review and circulate: Markdown, a standalone printable HTML page, or JSON.
 
-The document is built once as blocks of text spans (`document`), then written out by
-`to_markdown` or `to_html`, each escaping for its format. Rules are grouped by the
-article of their first citation, articles in order; each rule is given in words (its
-label and the expression with the labels of the facts, parameters and rules it reads),
-with the exact expression, its citations and its notes.
+The document walks the source text beside the policy (NAME.source.yaml) clause by clause, in the
+order of the guideline, printing each clause's own words (Japanese in both languages) and under
+it the rules, parameters, facts and notes that cite it (Catala-style). An item that cites several
+clauses is shown under the first and referred to from the others; a clause no rule computes is
+marked with how it is handled (stated by a note, out of scope, or nobody's). The document is built
+once as blocks (`document`) from one layout (`layout`), then written by `to_markdown` or `to_html`,
+each escaping for its format; `metadata` gives the same layout as data for `--format json`.
 """
 from __future__ import annotations
 
+import datetime
 import html
 import re
 from dataclasses import dataclass, field
 
+from engine.base.dates import era_year, wareki
+from engine.base.words import say
 from engine.lang import ast
-from engine.present.citations import cite_text, cites_text, source_abbrev
 from engine.lang.parser import parse
+from engine.policy.clause_coverage import ClauseCoverage, clause_coverage
 from engine.policy.load import Policy
-from engine.base.dates import era_year
-from engine.present.format import fmt
+from engine.policy.sources import SourceText, clause_cite, find_source, source_path_for
+from engine.present.citations import cite_text, cites_text, source_abbrev
+from engine.present.format import fmt, in_language, unit_name
 
 
 # --------------------------------------------------------------------------- blocks
@@ -70,6 +76,40 @@ class Code:
 
 
 @dataclass
+class Quote:
+    """The verbatim words of a clause (always Japanese)."""
+
+    text: str
+
+
+@dataclass
+class Mark:
+    """How a clause is handled, when no rule computes it here: stated, out of scope, missing, ..."""
+
+    kind: str
+    text: str
+
+
+@dataclass
+class Fields:
+    """A header block: label and value pairs."""
+
+    rows: list[tuple[str, str]]
+
+
+@dataclass
+class Entry:
+    """One rule, parameter, fact or note: a titled block with identifiers in a reference column."""
+
+    kind: str
+    title: Text
+    body: list
+    ref: list[str] = field(default_factory=list)  # identifiers and file:line
+    expr: str | None = None  # the exact expression, shown in the reference column
+    anchor: str | None = None
+
+
+@dataclass
 class Doc:
     title: str
     lang: str
@@ -78,85 +118,50 @@ class Doc:
 
 # --------------------------------------------------------------------------- words
 
-_W = {
-    "ja": {
-        "and": "かつ", "or": "又は", "all_of": "次のすべてを満たす", "any_of": "次のいずれかを満たす",
-        "not": "{x}ではない", "in": "{x}が {l} のいずれか", "not in": "{x}が {l} のいずれでもない",
-        "known": "{x}が判明している", "unknown": "{x}が不明", "true": "{x}が「はい」", "false": "{x}が「いいえ」",
-        "if": "{c}ならば {a}、そうでなければ {b}",
-        "sum": "{it}の各{v}{f}についての {e} の合計", "count": "{it}の各{v}{f}の件数",
-        "any": "{it}のいずれかの{v}{f}について {e}", "all": "{it}のすべての{v}{f}について {e}",
-        "min_agg": "{it}の各{v}{f}についての {e} の最小値", "max_agg": "{it}の各{v}{f}についての {e} の最大値",
-        "list": "{it}の各{v}{f}についての {e} の一覧", "where": "（条件: {f}）",
-        "min": "{a}のうち小さい方", "max": "{a}のうち大きい方", "min1": "{a}の最小値", "max1": "{a}の最大値",
-        "round_down": "{0}（{1}未満切り捨て）", "round_up": "{0}（{1}未満切り上げ）",
-        "floor": "{0}（小数点以下切り捨て）", "ceil": "{0}（小数点以下切り上げ）", "abs": "{0}の絶対値",
-        "add_days": "{0}の{1}日後", "add_months": "{0}の{1}か月後", "add_years": "{0}の{1}年後",
-        "days_between": "{0}から{1}までの日数", "fiscal_year": "{0}の属する年度",
-        "fiscal_year_start": "{0}の属する年度の初日", "fiscal_year_end": "{0}の属する年度の末日",
-        "date": "{0}年{1}月{2}日", "first": "{0}の最初の要素", "empty": "{0}が空",
-        "sum1": "{0}の合計", "count1": "{0}の件数", "any1": "{0}のいずれかが「はい」", "all1": "{0}のすべてが「はい」",
-        "sep": "、", "q": "「{}」",
-        # document
-        "fy": "{era}年度（{y}年度）", "policy": "ポリシー", "jurisdiction": "実施主体", "enacted": "施行日",
-        "applies_from": "適用日", "extends": "継承元", "sources": "根拠文書", "abbrev": "略称", "doc": "文書",
-        "number": "番号", "date_h": "日付", "notes_all": "全体への注記", "rules": "ルール（条項順）",
-        "results": "公開する結果", "parameters": "パラメータ", "facts": "事実（入力項目）", "name": "名前",
-        "label": "名称", "value": "値", "unit": "単位", "cite": "根拠", "type": "型", "values": "取り得る値",
-        "period": "対象期間", "reads": "式", "exact": "式（原文）", "notes": "注記", "declared": "型",
-        "from_base": "{p} {y}年度から継承", "override": "この年度で変更", "own": "", "no_cite": "根拠の条のないもの",
-        "interpretation": "解釈", "approximation": "概数", "discretion": "裁量", "defect": "原文の不備",
-        "note": "注", "calendar_year": "暦年 {n:+d}（{y}年）", "fiscal_year_p": "年度 {n:+d}（{y}年度）",
-        "as_of": "時点: {x}", "generated": "yoko render により {path} から生成。式の読み下しは参考であり、正確な定義は「式（原文）」による。",
-        "items_of": "要素", "fields": "項目", "see_below": "（下の表）",
-        "types": {"bool": "真偽", "int": "整数", "number": "数", "text": "文字列", "date": "日付", "enum": "選択肢",
-                  "list": "リスト", "record": "レコード"},
-    },
-    "en": {
-        "and": "and", "or": "or", "all_of": "all of the following", "any_of": "any of the following",
-        "not": "not {x}", "in": "{x} is one of {l}", "not in": "{x} is none of {l}",
-        "known": "{x} is known", "unknown": "{x} is unknown", "true": "{x} is yes", "false": "{x} is no",
-        "if": "if {c} then {a}, otherwise {b}",
-        "sum": "the sum of {e} over each {v} in {it}{f}", "count": "the number of {v} in {it}{f}",
-        "any": "for some {v} in {it}{f}: {e}", "all": "for every {v} in {it}{f}: {e}",
-        "min_agg": "the smallest {e} over each {v} in {it}{f}", "max_agg": "the largest {e} over each {v} in {it}{f}",
-        "list": "the list of {e} for each {v} in {it}{f}", "where": " where {f}",
-        "min": "the smaller of {a}", "max": "the larger of {a}", "min1": "the smallest of {a}",
-        "max1": "the largest of {a}",
-        "round_down": "{0} rounded down to a multiple of {1}", "round_up": "{0} rounded up to a multiple of {1}",
-        "floor": "{0} rounded down to a whole number", "ceil": "{0} rounded up to a whole number",
-        "abs": "the absolute value of {0}", "add_days": "{1} days after {0}", "add_months": "{1} months after {0}",
-        "add_years": "{1} years after {0}", "days_between": "the days from {0} to {1}",
-        "fiscal_year": "the fiscal year of {0}", "fiscal_year_start": "the first day of the fiscal year of {0}",
-        "fiscal_year_end": "the last day of the fiscal year of {0}", "date": "{0}-{1}-{2}",
-        "first": "the first element of {0}", "empty": "{0} is empty",
-        "sum1": "the sum of {0}", "count1": "the number of {0}", "any1": "some of {0} is yes", "all1": "all of {0} are yes",
-        "sep": ", ", "q": "“{}”",
-        "fy": "FY{y}", "policy": "Policy", "jurisdiction": "Jurisdiction", "enacted": "Enacted",
-        "applies_from": "Applies from", "extends": "Extends", "sources": "Source documents", "abbrev": "Short name",
-        "doc": "Document", "number": "Number", "date_h": "Date", "notes_all": "Notes on the whole policy",
-        "rules": "Rules, by article", "results": "Public results", "parameters": "Parameters",
-        "facts": "Facts (inputs)", "name": "Name", "label": "Label", "value": "Value", "unit": "Unit",
-        "cite": "Citation", "type": "Type", "values": "Values", "period": "Reference period",
-        "reads": "Rule", "exact": "Expression", "notes": "Notes", "declared": "Type",
-        "from_base": "inherited from {p} FY{y}", "override": "changed in this year", "own": "",
-        "no_cite": "Without an article",
-        "interpretation": "Interpretation", "approximation": "Approximation", "discretion": "Discretion",
-        "defect": "Defect in the source", "note": "Note", "calendar_year": "calendar year {n:+d} ({y})",
-        "fiscal_year_p": "fiscal year {n:+d} (FY{y})", "as_of": "as of: {x}",
-        "generated": "Generated by yoko render from {path}. The wording of the rules is a reading aid; "
-                     "the exact definition is the expression.",
-        "items_of": "items", "fields": "fields", "see_below": "(table below)",
-        "types": {"bool": "yes/no", "int": "integer", "number": "number", "text": "text", "date": "date",
-                  "enum": "one of", "list": "list", "record": "record"},
-    },
-}
+def _say(key: str, lang: str, **params) -> str:
+    return say(f"render.{key}", lang, **params)
+
+
+def _with_code(key: str, lang: str, **params: str) -> Text:
+    """A catalogue entry whose parameters are identifiers or paths, set as code spans."""
+    marks = {k: f"\0{k}\0" for k in params}
+    parts = _say(key, lang, **marks).split("\0")
+    return [code(params[p]) if n % 2 else t(p) for n, p in enumerate(parts) if p]
+
+
+def unit_text(unit: str, lang: str) -> str:
+    """A unit in the document's language: 円, 件, 床, 時間, 年度 / yen, cases, beds, hours, fiscal year."""
+    if unit in ("FY", "fiscal_year"):
+        return _say("unit.FY", lang)
+    if unit in ("year", "calendar_year"):
+        return _say("unit.year", lang)
+    return unit_name(unit, lang)
+
+
+def show_value(v, lang: str, spec: dict | None = None) -> str:
+    """A value as the document prints it: dates in 和暦 in Japanese, units in the language."""
+    spec = spec or {}
+    if isinstance(v, datetime.date) and not isinstance(v, datetime.datetime):
+        return wareki(v) if lang == "ja" else v.isoformat()
+    return fmt(v, lang, spec.get("unit"), spec.get("value_labels"))
+
+
+def show_date(v, lang: str) -> str:
+    if isinstance(v, str):
+        try:
+            v = datetime.date.fromisoformat(v)
+        except ValueError:
+            return v
+    return show_value(v, lang)
+
 
 _CMP = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
 _ARITH = {"add": "+", "sub": "−", "mul": "×", "div": "÷"}
 # loosest first, as in the grammar
 _PREC = {"if": 0, "or": 1, "and": 2, "not": 3, "is": 4, "cmp": 5, "add": 6, "sub": 6, "mul": 7, "div": 7,
          "neg": 8, "atom": 9}
+_CALLS = {"round_down", "round_up", "floor", "ceil", "abs", "add_days", "add_months", "add_years", "days_between",
+          "fiscal_year", "fiscal_year_start", "fiscal_year_end", "date", "first", "empty"}
 
 
 class Reader:
@@ -165,7 +170,12 @@ class Reader:
     def __init__(self, policy: Policy, lang: str):
         self.p = policy
         self.lang = lang
-        self.w = _W[lang]
+
+    def w(self, key: str, **params) -> str:
+        return _say("read." + key, self.lang, **params)
+
+    def q(self, x: str) -> str:
+        return self.w("quote", x=x)
 
     def label(self, name: str) -> str:
         for table in (self.p.facts, self.p.rules, self.p.parameters):
@@ -179,15 +189,14 @@ class Reader:
             return name
         if name in self.p.parameters and not isinstance(self.p.parameters[name].value, (list, dict)):
             prm = self.p.parameters[name]
-            shown = self.value(prm.value, prm.spec)
-            return self.w["q"].format(self.label(name)) + (f"（{shown}）" if self.lang == "ja" else f" ({shown})")
-        return self.w["q"].format(self.label(name))
+            return self.w("with_value", x=self.q(self.label(name)), v=self.value(prm.value, prm.spec))
+        return self.q(self.label(name))
 
     def value(self, v, spec: dict | None = None) -> str:
         spec = spec or {}
         if isinstance(v, list):
-            return "[" + self.w["sep"].join(self.value(x) for x in v) + "]"
-        return fmt(v, self.lang, spec.get("unit"), spec.get("value_labels"))
+            return "[" + self.w("sep").join(self.value(x) for x in v) + "]"
+        return show_value(v, self.lang, spec)
 
     def text(self, node: ast.Node, scope: dict | None = None) -> str:
         return self._x(node, scope or {})
@@ -197,7 +206,6 @@ class Reader:
         return f"({s})" if _prec(node) < prec else s
 
     def _x(self, node: ast.Node, scope: dict) -> str:  # noqa: C901 - one case per node kind
-        w = self.w
         match node:
             case ast.Literal(value=v):
                 return f'"{v}"' if isinstance(v, str) else self.value(v)
@@ -206,26 +214,26 @@ class Reader:
             case ast.Field(obj=o, name=f):
                 fields = scope.get(o.id) if isinstance(o, ast.Name) else None
                 lab = ((fields or {}).get(f) or {}).get("label", {}).get(self.lang)
-                return f"{self._wrap(o, scope, 9)}.{w['q'].format(lab) if lab else f}"
+                return f"{self._wrap(o, scope, 9)}.{self.q(lab) if lab else f}"
             case ast.ListLit(items=items):
-                return "[" + w["sep"].join(self._x(i, scope) for i in items) + "]"
+                return "[" + self.w("sep").join(self._x(i, scope) for i in items) + "]"
             case ast.RecordLit(entries=entries):
-                return "{" + w["sep"].join(f"{k}: {self._x(v, scope)}" for k, v in entries) + "}"
+                return "{" + self.w("sep").join(f"{k}: {self._x(v, scope)}" for k, v in entries) + "}"
             case ast.Unary(op="not", operand=o):
-                return w["not"].format(x=self._wrap(o, scope, 9))
+                return self.w("not", x=self._wrap(o, scope, 9))
             case ast.Unary(operand=o):
                 return "−" + self._wrap(o, scope, 8)
             case ast.Binary(op="and" | "or" as op):
                 parts = _flat(node, op)
-                return f" {w[op]} ".join(self._wrap(p, scope, _PREC[op] + 1) for p in parts)
+                return f" {self.w(op)} ".join(self._wrap(p, scope, _PREC[op] + 1) for p in parts)
             case ast.Binary(op=op, left=l, right=r):
                 return f"{self._wrap(l, scope, _PREC[op])} {_ARITH[op]} {self._wrap(r, scope, _PREC[op] + 1)}"
             case ast.Compare():
                 return self._compare(node, scope)
             case ast.IsTest(kind=k, operand=o):
-                return w[k].format(x=self._wrap(o, scope, 5))
+                return self.w(k, x=self._wrap(o, scope, 5))
             case ast.Cond(test=c, then=a, orelse=e):
-                return w["if"].format(c=self._wrap(c, scope, 1), a=self._wrap(a, scope, 1), b=self._wrap(e, scope, 0))
+                return self.w("if", c=self._wrap(c, scope, 1), a=self._wrap(a, scope, 1), b=self._wrap(e, scope, 0))
             case ast.Call(func=f, args=args):
                 return self._call(f, args, scope)
             case ast.Aggregate() | ast.ListComp():
@@ -237,7 +245,7 @@ class Reader:
         labels = self._enum_labels(vals, scope)
         shown = [self._operand(v, scope, labels) for v in vals]
         if len(ops) == 1 and ops[0] in ("in", "not in"):
-            return self.w[ops[0]].format(x=shown[0], l=shown[1])
+            return self.w(ops[0].replace(" ", "_"), x=shown[0], l=shown[1])
         out = shown[0]
         for op, s in zip(ops, shown[1:]):
             out += f" {_CMP.get(op, op)} {s}"
@@ -254,34 +262,36 @@ class Reader:
     def _operand(self, node, scope, labels: dict) -> str:
         """A string literal compared with an enum fact is shown with its label."""
         if isinstance(node, ast.Literal) and isinstance(node.value, str) and node.value in labels:
-            return self.w["q"].format(labels[node.value].get(self.lang) or node.value)
+            return self.q(labels[node.value].get(self.lang) or node.value)
         if isinstance(node, ast.ListLit) and labels:
-            return "[" + self.w["sep"].join(self._operand(i, scope, labels) for i in node.items) + "]"
+            return "[" + self.w("sep").join(self._operand(i, scope, labels) for i in node.items) + "]"
         return self._wrap(node, scope, 6)
 
     def _call(self, f: str, args, scope: dict) -> str:
         shown = [self._wrap(a, scope, 1) for a in args]
-        w = self.w
+        sep = self.w("sep")
         if f in ("min", "max"):
-            key = f if len(args) == 2 else f + "1"
-            return w[key].format(a=w["sep"].join(shown))
+            return self.w(f if len(args) == 2 else f + "1", a=sep.join(shown))
         if f in ("sum", "count", "any", "all") and len(args) == 1:
-            return w[f + "1"].format(*shown)
-        if f in w:
+            return self.w(f + "1", a=shown[0])
+        if f in ("period_end", "period_end_counting_from") and len(args) == 3 and isinstance(args[2], ast.Literal) \
+                and args[2].value in ("days", "months", "years"):
+            return self.w(f, a=shown[0], b=shown[1], c=self.w(f"unit.{args[2].value}"))
+        if f in _CALLS:
             try:
-                return w[f].format(*shown)
-            except (IndexError, KeyError):
+                return self.w(f, **dict(zip("abc", shown)))
+            except KeyError:
                 pass
-        return f"{f}({w['sep'].join(shown)})"
+        return f"{f}({sep.join(shown)})"
 
     def _loop(self, node, scope: dict) -> str:
         inner = dict(scope)
         inner[node.var] = self._fields_of(node.iterable)
         it = self._wrap(node.iterable, scope, 9)
-        f = self.w["where"].format(f=self._x(node.filter, inner)) if node.filter is not None else ""
+        f = self.w("where", f=self._x(node.filter, inner)) if node.filter is not None else ""
         key = node.func if isinstance(node, ast.Aggregate) else "list"
         key = {"min": "min_agg", "max": "max_agg"}.get(key, key)
-        return self.w[key].format(it=it, v=node.var, f=f, e=self._x(node.expr, inner))
+        return self.w(key, it=it, v=node.var, f=f, e=self._x(node.expr, inner))
 
     def _fields_of(self, node) -> dict:
         """Field specs of the records of a list fact, to label `e.amount`."""
@@ -314,45 +324,126 @@ def _prec(node) -> int:
     return 9
 
 
+# --------------------------------------------------------------------------- layout: what goes under which clause
+
+KINDS = ("rule", "parameter", "fact", "note")
+
+
+@dataclass
+class Placed:
+    """A rule, parameter, fact or policy-wide note, with the clauses its citations name."""
+
+    kind: str
+    name: str            # the item's name; for a policy-wide note "note-N"
+    spec: dict           # the item's spec, or the note itself
+    clauses: list[int]   # clauses its own citations name, in document order
+    home: int | None     # the clause it is shown under (the first it cites), None if it cites none
+
+
+@dataclass
+class Layout:
+    """Where each item of a policy is shown in its document (language-independent)."""
+
+    policy: Policy
+    src: SourceText | None
+    cov: ClauseCoverage | None
+    items: list[Placed]
+    at: dict[int, list[Placed]]                  # clause -> items shown under it
+    refs: dict[int, list[Placed]]                # clause -> items shown elsewhere that cite it
+    notes_at: dict[int, list[tuple[dict, Placed]]]  # clause -> (note, where it is shown) citing it
+    uncited: list[Placed]
+
+
+def _cites(c) -> list[dict]:
+    return [c] if isinstance(c, dict) else list(c or [])
+
+
+def layout(policy: Policy) -> Layout:
+    """Place every item of a policy under the first clause of the source text it cites."""
+    src = find_source(policy.path)
+    cov = clause_coverage(policy, src) if src is not None else None
+
+    def resolved(cites) -> list[int]:
+        if src is None:
+            return []
+        return sorted({i for c in _cites(cites) for i in [src.resolve(c)[0]] if i is not None})
+
+    items: list[Placed] = []
+    notes_at: dict[int, list] = {}
+    for n, note in enumerate(policy.meta.get("notes") or []):
+        items.append(Placed("note", f"note-{n + 1}", note, resolved(note.get("cite")), None))
+    for kind, table in (("rule", policy.rules), ("parameter", policy.parameters), ("fact", policy.facts)):
+        for name, item in table.items():
+            items.append(Placed(kind, name, item.spec, resolved(item.spec.get("cite")), None))
+    lay = Layout(policy, src, cov, items, {}, {}, notes_at, [])
+    for p in items:
+        own_notes = [p.spec] if p.kind == "note" else list(p.spec.get("notes") or [])
+        note_clauses = []
+        for note in own_notes:
+            for i in resolved(note.get("cite")) if note is not p.spec else p.clauses:
+                notes_at.setdefault(i, []).append((note, p))
+                note_clauses.append(i)
+        every = sorted(set(p.clauses) | set(note_clauses))
+        p.home = (p.clauses or every or [None])[0]
+        if p.home is None:
+            lay.uncited.append(p)
+            continue
+        lay.at.setdefault(p.home, []).append(p)
+        for i in every:
+            if i != p.home:
+                lay.refs.setdefault(i, []).append(p)
+    return lay
+
+
 # --------------------------------------------------------------------------- the document
 
 def document(policy: Policy, lang: str = "ja") -> Doc:
     """The review document of a policy, as blocks."""
-    w = _W[lang]
-    meta = policy.meta
+    lay = layout(policy)
     title = (policy.title or {}).get(lang) or policy.id
     d = Doc(title, lang)
     d.blocks.append(Heading(1, [t(title)]))
-    d.blocks.append(Para(_head_line(policy, lang)))
-    d.blocks.append(Para([t(w["generated"].format(path=policy.path))]))
+    d.blocks.append(Fields(header_rows(policy, lang)))
+    d.blocks.append(Para(_with_code("generated_by", lang, command="yoko render", path=policy.path)
+                         + [t(_say("generated", lang))]))
     _sources(d, policy, lang)
-    if meta.get("notes"):
-        d.blocks.append(Heading(2, [t(w["notes_all"])]))
-        d.blocks.append(_notes(meta["notes"], meta, lang))
+    _coverage(d, lay, lang)
     _results(d, policy, lang)
-    _rules(d, policy, lang)
-    _parameters(d, policy, lang)
+    if lay.src is not None:
+        _walk(d, lay, lang)
+    else:
+        _by_article(d, lay, lang)
+    if lay.uncited and lay.src is not None:
+        d.blocks.append(Heading(2, [t(_say("uncited", lang))], anchor="uncited"))
+        for p in lay.uncited:
+            d.blocks.append(_entry(lay, p, lang))
     _facts(d, policy, lang)
     return d
 
 
-def _head_line(policy: Policy, lang: str) -> Text:
-    w, meta = _W[lang], policy.meta
-    parts: Text = []
+def header_rows(policy: Policy, lang: str) -> list[tuple[str, str]]:
+    """The header block: jurisdiction, year, version, date and section (from `document:`), dates in force."""
+    meta = policy.meta
+    rows = []
     jur = ((meta.get("jurisdiction") or {}).get("name") or {}).get(lang)
     if jur:
-        parts += [b(w["jurisdiction"]), t(f": {jur} · ")]
-    parts += [t(w["fy"].format(y=policy.fiscal_year, era=era_year(policy.fiscal_year)) + " · "), b(w["policy"]), t(": "),
-              code(policy.id)]
+        rows.append((_say("jurisdiction", lang), jur))
+    rows.append((_say("fiscal_year", lang), _say("fy", lang, y=policy.fiscal_year, era=era_year(policy.fiscal_year))))
+    about = meta.get("document") or {}
+    if about.get("version"):
+        rows.append((_say("version", lang), str(about["version"])))
+    if about.get("date"):
+        rows.append((_say("date", lang), show_date(about["date"], lang)))
+    if about.get("section"):
+        rows.append((_say("section", lang), (about["section"] or {}).get(lang) or ""))
     for key in ("enacted", "applies_from"):
         if meta.get(key):
-            parts += [t(" · "), b(w[key]), t(f": {_plain(meta[key])}")]
+            rows.append((_say(key, lang), show_date(meta[key], lang)))
     ext = meta.get("extends") or _extends_of(policy)
     if ext:
-        parts += [t(" · "), b(w["extends"]), t(": "), code(f"{ext['policy']} {ext['fiscal_year']}")]
-    return parts
-
-
+        fy = _say("fy", lang, y=ext["fiscal_year"], era=era_year(ext["fiscal_year"]))
+        rows.append((_say("extends", lang), _say("extends_value", lang, policy=ext["policy"], fy=fy)))
+    return rows
 
 
 def _extends_of(policy: Policy):
@@ -362,45 +453,157 @@ def _extends_of(policy: Policy):
     return None
 
 
-def _plain(v) -> str:
-    return v.isoformat() if hasattr(v, "isoformat") else str(v)
-
-
 def _sources(d: Doc, policy: Policy, lang: str) -> None:
-    w = _W[lang]
     rows = []
     for key, src in (policy.meta.get("sources") or {}).items():
         rows.append([[t(source_abbrev(policy.meta, key, lang))], [t((src.get("title") or {}).get(lang) or key)],
-                     [t(src.get("number") or "")], [t(_plain(src.get("date") or ""))]])
+                     [t(src.get("number") or "")], [t(show_date(src["date"], lang) if src.get("date") else "")]])
     if rows:
-        d.blocks.append(Heading(2, [t(w["sources"])]))
-        d.blocks.append(Table([w["abbrev"], w["doc"], w["number"], w["date_h"]], rows))
+        d.blocks.append(Heading(2, [t(_say("sources", lang))]))
+        d.blocks.append(Table([_say(k, lang) for k in ("abbrev", "document", "number", "date")], rows))
 
 
-def _notes(notes: list, meta: dict, lang: str) -> Items:
-    w = _W[lang]
-    items = []
-    for n in notes:
-        text: Text = [b(w.get(n.get("kind"), n.get("kind", ""))), t(": " + ((n.get("text") or {}).get(lang) or ""))]
-        if n.get("cite"):
-            text.append(t(f"（{cites_text(n['cite'], meta, lang)}）" if lang == "ja"
-                          else f" ({cites_text(n['cite'], meta, lang)})"))
-        items.append((text, None))
-    return Items(items)
+def coverage_counts(lay: Layout) -> dict | None:
+    if lay.cov is None:
+        return None
+    return {"total": lay.cov.total, **lay.cov.counts()}
+
+
+def _coverage(d: Doc, lay: Layout, lang: str) -> None:
+    d.blocks.append(Heading(2, [t(_say("coverage", lang))]))
+    counts = coverage_counts(lay)
+    if counts is None:
+        d.blocks.append(Para([t(_say("coverage.none", lang, path=str(source_path_for(lay.policy.path))))]))
+    else:
+        d.blocks.append(Para([t(_say("coverage.line", lang, **counts))]))
 
 
 def _results(d: Doc, policy: Policy, lang: str) -> None:
-    w = _W[lang]
-    d.blocks.append(Heading(2, [t(w["results"])]))
+    d.blocks.append(Heading(2, [t(_say("results", lang))]))
     items = []
     for r in policy.results:
         lab = (policy.rules[r].spec.get("label") or {}).get(lang) or r
-        items.append(([t(lab + " "), code(r)], None))
+        items.append(([t(lab)], None))
     d.blocks.append(Items(items))
 
 
+# --------------------------------------------------------------------------- clause by clause
+
+def clause_label(lay: Layout, i: int, lang: str) -> str:
+    """A clause as a citation reads it: 要項第5条第3号イ / Guideline Art. 5(iii)(b)."""
+    return cite_text(clause_cite(lay.src, i), lay.policy.meta, lang)
+
+
+def clause_title(lay: Layout, i: int, lang: str) -> str:
+    c = lay.src.clauses[i]
+    if c.fields.get("section") and c.heading:
+        return c.heading
+    label = clause_label(lay, i, lang)
+    return _say("clause_title", lang, label=label, heading=c.heading) if c.heading and c.heading not in label else label
+
+
+def _walk(d: Doc, lay: Layout, lang: str) -> None:
+    src = lay.src
+    for key, docu in src.documents.items():
+        head = f"{source_abbrev(lay.policy.meta, key, lang)}: {docu.get('title') or key}"
+        d.blocks.append(Heading(2, [t(head)], anchor=f"source-{key}"))
+        for c in src.clauses:
+            if c.doc != key:
+                continue
+            i = c.index
+            depth = len(src.ancestors(i))
+            d.blocks.append(Heading(3 if depth == 0 else 4, [t(clause_title(lay, i, lang))], anchor=f"clause-{i + 1}"))
+            if c.text:
+                d.blocks.append(Quote(c.text))
+            d.blocks.extend(clause_marks(lay, i, lang))
+            for p in sorted(lay.at.get(i, []), key=lambda p: KINDS.index(p.kind)):
+                if not _only_out_of_scope(p):
+                    d.blocks.append(_entry(lay, p, lang))
+            xrefs = _xrefs(lay, i, lang)
+            if xrefs:
+                d.blocks.append(Items([([t(x)], None) for x in xrefs]))
+
+
+def _only_out_of_scope(p: Placed) -> bool:
+    """An out-of-scope note is shown as the mark of each clause it cites, not as an entry."""
+    return p.kind == "note" and p.spec.get("kind") == "out_of_scope"
+
+
+def _note_text(note: dict, lang: str) -> str:
+    return (note.get("text") or {}).get(lang) or ""
+
+
+def clause_marks(lay: Layout, i: int, lang: str) -> list[Mark]:
+    """How clause i is handled, when that is anything other than computed by what is shown under it."""
+    s = lay.cov.statuses[i]
+    marks = [Mark("out_of_scope", _say("mark.out_of_scope", lang, reason=_note_text(note, lang)))
+             for note, _p in lay.notes_at.get(i, []) if note.get("kind") == "out_of_scope"]
+    if s.status is None:
+        return marks + [Mark("missing", _say("mark.missing", lang))]
+    if s.how == "above":
+        up = next(k for k in lay.src.ancestors(i) if lay.cov.statuses[k].how == "direct")
+        key = {"computed": "computed_above", "stated": "stated_above", "out_of_scope": "out_of_scope_above"}[s.status]
+        return marks + [Mark(s.status, _say("mark." + key, lang, clause=clause_label(lay, up, lang)))]
+    if s.how == "parts":
+        return marks + [Mark("parts", _say("mark.parts", lang))]
+    if s.status == "computed":
+        return marks
+    computing = next((k for k in lay.src.ancestors(i) if lay.cov.statuses[k].how == "direct"
+                      and lay.cov.statuses[k].status == "computed"), None)
+    if computing is not None:  # a note on a clause whose article a rule computes: the rule covers it
+        return marks + [Mark("computed", _say("mark.computed_above", lang, clause=clause_label(lay, computing, lang)))]
+    if s.status == "stated":
+        kinds = dict.fromkeys(note.get("kind") or "note" for note, _p in lay.notes_at.get(i, [])
+                              if note.get("kind") != "out_of_scope")
+        shown = _say("read.sep", lang).join(_say(f"note.{k}", lang) for k in kinds)
+        return marks + [Mark("stated", _say("mark.stated", lang, kinds=shown))]
+    return marks
+
+
+def _xrefs(lay: Layout, i: int, lang: str) -> list[str]:
+    """Lines that point to the items citing clause i that are shown under another clause."""
+    out = []
+    for p in lay.refs.get(i, []):
+        if _only_out_of_scope(p):
+            continue
+        where = clause_label(lay, p.home, lang)
+        kind = _say(f"kind.{p.kind}", lang)
+        if p.kind == "note":
+            kind = _say(f"note.{p.spec.get('kind') or 'note'}", lang)
+            out.append(_say("xref_note", lang, kind=kind, clause=where, text=_note_text(p.spec, lang)))
+        else:
+            out.append(_say("xref", lang, kind=kind, label=_label(p.spec, p.name, lang), clause=where))
+    return out
+
+
+def _label(spec: dict, name: str, lang: str) -> str:
+    return (spec.get("label") or {}).get(lang) or name
+
+
+def _by_article(d: Doc, lay: Layout, lang: str) -> None:
+    """Without source text: notes first, then the items grouped by the article of their first citation."""
+    policy = lay.policy
+    notes = [p for p in lay.items if p.kind == "note"]
+    if notes:
+        d.blocks.append(Heading(2, [t(_say("notes_all", lang))]))
+        d.blocks.append(_notes([p.spec for p in notes], policy.meta, lang))
+    groups: dict[tuple, list[Placed]] = {}
+    headings: dict[tuple, str] = {}
+    for p in lay.items:
+        if p.kind in ("note", "fact"):
+            continue
+        cite = _first_cite(p.spec)
+        key = article_key(policy, cite)
+        groups.setdefault(key, []).append(p)
+        headings.setdefault(key, _article_heading(policy, key, cite, lang))
+    for key in sorted(groups):
+        d.blocks.append(Heading(3, [t(headings[key])]))
+        for p in groups[key]:
+            d.blocks.append(_entry(lay, p, lang))
+
+
 def article_key(policy: Policy, cite: dict | None) -> tuple:
-    """Sort key and heading of the article a citation belongs to."""
+    """Sort key of the article a citation belongs to."""
     if not cite:
         return (2, 0, 0, 0, "")
     sources = list(policy.meta.get("sources") or {})
@@ -413,7 +616,7 @@ def article_key(policy: Policy, cite: dict | None) -> tuple:
 
 def _article_heading(policy: Policy, key: tuple, cite: dict | None, lang: str) -> str:
     if key[0] == 2 or cite is None:
-        return _W[lang]["no_cite"]
+        return _say("uncited", lang)
     if key[0] == 1:
         return source_abbrev(policy.meta, cite["source"], lang)
     head = {k: cite[k] for k in ("source", "article", "heading", "occurrence") if cite.get(k)}
@@ -427,55 +630,87 @@ def _first_cite(spec: dict) -> dict | None:
     return c
 
 
-def _rules(d: Doc, policy: Policy, lang: str) -> None:
-    w = _W[lang]
-    reader = Reader(policy, lang)
-    groups: dict[tuple, list[str]] = {}
-    headings: dict[tuple, str] = {}
-    for name, rule in policy.rules.items():
-        cite = _first_cite(rule.spec)
-        key = article_key(policy, cite)
-        groups.setdefault(key, []).append(name)
-        headings.setdefault(key, _article_heading(policy, key, cite, lang))
-    d.blocks.append(Heading(2, [t(w["rules"])]))
-    for key in sorted(groups):
-        d.blocks.append(Heading(3, [t(headings[key])]))
-        for name in groups[key]:
-            _rule(d, policy, reader, name, lang)
+# --------------------------------------------------------------------------- one item
 
-
-def _rule(d: Doc, policy: Policy, reader: Reader, name: str, lang: str) -> None:
-    w = _W[lang]
-    rule = policy.rules[name]
-    spec = rule.spec
-    lab = (spec.get("label") or {}).get(lang) or name
-    d.blocks.append(Heading(4, [t(lab + " "), code(name)], anchor=f"rule-{name}"))
+def _entry(lay: Layout, p: Placed, lang: str) -> Entry:
+    policy = lay.policy
+    if p.kind == "note":
+        body = [Para([t(_note_text(p.spec, lang))])]
+        if p.spec.get("cite"):
+            body.append(Items([([b(_say("cite", lang)), t(": " + cites_text(p.spec["cite"], policy.meta, lang))], None)]))
+        kind = p.spec.get("kind") or "note"
+        return Entry("note", [t(_say(f"note.{kind}", lang))], body, anchor=p.name)
+    item = {"rule": policy.rules, "parameter": policy.parameters, "fact": policy.facts}[p.kind][p.name]
+    spec = item.spec
     info: list[tuple[Text, Items | None]] = []
-    origin = _origin_text(rule, lang)
+    origin = _origin_text(item, lang)
     if origin:
         info.append(([t(origin)], None))
-    info.append(([b(w["cite"]), t(": " + cites_text(spec.get("cite"), policy.meta, lang))], None))
-    if spec.get("type") or spec.get("unit"):
-        shown = [w["types"].get(spec.get("type"), spec.get("type")), spec.get("unit")]
-        info.append(([b(w["declared"]), t(": " + " / ".join(str(x) for x in shown if x))], None))
-    node = rule.node if rule.node is not None else parse(rule.text)
-    info.append(_reading(reader, node, lang))
-    d.blocks.append(Items(info))
-    d.blocks.append(Code(rule.text.strip()))
+    if spec.get("cite"):
+        info.append(([b(_say("cite", lang)), t(": " + cites_text(spec["cite"], policy.meta, lang))], None))
+    body: list = []
+    expr = None
+    if p.kind == "rule":
+        if spec.get("type"):
+            info.append(([b(_say("type", lang)), t(": " + type_text(spec, lang))], None))
+        if spec.get("unit"):
+            info.append(([b(_say("unit", lang)), t(": " + unit_text(spec["unit"], lang))], None))
+        node = item.node if item.node is not None else parse(item.text)
+        info.append(_reading(Reader(policy, lang), node, lang))
+        expr = item.text.strip()
+    elif p.kind == "parameter":
+        table = _table_value(item.value)
+        shown = _say("see_below", lang) if table else Reader(policy, lang).value(item.value, spec)
+        info.insert(0, ([b(_say("value", lang)), t(": " + shown)], None))
+        if table:
+            body.append(_param_table(item.value, lang, Reader(policy, lang)))
+    else:
+        info.insert(0, ([b(_say("type", lang)), t(": " + type_text(spec, lang))], None))
+        if spec.get("unit"):
+            info.append(([b(_say("unit", lang)), t(": " + unit_text(spec["unit"], lang))], None))
+        if spec.get("period"):
+            info.append(([b(_say("period", lang)), t(": " + period_text(spec["period"], policy.fiscal_year, lang))],
+                         None))
+    body.insert(0, Items(info))
     if spec.get("notes"):
-        d.blocks.append(Para([b(w["notes"])]))
-        d.blocks.append(_notes(spec["notes"], policy.meta, lang))
+        body.append(Para([b(_say("notes", lang))]))
+        body.append(_notes(spec["notes"], policy.meta, lang))
+    title = [t(_say(f"kind.{p.kind}", lang) + ": "), t(_label(spec, p.name, lang))] if p.kind != "rule" else \
+        [t(_label(spec, p.name, lang))]
+    return Entry(p.kind, title, body, ref=[p.name], expr=expr, anchor=f"{p.kind}-{p.name}")
+
+
+def _table_value(value) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(r, dict) for r in value)
+
+
+def _param_table(value: list, lang: str, reader: Reader) -> Table:
+    """A table parameter as a table; a column `x_en` beside `x` is x in English (format.in_language)."""
+    rows = [in_language(r, lang) for r in value]
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    units = {c: {"unit": "year"} if c.endswith("year") else {} for c in cols}  # 2020, never 2,020 (as fmt does)
+    return Table(cols, [[[t(reader.value(r.get(c), units[c]))] for c in cols] for r in rows])
+
+
+def _notes(notes: list, meta: dict, lang: str) -> Items:
+    items = []
+    for n in notes:
+        kind = n.get("kind") or "note"
+        text: Text = [b(_say(f"note.{kind}", lang)), t(": " + _note_text(n, lang))]
+        if n.get("cite"):
+            text.append(t(_say("in_brackets", lang, x=cites_text(n["cite"], meta, lang))))
+        items.append((text, None))
+    return Items(items)
 
 
 def _reading(reader: Reader, node: ast.Node, lang: str) -> tuple[Text, Items | None]:
     """The rule in words; a chain of three or more and/or operands as a nested list."""
-    w = _W[lang]
     if isinstance(node, ast.Binary) and node.op in ("and", "or") and len(_flat(node, node.op)) >= 3:
         parts = _flat(node, node.op)
-        head = w["all_of"] if node.op == "and" else w["any_of"]
-        return ([b(w["reads"]), t(f": {head}:" if lang == "en" else f": {head}：")],
+        head = reader.w("all_of" if node.op == "and" else "any_of")
+        return ([b(_say("reads", lang)), t(_say("colon_list", lang, x=head))],
                 Items([([t(reader.text(p))], None) for p in parts]))
-    return ([b(w["reads"]), t(": " + reader.text(node))], None)
+    return ([b(_say("reads", lang)), t(": " + reader.text(node))], None)
 
 
 def _origin_text(item, lang: str) -> str:
@@ -483,73 +718,65 @@ def _origin_text(item, lang: str) -> str:
     if o is None or o.how == "own":
         return ""
     if o.how == "inherited":
-        return _W[lang]["from_base"].format(p=o.policy, y=o.fiscal_year)
-    return _W[lang]["override"]
-
-
-def _parameters(d: Doc, policy: Policy, lang: str) -> None:
-    w = _W[lang]
-    if not policy.parameters:
-        return
-    reader = Reader(policy, lang)
-    d.blocks.append(Heading(2, [t(w["parameters"])]))
-    rows, tables = [], []
-    for name, prm in policy.parameters.items():
-        lab = (prm.spec.get("label") or {}).get(lang) or name
-        origin = _origin_text(prm, lang)
-        is_table = isinstance(prm.value, list) and prm.value and all(isinstance(r, dict) for r in prm.value)
-        shown = w["see_below"] if is_table else reader.value(prm.value, prm.spec)
-        rows.append([[t(lab)] + ([t(f" ({origin})")] if origin else []), [code(name)], [t(shown)],
-                     [t(cites_text(prm.spec.get("cite"), policy.meta, lang))]])
-        if is_table:
-            tables.append((lab, name, prm.value))
-    d.blocks.append(Table([w["label"], w["name"], w["value"], w["cite"]], rows))
-    for lab, name, value in tables:
-        d.blocks.append(Heading(3, [t(lab + " "), code(name)], anchor=f"parameter-{name}"))
-        cols = list(dict.fromkeys(k for r in value for k in r))
-        d.blocks.append(Table(cols, [[[t(reader.value(r.get(c)))] for c in cols] for r in value]))
+        fy = _say("fy", lang, y=o.fiscal_year, era=era_year(o.fiscal_year))
+        return _say("from_base", lang, policy=o.policy, fy=fy)
+    return _say("override", lang)
 
 
 def _facts(d: Doc, policy: Policy, lang: str) -> None:
-    w = _W[lang]
-    d.blocks.append(Heading(2, [t(w["facts"])]))
+    d.blocks.append(Heading(2, [t(_say("facts", lang))], anchor="facts"))
     rows = []
     for name, f in policy.facts.items():
         spec = f.spec
-        lab = (spec.get("label") or {}).get(lang) or name
-        rows.append([[t(lab)], [code(name)], [t(_type_text(spec, lang))], [t(spec.get("unit") or "")],
-                     [t(_period_text(spec.get("period"), policy.fiscal_year, lang))]])
-    d.blocks.append(Table([w["label"], w["name"], w["type"], w["unit"], w["period"]], rows))
+        rows.append([[t(_label(spec, name, lang))], [t(type_text(spec, lang))],
+                     [t(unit_text(spec["unit"], lang) if spec.get("unit") else "")],
+                     [t(period_text(spec.get("period"), policy.fiscal_year, lang))], [code(name)]])
+    d.blocks.append(Table([_say(k, lang) for k in ("label", "type", "unit", "period", "ref")], rows))
 
 
-def _type_text(spec: dict, lang: str) -> str:
-    w = _W[lang]
+def type_text(spec: dict, lang: str) -> str:
     kind = spec.get("type", "")
+    sep = _say("read.sep", lang)
     if kind == "enum":
         labels = spec.get("value_labels") or {}
         shown = [(labels.get(v) or {}).get(lang) or v for v in spec.get("values") or []]
-        return f"{w['types']['enum']}: {w['sep'].join(shown)}"
+        return _say("enum_of", lang, x=sep.join(shown))
+    if kind == "list" and not spec.get("items"):
+        return say("type.list_any", lang)
+    if kind == "record" and not spec.get("fields"):
+        return say("render.type.record", lang)
     if kind == "list":
-        return f"{w['types']['list']} ({w['items_of']}: {_type_text(spec.get('items') or {}, lang)})"
+        return _say("bounds", lang, x=say("type.list_any", lang),
+                    b=_say("items_of", lang, x=type_text(spec.get("items") or {}, lang)))
     if kind == "record":
-        return f"{w['types']['record']} ({w['fields']}: {', '.join(spec.get('fields') or {})})"
-    bounds = [f"≥ {spec['min']}" if spec.get("min") is not None else "",
-              f"≤ {spec['max']}" if spec.get("max") is not None else ""]
+        fields = spec.get("fields") or {}
+        shown = [_label(f, k, lang) for k, f in fields.items()]
+        return _say("bounds", lang, x=_type_name("record", lang), b=_say("fields_of", lang, x=sep.join(shown)))
+    bounds = [f"≥ {show_value(spec['min'], lang, spec)}" if spec.get("min") is not None else "",
+              f"≤ {show_value(spec['max'], lang, spec)}" if spec.get("max") is not None else ""]
     bounds = [x for x in bounds if x]
-    return w["types"].get(kind, kind) + (f" ({', '.join(bounds)})" if bounds else "")
+    name = _type_name(kind, lang)
+    return _say("bounds", lang, x=name, b=sep.join(bounds)) if bounds else name
 
 
-def _period_text(period: dict | None, fy: int, lang: str) -> str:
+def _type_name(kind: str, lang: str) -> str:
+    if kind == "record":
+        return say("render.type.record", lang)
+    try:
+        return say(f"type.{kind}", lang)
+    except KeyError:
+        return kind
+
+
+def period_text(period: dict | None, fy: int, lang: str) -> str:
     if not period:
         return ""
-    w = _W[lang]
     if "calendar_year" in period:
-        n = period["calendar_year"]
-        return w["calendar_year"].format(n=n, y=fy + n)
+        return say("common.period.CY", lang, year=fy + period["calendar_year"])
     if "fiscal_year" in period:
-        n = period["fiscal_year"]
-        return w["fiscal_year_p"].format(n=n, y=fy + n)
-    return w["as_of"].format(x=period.get("as_of", ""))
+        y = fy + period["fiscal_year"]
+        return _say("fy", lang, y=y, era=era_year(y))
+    return _say("as_of", lang, x=str(period.get("as_of", "")))
 
 
 # --------------------------------------------------------------------------- writers
@@ -575,24 +802,37 @@ def _md_text(spans: Text) -> str:
 
 
 def to_markdown(d: Doc) -> str:
-    out: list[str] = []
-    for blk in d.blocks:
-        match blk:
-            case Heading(level=lv, text=tx):
-                out.append(("#" * lv) + " " + _md_text(tx))
-            case Para(text=tx):
-                out.append(_md_text(tx))
-            case Items():
-                out.append("\n".join(_md_items(blk, 0)))
-            case Table(headers=hs, rows=rows):
-                lines = ["| " + " | ".join(_md_text([t(h)]) for h in hs) + " |",
-                         "|" + "|".join("---" for _ in hs) + "|"]
-                lines += ["| " + " | ".join(_md_text(c) for c in row) + " |" for row in rows]
-                out.append("\n".join(lines))
-            case Code(text=tx):
-                fence = "```" if "```" not in tx else "~~~~"
-                out.append(f"{fence}\n{tx}\n{fence}")
-    return "\n\n".join(out) + "\n"
+    return "\n\n".join(_md_block(blk, d.lang) for blk in d.blocks) + "\n"
+
+
+def _md_block(blk, lang: str) -> str:  # noqa: C901 - one case per block kind
+    match blk:
+        case Heading(level=lv, text=tx):
+            return ("#" * lv) + " " + _md_text(tx)
+        case Para(text=tx):
+            return _md_text(tx)
+        case Items():
+            return "\n".join(_md_items(blk, 0))
+        case Table(headers=hs, rows=rows):
+            lines = ["| " + " | ".join(_md_text([t(h)]) for h in hs) + " |", "|" + "|".join("---" for _ in hs) + "|"]
+            return "\n".join(lines + ["| " + " | ".join(_md_text(c) for c in row) + " |" for row in rows])
+        case Code(text=tx):
+            fence = "```" if "```" not in tx else "~~~~"
+            return f"{fence}\n{tx}\n{fence}"
+        case Quote(text=tx):
+            return "\n>\n".join("> " + _md_escape(line) for line in tx.splitlines() if line.strip())
+        case Mark(text=tx):
+            return "▸ **" + _md_escape(tx) + "**"
+        case Fields(rows=rows):
+            return "\n".join(f"- **{_md_escape(k)}**: {_md_escape(v)}" for k, v in rows)
+        case Entry():
+            parts = ["##### " + _md_text(blk.title)] + [_md_block(x, lang) for x in blk.body]
+            if blk.ref:
+                parts.append(_md_text([t(_say("ref", lang) + ": ")] + [code(r) for r in blk.ref]))
+            if blk.expr:
+                parts.append(_md_block(Code(blk.expr), lang))
+            return "\n\n".join(parts)
+    raise TypeError(blk)
 
 
 def _md_items(items: Items, depth: int) -> list[str]:
@@ -612,41 +852,82 @@ def _html_text(spans: Text) -> str:
     return "".join(out)
 
 
+# Printed on A4: headings stay with what follows them, a rule's block is never split, the source text
+# is set apart, identifiers sit in a narrow reference column. No web fonts, no scripts, nothing loaded.
 _CSS = """
+@page { size: A4; margin: 18mm 16mm 20mm 16mm; }
 body { font-family: system-ui, "Hiragino Sans", "Yu Gothic", "Noto Sans CJK JP", sans-serif; margin: 2rem auto;
        max-width: 60rem; padding: 0 1rem; line-height: 1.6; color: #222; }
 h1 { font-size: 1.6rem; } h2 { border-bottom: 1px solid #ccc; margin-top: 2.5rem; }
-h3 { margin-top: 2rem; } h4 { margin-bottom: .3rem; }
+h3 { margin-top: 2rem; } h4 { margin: 1.2rem 0 .3rem; } h5 { font-size: 1rem; margin: 0 0 .3rem; }
+h1, h2, h3, h4, h5, h6 { break-after: avoid; page-break-after: avoid; break-inside: avoid; }
 table { border-collapse: collapse; width: 100%; font-size: .92rem; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; page-break-inside: avoid; }
 th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
-pre { background: #f6f6f6; padding: .5rem .75rem; overflow-x: auto; font-size: .88rem; }
-code { font-size: .9em; }
+pre { background: #f6f6f6; padding: .4rem .6rem; font-size: .8rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+code { font-size: .88em; }
+dl.header { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1.2rem; margin: 1rem 0;
+            padding: .6rem .9rem; border: 1px solid #ccc; }
+dl.header dt { font-weight: bold; } dl.header dd { margin: 0; }
+blockquote.source { margin: .3rem 0 .6rem; padding: .4rem .8rem; border-left: 4px solid #8a8a8a;
+                    background: #f7f7f4; white-space: pre-line; break-inside: avoid; page-break-inside: avoid; }
+p.mark { margin: .3rem 0; padding: .2rem .6rem; border: 1px dashed #999; font-weight: bold; font-size: .92rem; }
+p.mark-missing { border-color: #b00; color: #b00; }
+section.entry { display: grid; grid-template-columns: minmax(0, 1fr) 12rem; gap: 0 1rem; margin: .6rem 0 1rem;
+                padding: .5rem .7rem; border: 1px solid #ddd; break-inside: avoid; page-break-inside: avoid; }
+section.entry > div > ul { margin: .2rem 0; padding-left: 1.2rem; }
+aside.ref { font-size: .75rem; color: #555; border-left: 1px solid #ddd; padding-left: .6rem; overflow-wrap: anywhere; }
+aside.ref pre { font-size: .7rem; margin: .3rem 0 0; padding: .3rem; }
+@media print {
+  body { margin: 0; max-width: none; padding: 0; font-size: 10pt; }
+  h2 { margin-top: 1.2rem; }
+  th { background: none; }
+}
 """.strip()
 
 
 def to_html(d: Doc) -> str:
-    body: list[str] = []
-    for blk in d.blocks:
-        match blk:
-            case Heading(level=lv, text=tx, anchor=a):
-                aid = f' id="{html.escape(a)}"' if a else ""
-                body.append(f"<h{lv}{aid}>{_html_text(tx)}</h{lv}>")
-            case Para(text=tx):
-                body.append(f"<p>{_html_text(tx)}</p>")
-            case Items():
-                body.append(_html_items(blk))
-            case Table(headers=hs, rows=rows):
-                head = "".join(f"<th>{html.escape(h)}</th>" for h in hs)
-                trs = "".join("<tr>" + "".join(f"<td>{_html_text(c)}</td>" for c in row) + "</tr>\n" for row in rows)
-                body.append(f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{trs}</tbody>\n</table>")
-            case Code(text=tx):
-                body.append(f"<pre><code>{html.escape(tx)}</code></pre>")
+    body = "\n".join(_html_block(blk, d.lang) for blk in d.blocks)
     return ("<!DOCTYPE html>\n"
             f'<html lang="{html.escape(d.lang)}">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{html.escape(d.title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n"
-            + "\n".join(body) + "\n</body>\n</html>\n")
+            + body + "\n</body>\n</html>\n")
+
+
+def _html_block(blk, lang: str) -> str:  # noqa: C901 - one case per block kind
+    match blk:
+        case Heading(level=lv, text=tx, anchor=a):
+            aid = f' id="{html.escape(a)}"' if a else ""
+            return f"<h{lv}{aid}>{_html_text(tx)}</h{lv}>"
+        case Para(text=tx):
+            return f"<p>{_html_text(tx)}</p>"
+        case Items():
+            return _html_items(blk)
+        case Table(headers=hs, rows=rows):
+            head = "".join(f"<th>{html.escape(h)}</th>" for h in hs)
+            trs = "".join("<tr>" + "".join(f"<td>{_html_text(c)}</td>" for c in row) + "</tr>\n" for row in rows)
+            return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{trs}</tbody>\n</table>"
+        case Code(text=tx):
+            return f"<pre><code>{html.escape(tx)}</code></pre>"
+        case Quote(text=tx):
+            return f'<blockquote class="source" lang="ja">{html.escape(tx)}</blockquote>'
+        case Mark(kind=k, text=tx):
+            return f'<p class="mark mark-{html.escape(k)}">{html.escape(tx)}</p>'
+        case Fields(rows=rows):
+            return ('<dl class="header">\n' + "\n".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>"
+                                                         for k, v in rows) + "\n</dl>")
+        case Entry():
+            aid = f' id="{html.escape(blk.anchor)}"' if blk.anchor else ""
+            main = "\n".join([f"<h5>{_html_text(blk.title)}</h5>"] + [_html_block(x, lang) for x in blk.body])
+            ref = "".join(f"<code>{html.escape(r)}</code>" for r in blk.ref)
+            if blk.expr:
+                ref += f"\n<pre><code>{html.escape(blk.expr)}</code></pre>"
+            return (f'<section class="entry entry-{blk.kind}"{aid}>\n<div>\n{main}\n</div>\n'
+                    f'<aside class="ref">{ref}</aside>\n</section>')
+    raise TypeError(blk)
 
 
 def _html_items(items: Items) -> str:
@@ -657,6 +938,45 @@ def _html_items(items: Items) -> str:
     return "<ul>\n" + "\n".join(lis) + "\n</ul>"
 
 
+# --------------------------------------------------------------------------- as data
+
+def metadata(policy: Policy, lang: str = "ja") -> dict:
+    """The document as data (`render --format json`): header, sources, coverage, clauses and their items."""
+    lay = layout(policy)
+    about = dict(policy.meta.get("document") or {})
+    if about.get("date") is not None:
+        about["date"] = str(about["date"])
+    out = {"policy": policy.id, "fiscal_year": policy.fiscal_year, "lang": lang,
+           "title": (policy.title or {}).get(lang) or policy.id, "path": policy.path,
+           "document": about, "header": [{"label": k, "value": v} for k, v in header_rows(policy, lang)],
+           "sources": [{"key": k, "abbrev": source_abbrev(policy.meta, k, lang),
+                        "title": (s.get("title") or {}).get(lang), "number": s.get("number"),
+                        "date": str(s["date"]) if s.get("date") else None}
+                       for k, s in (policy.meta.get("sources") or {}).items()],
+           "coverage": coverage_counts(lay), "clauses": [], "uncited": [_ref(p) for p in lay.uncited]}
+    if lay.src is None:
+        return out
+    for c in lay.src.clauses:
+        i, s = c.index, lay.cov.statuses[c.index]
+        out["clauses"].append({
+            "cite": clause_cite(lay.src, i), "label": clause_label(lay, i, lang), "heading": c.heading,
+            "text": c.text or None, "depth": len(lay.src.ancestors(i)), "status": s.status, "how": s.how or None,
+            "marks": [{"kind": m.kind, "text": m.text} for m in clause_marks(lay, i, lang)],
+            "items": [_ref(p) for p in sorted(lay.at.get(i, []), key=lambda p: KINDS.index(p.kind))],
+            "see_also": [_ref(p) for p in lay.refs.get(i, [])]})
+    return out
+
+
+def _ref(p: Placed) -> dict:
+    out = {"kind": p.kind, "name": p.name}
+    if p.kind == "note":
+        out["note_kind"] = p.spec.get("kind") or "note"
+    return out
+
+
 def render(policy: Policy, lang: str = "ja", fmt_: str = "markdown") -> str:
+    if fmt_ == "json":
+        import json
+        return json.dumps(metadata(policy, lang), ensure_ascii=False, indent=2) + "\n"
     d = document(policy, lang)
     return to_html(d) if fmt_ == "html" else to_markdown(d)

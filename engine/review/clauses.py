@@ -7,78 +7,19 @@ every clause under it is accounted for (docs/sources.md).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from engine.base.diagnostics import Diagnostic, diag
 from engine.base.words import words
-from engine.policy.sources import Citation, SourceText, citations, clause_cite
+from engine.policy.clause_coverage import (  # noqa: F401 - re-exported: review code imports them from here
+    RANK, ClauseCoverage, ClauseStatus, clause_coverage, status_of)
+from engine.policy.sources import SourceText, clause_cite
 from engine.present.citations import cite_text
 
-RANK = {"computed": 3, "stated": 2, "out_of_scope": 1}
 STATUS_WORDS = {
     "computed": {"ja": "計算", "en": "computed"},
     "stated": {"ja": "注記", "en": "stated"},
     "out_of_scope": {"ja": "対象外", "en": "out of scope"},
     None: {"ja": "未対応", "en": "not accounted for"},
 }
-
-
-@dataclass
-class ClauseStatus:
-    """How one clause is accounted for: status, whether directly, from above or by its parts, and by whom."""
-
-    index: int
-    status: str | None = None
-    how: str = ""  # direct | above | parts
-    by: list[Citation] = field(default_factory=list)
-
-
-@dataclass
-class ClauseCoverage:
-    src: SourceText
-    statuses: list[ClauseStatus]
-
-    @property
-    def total(self) -> int:
-        return len(self.statuses)
-
-    @property
-    def accounted(self) -> int:
-        return sum(1 for s in self.statuses if s.status)
-
-    @property
-    def percent(self) -> float:
-        return 100.0 * self.accounted / self.total if self.total else 100.0
-
-    @property
-    def missing(self) -> list[int]:
-        return [s.index for s in self.statuses if not s.status]
-
-
-def status_of(c: Citation) -> str:
-    if c.by != "note":
-        return "computed"
-    return "out_of_scope" if c.note_kind == "out_of_scope" else "stated"
-
-
-def clause_coverage(policy, src: SourceText) -> ClauseCoverage:
-    """Every clause of `src` with how `policy` accounts for it."""
-    statuses = [ClauseStatus(i) for i in range(len(src.clauses))]
-    for c in citations(policy):
-        i, _why = src.resolve(c.cite)
-        if i is not None:
-            statuses[i].by.append(c)
-    for s in statuses:  # document order: a clause comes before the clauses under it
-        parent = src.clauses[s.index].parent
-        if s.by:
-            s.status, s.how = max((status_of(c) for c in s.by), key=RANK.__getitem__), "direct"
-        elif parent is not None and statuses[parent].how in ("direct", "above"):
-            s.status, s.how = statuses[parent].status, "above"
-    for s in reversed(statuses):  # the clauses under a clause come after it
-        kids = src.clauses[s.index].children
-        if not s.status and kids and all(statuses[k].status for k in kids):
-            s.status, s.how = min((statuses[k].status for k in kids), key=RANK.__getitem__), "parts"
-    return ClauseCoverage(src, statuses)
 
 
 def clause_label(policy, src: SourceText, i: int, lang: str = "ja") -> str:

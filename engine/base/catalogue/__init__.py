@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import importlib
 
-AREAS = ["common", "types", "dates", "diagnostics", "cli", "authoring", "web", "xlsx", "diff", "origin", "fmt"]
+AREAS = ["common", "types", "dates", "diagnostics", "cli", "authoring", "web", "xlsx", "diff", "origin", "fmt",
+         "render"]
 
 WORDS: dict[str, tuple[str, str]] = {}
 for _area in AREAS:
