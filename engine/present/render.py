@@ -405,7 +405,8 @@ def document(policy: Policy, lang: str = "ja") -> Doc:
     d.blocks.append(Heading(1, [t(title)]))
     d.blocks.append(Fields(header_rows(policy, lang)))
     d.blocks.append(Para(_with_code("generated_by", lang, command="yoko render", path=policy.path)
-                         + [t(_say("generated", lang))]))
+                         + [t(_say("generated", lang))]
+                         + ([t(_say("generated_source", lang))] if lay.src is not None else [])))
     _sources(d, policy, lang)
     _coverage(d, lay, lang)
     _results(d, policy, lang)
@@ -441,9 +442,16 @@ def header_rows(policy: Policy, lang: str) -> list[tuple[str, str]]:
             rows.append((_say(key, lang), show_date(meta[key], lang)))
     ext = meta.get("extends") or _extends_of(policy)
     if ext:
-        fy = _say("fy", lang, y=ext["fiscal_year"], era=era_year(ext["fiscal_year"]))
-        rows.append((_say("extends", lang), _say("extends_value", lang, policy=ext["policy"], fy=fy)))
+        rows.append((_say("extends", lang), base_name(policy, ext["policy"], ext["fiscal_year"], lang)))
     return rows
+
+
+def base_name(policy: Policy, pid: str, fy: int, lang: str) -> str:
+    """A policy this one extends, by its title (the id only when its file is not in the chain)."""
+    for src in getattr(policy, "chain", None) or []:
+        if src.version == (pid, fy) and (src.doc.get("title") or {}).get(lang):
+            return src.doc["title"][lang]
+    return _say("extends_value", lang, policy=pid, fy=_say("fy", lang, y=fy, era=era_year(fy)))
 
 
 def _extends_of(policy: Policy):
@@ -643,7 +651,7 @@ def _entry(lay: Layout, p: Placed, lang: str) -> Entry:
     item = {"rule": policy.rules, "parameter": policy.parameters, "fact": policy.facts}[p.kind][p.name]
     spec = item.spec
     info: list[tuple[Text, Items | None]] = []
-    origin = _origin_text(item, lang)
+    origin = _origin_text(policy, item, lang)
     if origin:
         info.append(([t(origin)], None))
     if spec.get("cite"):
@@ -713,13 +721,12 @@ def _reading(reader: Reader, node: ast.Node, lang: str) -> tuple[Text, Items | N
     return ([b(_say("reads", lang)), t(": " + reader.text(node))], None)
 
 
-def _origin_text(item, lang: str) -> str:
+def _origin_text(policy: Policy, item, lang: str) -> str:
     o = getattr(item, "origin", None)
     if o is None or o.how == "own":
         return ""
     if o.how == "inherited":
-        fy = _say("fy", lang, y=o.fiscal_year, era=era_year(o.fiscal_year))
-        return _say("from_base", lang, policy=o.policy, fy=fy)
+        return _say("from_base", lang, base=base_name(policy, o.policy, o.fiscal_year, lang))
     return _say("override", lang)
 
 

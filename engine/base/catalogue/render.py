@@ -68,9 +68,10 @@ WORDS = {
     "render.document": ("文書", "Document"),
     "render.number": ("番号", "Number"),
     "render.issuer": ("発出者", "Issued by"),
-    "render.generated": ("規則の読み下しは参考であり、正確な定義は参照欄の式による。条項の本文は根拠文書のとおり（日本語）。",
+    "render.generated": ("規則の読み下しは参考であり、正確な定義は参照欄の式による。",
                          "The wording of the rules is a reading aid; the exact definition is the expression in the "
-                         "reference column. The clause text is the source document's own (Japanese)."),
+                         "reference column."),
+    "render.generated_source": ("条項の本文は根拠文書のとおり（日本語）。", " The clause text is the source document's own (Japanese)."),
     "render.coverage": ("条項の扱い", "How the clauses are handled"),
     "render.coverage.line": ("全 {total} 条項: 計算 {computed}、注記 {stated}、対象外 {out_of_scope}、未対応 {missing}",
                              "{total} clauses: computed {computed}, stated {stated}, out of scope {out_of_scope}, "
@@ -97,7 +98,7 @@ WORDS = {
     "render.enum_of": ("選択肢: {x}", "one of: {x}"),
     "render.bounds": ("{x}（{b}）", "{x} ({b})"),
     "render.as_of": ("時点: {x}", "as of: {x}"),
-    "render.from_base": ("{policy} {fy}から継承", "inherited from {policy} {fy}"),
+    "render.from_base": ("{base}から継承", "inherited from {base}"),
     "render.override": ("この年度で変更", "changed in this year"),
     "render.kind.rule": ("規則", "Rule"),
     "render.kind.parameter": ("定数", "Parameter"),
