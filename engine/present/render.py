@@ -25,6 +25,7 @@ from engine.policy.load import Policy
 from engine.policy.sources import SourceText, clause_cite, find_source, source_path_for
 from engine.present.citations import cite_text, cites_text, source_abbrev
 from engine.present.format import fmt, in_language, unit_name
+from engine.present.origin import origin_how
 
 
 # --------------------------------------------------------------------------- blocks
@@ -651,7 +652,7 @@ def _entry(lay: Layout, p: Placed, lang: str) -> Entry:
     item = {"rule": policy.rules, "parameter": policy.parameters, "fact": policy.facts}[p.kind][p.name]
     spec = item.spec
     info: list[tuple[Text, Items | None]] = []
-    origin = _origin_text(policy, item, lang)
+    origin = origin_how(item, lang)
     if origin:
         info.append(([t(origin)], None))
     if spec.get("cite"):
@@ -719,15 +720,6 @@ def _reading(reader: Reader, node: ast.Node, lang: str) -> tuple[Text, Items | N
         return ([b(_say("reads", lang)), t(_say("colon_list", lang, x=head))],
                 Items([([t(reader.text(p))], None) for p in parts]))
     return ([b(_say("reads", lang)), t(": " + reader.text(node))], None)
-
-
-def _origin_text(policy: Policy, item, lang: str) -> str:
-    o = getattr(item, "origin", None)
-    if o is None or o.how == "own":
-        return ""
-    if o.how == "inherited":
-        return _say("from_base", lang, base=base_name(policy, o.policy, o.fiscal_year, lang))
-    return _say("override", lang)
 
 
 def _facts(d: Doc, policy: Policy, lang: str) -> None:

@@ -98,8 +98,6 @@ WORDS = {
     "render.enum_of": ("選択肢: {x}", "one of: {x}"),
     "render.bounds": ("{x}（{b}）", "{x} ({b})"),
     "render.as_of": ("時点: {x}", "as of: {x}"),
-    "render.from_base": ("{base}から継承", "inherited from {base}"),
-    "render.override": ("この年度で変更", "changed in this year"),
     "render.kind.rule": ("規則", "Rule"),
     "render.kind.parameter": ("定数", "Parameter"),
     "render.kind.fact": ("入力項目", "Fact"),
