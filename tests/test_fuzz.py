@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import time
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -311,3 +312,75 @@ def test_random_python_facts_to_the_api_give_an_evaluation_or_diagnostics(env):
         assert e.diagnostics and all(d.code for d in e.diagnostics)
 
 
+
+
+# --------------------------------------------------------------------------- long chains and wide lists, on a budget
+
+# Grammar-aware shapes that once took exponential time (issue 12: `cost + cost + ...` compiled its
+# left side twice per level): each example must load, evaluate and explain within BUDGET seconds
+# of CPU time, on any machine, as long as the shape is accepted at all. A real regression takes
+# seconds at 20 terms and hours at 40; the budget is far above what a linear stage needs.
+BUDGET = float(os.environ.get("YOKO_FUZZ_BUDGET", "5"))
+CHAIN_OPS = {"int": ["+", "-", "*"], "bool": ["and", "or"]}
+
+
+@st.composite
+def long_chain(draw):
+    """`a op b op c ...` of up to 60 operands (the depth limit is 64), of int or bool operands."""
+    t = draw(st.sampled_from(["int", "bool"]))
+    n = draw(st.integers(2, 60))
+    operands = draw(st.lists(st.sampled_from(BY_TYPE[t] + (["1", "0"] if t == "int" else ["true"])),
+                             min_size=n, max_size=n))
+    ops = draw(st.lists(st.sampled_from(CHAIN_OPS[t]), min_size=n - 1, max_size=n - 1))
+    text = operands[0]
+    for op, x in zip(ops, operands[1:]):
+        text += f" {op} {x}"
+    if t == "int" and draw(st.booleans()):
+        text = f"if b1 then {text} else min({text}, n2)"
+    return text
+
+
+@st.composite
+def wide_list(draw):
+    """A list literal, a sum over it or a membership test, of up to 1,000 items (the list limit)."""
+    n = draw(st.integers(0, 1000))
+    items = ", ".join(draw(st.sampled_from(["n1", "n2", "1", "-3"])) for _ in range(min(n, 8)))
+    items = ", ".join([items] * (n // 8) if items else []) if n >= 8 else items
+    form = draw(st.integers(0, 2))
+    if form == 0:
+        return f"sum(x * 2 for x in [{items}] if x > n2)" if items else "0"
+    if form == 1:
+        return f"n1 in [{items}]" if items else "false"
+    return f"count([{items}]) + sum(xs)"
+
+
+def _within_budget(fn):
+    start = time.process_time()
+    result = fn()
+    spent = time.process_time() - start
+    assert spent < BUDGET, f"{spent:.1f} s of CPU for one example (budget {BUDGET} s)"
+    return result
+
+
+@settings(FUZZ, max_examples=max(EXAMPLES // 4, 1))
+@given(st.lists(st.one_of(long_chain(), wide_list()), min_size=1, max_size=3), facts)
+def test_long_chains_and_wide_lists_load_evaluate_and_explain_within_a_budget(exprs, env):
+    from engine.evaluation.evaluate import evaluate, reference_values
+    from engine.evaluation.facts import check_facts
+    from engine.policy.load import load_policy
+    text = _policy_text(exprs)
+    try:
+        policy = _within_budget(lambda: load_policy("fuzz.yaml", text))
+    except YokoError as e:  # a shape past a limit is refused with its code, never slowly
+        assert {d.code for d in e.diagnostics} <= {"expr_too_deep", "expr_too_long", "list_too_long",
+                                                     "number_too_large", "type_mismatch"}, e
+        return
+    checked = check_facts(_json_facts(env), policy)
+    try:
+        ev = _within_budget(lambda: evaluate(policy, checked))
+        _within_budget(lambda: ev.to_json())
+    except YokoError as e:
+        assert e.diagnostics[0].code in ("number_too_large", "division_by_zero"), e
+        return
+    ref = _outcome(lambda: reference_values(policy, checked))
+    assert ref == ("ok", {n: ev.values[n] for n in policy.order}) or ref[0] == "error"

@@ -65,3 +65,39 @@ def too_large(path, max_bytes: int) -> YokoError:
 def _kind_words(kind: str):
     from engine.base.words import words
     return words(f"diag.not_a_file.{kind}")
+
+
+# Temporary files being written (engine.evaluation.tables.AtomicFile): removed by the command line
+# when a signal ends the run, wherever the signal arrived.
+_TEMP_FILES: set[str] = set()
+_HELD = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+def make_temp_file(folder: str, suffix: str) -> tuple[int, str]:
+    """mkstemp in `folder`, recorded before any signal can be handled (they are held meanwhile)."""
+    import signal
+    import tempfile
+    held = {getattr(signal, n) for n in _HELD if hasattr(signal, n)}
+    can_hold = hasattr(signal, "pthread_sigmask")
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held) if can_hold else None
+    try:
+        fd, path = tempfile.mkstemp(prefix=".yoko-", suffix=suffix, dir=folder)
+        _TEMP_FILES.add(path)
+    finally:
+        if can_hold:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    return fd, path
+
+
+def forget_temp_file(path: str) -> None:
+    _TEMP_FILES.discard(path)
+
+
+def remove_temp_files() -> None:
+    """Remove every temporary file still recorded (after a signal)."""
+    for path in list(_TEMP_FILES):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        _TEMP_FILES.discard(path)

@@ -12,6 +12,7 @@ from engine.base.words import Words, words
 # files -------------------------------------------------------------------------
 MAX_FILE_BYTES = 4 * 1024 * 1024  # file_too_large: a policy, facts, mapping or tests file, a table
 MAX_TABLE_BYTES = 512 * 1024 * 1024  # file_too_large: a CSV, XLSX or JSONL table (read row by row)
+MAX_TABLE_ROWS = 1_000_000  # batch_read: rows of a table
 MAX_YAML_NODES = 50_000  # yaml_too_large: values read, and after expanding aliases (no billion laughs)
 MAX_YAML_DEPTH = 64  # yaml_too_deep: nesting of mappings and lists
 

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from engine.base.diagnostics import YokoError, render_all
+from engine.base.files import remove_temp_files
 from engine.base.words import LANGS, WORDS, default_lang, say
 
 # Each command lives in engine/cli/<name>.py with add_parser(subparsers[, lang]) and run(args, out, err).
@@ -204,16 +205,22 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         with argparse_words(lang):
             out.write(parser.format_help())
         return EXIT_INPUT
+    restore = _on_signals()
     try:
         return args.run(args, out, err)
+    except Signalled as e:  # writers discard their temp files on the way out; any left are removed here
+        remove_temp_files()
+        err.write(say("robust.interrupted_by", args.lang, signal=e.name) + "\n")
+        return _exit_now(128 + e.signum, out, err, real=stdout is None)
     except YokoError as e:
         report(e.diagnostics, args, err)
         return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
     except KeyboardInterrupt:
-        err.write(say("cli.interrupted", args.lang) + "\n")
-        return 130
+        remove_temp_files()
+        err.write(say("robust.interrupted_by", args.lang, signal="SIGINT") + "\n")
+        return _exit_now(130, out, err, real=stdout is None)
     except (MemoryError, RecursionError, UnicodeError) as e:
         # what an input can still provoke past every limit: a stable code, never a traceback
         report([_resource_diag(e)], args, err)
@@ -221,6 +228,8 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     except Exception as e:  # noqa: BLE001 - the one place a bug becomes a message, not a traceback
         err.write(f"internal_error: {type(e).__name__}: {e}\n{say('cli.internal_error', args.lang)}\n")
         return EXIT_INTERNAL
+    finally:
+        restore()
 
 
 def report(diags, args, err: TextIO) -> None:
@@ -248,3 +257,47 @@ def _escaping(stream):
     except (AttributeError, ValueError, OSError):
         pass
     return stream
+
+
+class Signalled(BaseException):
+    """SIGTERM or SIGHUP arrived: unwinds like KeyboardInterrupt, so that writers discard their temp files."""
+
+    def __init__(self, signum: int):
+        import signal
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+
+
+def _on_signals():
+    """Turn SIGTERM/SIGHUP into Signalled for this run (main thread only); gives back a restorer."""
+    import signal
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    saved = {}
+
+    def raise_it(signum, frame):
+        raise Signalled(signum)
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            saved[sig] = signal.signal(sig, raise_it)
+
+    def restore():
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+    return restore
+
+
+def _exit_now(code: int, out, err, real: bool) -> int:
+    """The exit status; as the real command, leave at once so no library prints at shutdown."""
+    if real:
+        import os
+        for s in (out, err):
+            try:
+                s.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
+    return code

@@ -549,11 +549,12 @@ def run_command(args, policy, out, err, xlsx_sheet=None) -> int:
         emit_to = None  # the summary is the output; rows are not printed
     else:
         emit_to = args.out
-    writer = TableWriter(emit_to, output_columns(policy), out, encoding=getattr(args, "encoding", None) or "utf-8-sig", xlsx_sheet=xlsx_sheet) \
-        if (emit_to or not args.summary) else None
-    bar = _Progress(err) if _isatty(err) else None
+    writer = bar = None
     focus = list(args.count) if args.summary else []
     try:
+        writer = TableWriter(emit_to, output_columns(policy), out, encoding=getattr(args, "encoding", None)
+                             or "utf-8-sig", xlsx_sheet=xlsx_sheet) if (emit_to or not args.summary) else None
+        bar = _Progress(err) if _isatty(err) else None
         summary = run_batch(policy, mapping, rows, writer.write if writer else (lambda rec: None),
                             jobs=args.jobs, focus=focus, progress=bar)
     except BaseException:
@@ -564,7 +565,11 @@ def run_command(args, policy, out, err, xlsx_sheet=None) -> int:
         if bar:
             bar.done()
     if writer:
-        writer.close()
+        try:
+            writer.close()
+        except BaseException:
+            writer.discard()
+            raise
     err.write(f"{summary.evaluated + summary.errors} rows: {summary.evaluated} evaluated, {summary.errors} error rows"
               + (f", {summary.skipped} left out by where" if summary.skipped else "")
               + (f", read as {header.encoding}" if getattr(header, "encoding", "utf-8") not in ("utf-8", None) else "")

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from typing import IO
 
 from engine.base.diagnostics import Location, YokoError, diag
-from engine.base.files import open_regular
-from engine.base.limits import MAX_TABLE_BYTES
+from engine.base.files import forget_temp_file, make_temp_file, open_regular
+from engine.base.limits import MAX_TABLE_BYTES, MAX_TABLE_ROWS
 from engine.base.words import words
 
 RESULTS_MARK = "yoko-results"  # engine.present.xlsx marks the workbooks it writes
@@ -46,9 +46,11 @@ def read_rows(path: str, sheet: str | None = None) -> tuple[list[str], Iterator[
         raise YokoError([diag("usage", key="diag.usage.sheet")])
     raw = open_regular(path, MAX_TABLE_BYTES)
     if kind == "jsonl":  # JSON text is UTF-8 (RFC 8259)
-        return _read_jsonl(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""), path)
+        return _read_jsonl(io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline=""), path)
     encoding = detect_encoding(raw, path)
-    header, rows = _read_csv(io.TextIOWrapper(raw, encoding=encoding, newline=""), path,
+    # bytes the encoding cannot decode are kept as lone surrogates (surrogateescape), so that one bad
+    # row past the sampled megabyte becomes an error row (_undecodable) instead of ending the run
+    header, rows = _read_csv(io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline=""), path,
                              delimiter="\t" if encoding == "utf-16" else ",")
     return Columns(header, encoding=encoding), rows
 
@@ -98,6 +100,24 @@ def _bad_utf8_at(data: bytes) -> int:
         return e.start
 
 
+def _undecodable(texts) -> str | None:
+    """The error message of a row holding bytes that are not UTF-8, or text that is not characters."""
+    for t in texts:
+        if isinstance(t, str) and not t.isascii():
+            for ch in t:
+                if "\udc80" <= ch <= "\udcff":
+                    return words("diag.bad_row.undecodable", byte=f"0x{ord(ch) - 0xdc00:02x}")
+                if "\ud800" <= ch <= "\udfff":
+                    return words("diag.bad_row.surrogate")
+    return None
+
+
+def _row_limit(n: int, path: str) -> None:
+    if n > MAX_TABLE_ROWS:
+        raise YokoError([diag("batch_read", Location(path, n, 1), key="diag.batch_read.too_many_rows",
+                              limit=f"{MAX_TABLE_ROWS:,}")])
+
+
 def _read_csv(f: IO[str], path: str, delimiter: str = ","):
     reader = csv.reader(f, delimiter=delimiter)
     try:
@@ -113,19 +133,28 @@ def _read_csv(f: IO[str], path: str, delimiter: str = ","):
 
     def rows():
         with f:
-            start = reader.line_num + 1
-            try:
-                for cells in reader:
-                    if cells:
-                        yield start, _row(header, cells, path, start)
+            start, count = reader.line_num + 1, 0
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as e:  # a field over the size limit, a stray NUL: this row only
+                    yield start, {"__error__": ("bad_row", words("diag.bad_row.csv", detail=str(e)))}
                     start = reader.line_num + 1
-            except (csv.Error, UnicodeDecodeError) as e:
-                raise YokoError([diag("batch_read", Location(path, start, 1), key="diag.batch_read.csv_line",
-                                      detail=str(e))]) from None
+                    continue
+                count += 1
+                _row_limit(count, path)
+                if cells:
+                    yield start, _row(header, cells, path, start)
+                start = reader.line_num + 1
     return header, rows()
 
 
 def _row(header, cells, path, line):
+    bad = _undecodable(cells)
+    if bad:
+        return {"__error__": ("bad_row", bad)}
     if (len(cells) > len(header) and any(c.strip() for c in cells[len(header):])) or len(cells) < len(header):
         return {"__error__": ("bad_row", words("diag.bad_row.cells", cells=len(cells), columns=len(header)))}
     return dict(zip(header, cells))
@@ -157,7 +186,12 @@ def _read_jsonl(f: IO[str], path: str):
     def rows():
         with f:
             for n, line in enumerate(f, 1):
+                _row_limit(n, path)
                 if not line.strip():
+                    continue
+                bad = _undecodable([line])
+                if bad:
+                    yield n, {"__error__": ("bad_row", bad)}
                     continue
                 try:
                     obj = json.loads(line, object_pairs_hook=_no_duplicate_keys)
@@ -167,11 +201,32 @@ def _read_jsonl(f: IO[str], path: str):
                 except ValueError as e:
                     yield n, {"__error__": ("bad_row", words("diag.bad_row.json", detail=str(e)))}
                     continue
+                except RecursionError:
+                    yield n, {"__error__": ("bad_row", words("diag.bad_row.too_deep"))}
+                    continue
+                bad = _undecodable(_strings(obj))
+                if bad:
+                    yield n, {"__error__": ("bad_row", bad)}
+                    continue
                 if not isinstance(obj, dict):
                     yield n, {"__error__": ("bad_row", words("diag.bad_row.not_object"))}
                     continue
                 yield n, obj
     return None, rows()
+
+
+def _strings(obj):
+    """Every key and text in a JSON value (iteratively: a value nests at most as deep as json allows)."""
+    stack = [obj]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, str):
+            yield x
+        elif isinstance(x, dict):
+            yield from x.keys()
+            stack.extend(x.values())
+        elif isinstance(x, list):
+            stack.extend(x)
 
 
 def _read_xlsx(path: str, sheet: str | None):
@@ -205,11 +260,18 @@ def _read_xlsx(path: str, sheet: str | None):
     _check_header(header, path)
 
     def rows():
+        n = 1
         try:
             for n, cells in enumerate(it, start):
+                _row_limit(n, path)
                 if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                     continue
                 yield n, {h: ("" if c is None else c) for h, c in zip(header, cells) if h}
+        except YokoError:
+            raise
+        except Exception as e:  # noqa: BLE001 - sheet XML that breaks half-way (ParseError, zip errors ...)
+            raise YokoError([diag("batch_read", Location(path, n + 1, 1), key="diag.batch_read.xlsx_row",
+                                  row=n, detail=type(e).__name__)]) from None
         finally:
             wb.close()
     return header, rows()
@@ -223,28 +285,43 @@ class AtomicFile:
     def __init__(self, path: str, mode: str = "w", encoding: str = "utf-8"):
         self.path = path
         d = os.path.dirname(os.path.abspath(path))
+        if os.path.isdir(path):
+            raise YokoError([diag("batch_write", key="diag.batch_write.directory", path=path)])
         try:
-            fd, self.tmp = tempfile.mkstemp(prefix=".yoko-", suffix=os.path.splitext(path)[1], dir=d)
+            fd, self.tmp = make_temp_file(d, os.path.splitext(path)[1])
         except OSError as e:
             raise YokoError([diag("batch_write", path=path, reason=e.strerror or str(e))]) from None
-        if "b" in mode:
-            self.f = os.fdopen(fd, mode)
-        else:
-            self.f = os.fdopen(fd, mode, encoding=encoding, newline="")
+        try:
+            if "b" in mode:
+                self.f = os.fdopen(fd, mode)
+            else:
+                self.f = os.fdopen(fd, mode, encoding=encoding, newline="")
+        except BaseException:  # a signal right after the file was made: remove it
+            os.unlink(self.tmp)
+            raise
 
     def commit(self) -> None:
-        self.f.close()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(self.tmp, 0o666 & ~umask)  # mkstemp makes 0600; results are an ordinary file
-        os.replace(self.tmp, self.path)
+        try:
+            self.f.close()
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(self.tmp, 0o666 & ~umask)  # mkstemp makes 0600; results are an ordinary file
+            os.replace(self.tmp, self.path)
+            forget_temp_file(self.tmp)
+        except OSError as e:
+            self.discard()
+            raise YokoError([diag("batch_write", path=self.path, reason=e.strerror or str(e))]) from None
 
     def discard(self) -> None:
-        self.f.close()
+        try:
+            self.f.close()
+        except (OSError, ValueError):
+            pass
         try:
             os.unlink(self.tmp)
         except OSError:
             pass
+        forget_temp_file(self.tmp)
 
 
 def cell_text(v) -> str:
@@ -272,20 +349,28 @@ class TableWriter:
         self.encoding = encoding
         self.columns = columns
         self.atomic = None
-        if path is None:
-            self.f = stdout
+        self.stdout = None
+        if path is None:  # all or nothing on stdout too: rows are kept (on disk past 16 MB) until close()
+            self.stdout = stdout
+            self.f = tempfile.SpooledTemporaryFile(16 * 1024 * 1024, mode="w+", encoding="utf-8", newline="")
         elif self.kind == "xlsx":
-            # xlsx_sheet(columns) -> an object with append(cells) and save(file) (engine.present.xlsx);
-            # without one, a plain sheet of identifiers and text cells
-            self.sheet = xlsx_sheet(columns) if xlsx_sheet else _PlainSheet(columns)
-            self.atomic = AtomicFile(path, "wb")
+            self.atomic = AtomicFile(path, "wb")  # first: a refused target leaves no workbook half open
         else:
             self.atomic = AtomicFile(path, encoding=encoding if self.kind == "csv" else "utf-8")
             self.f = self.atomic.f
         self.rows = 0
-        if self.kind == "csv":
-            self.csv = csv.writer(self.f, lineterminator="\n")
-            self.csv.writerow(columns)
+        try:
+            if self.kind == "xlsx":
+                # xlsx_sheet(columns) -> an object with .ws, append(cells) and save(file)
+                # (engine.present.xlsx); without one, a plain sheet of identifiers and text cells
+                self.sheet = xlsx_sheet(columns) if xlsx_sheet else _PlainSheet(columns)
+            if self.kind == "csv":
+                self.csv = csv.writer(self.f, lineterminator="\n")
+                self.csv.writerow(columns)
+        except BaseException:  # a signal while setting up: no temporary file left
+            if self.atomic is not None:
+                self.atomic.discard()
+            raise
 
     def write(self, row: dict) -> None:
         if self.kind == "jsonl":
@@ -305,6 +390,12 @@ class TableWriter:
             self.sheet.append(cells)
 
     def close(self) -> None:
+        if self.stdout is not None:
+            self.f.seek(0)
+            while chunk := self.f.read(1 << 20):
+                self.stdout.write(chunk)
+            self.f.close()
+            return
         if self.atomic is None:
             return
         if self.kind == "xlsx":
@@ -312,6 +403,13 @@ class TableWriter:
         self.atomic.commit()
 
     def discard(self) -> None:
+        if self.stdout is not None:
+            self.f.close()
+        if self.kind == "xlsx" and self.atomic is not None:
+            try:  # end openpyxl's row writer now, or it complains when collected (after "interrupted")
+                self.sheet.ws.close()
+            except Exception:  # noqa: BLE001 - a half-written sheet that will be deleted anyway
+                pass
         if self.atomic is not None:
             self.atomic.discard()
 

@@ -275,6 +275,7 @@ def build_resolved(res: Resolved, sink: Sink) -> Policy:
     facts = {}
     for name, spec in (doc.get("facts") or {}).items():
         o = items["facts"][name]
+        _check_bounds(spec, name, o, (), sink)
         facts[name] = FactDecl(name, T.from_decl(spec), spec, o.at(key=True), o)
     params = {}
     for name, spec in (doc.get("parameters") or {}).items():
@@ -298,6 +299,27 @@ def build_resolved(res: Resolved, sink: Sink) -> Policy:
         from engine.policy.inherit import check_dropped
         check_dropped(policy, res.dropped, sink)
     return policy
+
+
+def _check_bounds(spec, name: str, o, where: tuple, sink: Sink) -> None:
+    """min/max of a fact (and of its items and fields) are finite numbers, kept exact.
+
+    `.nan` passes the schema as a number and then compares false with everything: the bound
+    would be silently off. Infinities are refused too."""
+    if not isinstance(spec, dict):
+        return
+    for bound in ("min", "max"):
+        v = spec.get(bound)
+        if v is None or isinstance(v, bool):
+            continue
+        try:
+            to_fraction(v)
+        except (TypeError, ValueError):
+            sink.items.append(diag("bad_bound", o.at(*where, bound), name=name, bound=bound, value=v))
+    if isinstance(spec.get("items"), dict):
+        _check_bounds(spec["items"], f"{name}[]", o, (*where, "items"), sink)
+    for field_name, fspec in (spec.get("fields") or {}).items() if isinstance(spec.get("fields"), dict) else ():
+        _check_bounds(fspec, f"{name}.{field_name}", o, (*where, "fields", field_name), sink)
 
 
 def _param_value(v, declared, loc, sink):

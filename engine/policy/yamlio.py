@@ -101,6 +101,11 @@ def parse_yaml(text: str, path: str, *, syntax_code: str = "yaml_syntax"):
     except YAMLError as e:
         raise YokoError([_diag(syntax_code, path, key=_syntax_key(syntax_code),
                                problem=yaml_problem(str(e).splitlines()[0] if str(e) else None))]) from None
+    except (AttributeError, TypeError, KeyError):
+        # ruamel fails inside its constructors on a merge key that names its own mapping
+        # (`a: &m {<<: *m}`): find the alias and say where it is
+        _refuse_recursive_aliases(text, path)
+        raise YokoError([_diag(syntax_code, path, key="diag.yaml_syntax.merge")]) from None
     except RecursionError:
         raise YokoError([_diag("yaml_too_deep", path, *_deepest(text), limit=MAX_YAML_DEPTH)]) from None
     except ValueError as e:  # raised by ruamel's constructors, which carry no position
@@ -316,10 +321,16 @@ class PlainConverter:
         if isinstance(node, dict):
             out = {}
             for k, v in node.items():
-                out[str(k) if not isinstance(k, str) else k] = self.convert(v, self._loc(node, k), depth + 1)
+                key = str(k) if not isinstance(k, str) else k
+                if _has_surrogate(key):
+                    self._surrogate(key_location(node, k, self.path) or loc)
+                out[key] = self.convert(v, self._loc(node, k), depth + 1)
             return out
         if isinstance(node, list):
             return [self.convert(v, self._loc(node, i), depth + 1) for i, v in enumerate(node)]
+        if isinstance(node, str) and _has_surrogate(node):
+            self._surrogate(loc)
+            return None
         if isinstance(node, bool) or node is None or isinstance(node, (int, str)):
             return _plain_scalar(node)
         if isinstance(node, float):
@@ -328,9 +339,17 @@ class PlainConverter:
             return node
         if isinstance(node, datetime.date):
             return datetime.date(node.year, node.month, node.day)
-        if hasattr(node, "value"):  # TaggedScalar without a tag
-            return str(node.value)
+        if hasattr(node, "value"):  # TaggedScalar: no tag, or the core !!str
+            text = str(node.value)
+            if _has_surrogate(text):
+                self._surrogate(loc)
+                return None
+            return text
         return str(node)
+
+    def _surrogate(self, loc: Location) -> None:
+        from engine.base.diagnostics import diag
+        self.sink.items.append(diag("lone_surrogate", loc))
 
     def _loc(self, parent, key):
         return value_location(parent, key, self.path)
@@ -353,13 +372,20 @@ class PlainConverter:
         return ExactFloat(value, exact.numerator if exact.denominator == 1 else exact)
 
 
+def _has_surrogate(text: str) -> bool:
+    """A lone surrogate ("\\udfff" escaped in YAML or JSON): not a character, cannot be written out."""
+    return not text.isascii() and any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
 def _refused_tag(node) -> str | None:
     """The tag of a node that is not plain YAML data, as written, or None."""
-    from ruamel.yaml.comments import CommentedOrderedMap, CommentedSet
+    from ruamel.yaml.comments import CommentedOrderedMap, CommentedSet, TaggedScalar
     tag = getattr(node, "tag", None)
     value = getattr(tag, "value", None) if tag is not None else None
     if value and str(value) not in CORE_TAGS:
         return str(value).replace("tag:yaml.org,2002:", "!!")
+    if isinstance(node, TaggedScalar):  # a core tag ruamel keeps as written (!!str 12): its plain value
+        return None
     if isinstance(node, (bytes, bytearray)):
         return "!!binary"
     if isinstance(node, CommentedSet):

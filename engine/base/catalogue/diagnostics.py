@@ -481,6 +481,10 @@ WORDS.update({
                            "the input needs more memory than there is; split it into smaller inputs"),
     "diag.too_deeply_nested": ("入力の入れ子が深すぎて処理できません",
                                "the input is nested too deeply to be read"),
+    "diag.lone_surrogate": ("文字列に単独のサロゲート（\\udfff など）があります。文字ではないので使えません",
+                            "the text holds a lone surrogate (such as \\udfff), which is not a character"),
+    "diag.bad_bound": ("{name} の {bound} は有限の数でなければなりませんが {value} です",
+                       "{bound} of {name} must be a finite number but got {value}"),
     "diag.bad_text": ("文字として扱えない文字列が入力にあります（{detail}）",
                       "the input holds text that is not valid characters ({detail})"),
     "diag.bad_argument.period_unit": ('{func} の期間の単位は "days"、"months"、"years" のいずれかでなければなりませんが "{unit}" です',
@@ -505,4 +509,21 @@ WORDS.update({
     "diag.stale_label.amounts": (
         "{name} の表示名は {written} としていますが、パラメータの値は {expected} 円です。表示名の金額を直してください",
         "the label of {name} says {written} but the parameter value is {expected} yen; correct the amount in the label"),
+    # rows, not runs (robust): what one row can hold that is not a row; tables past their limits
+    "diag.bad_row.undecodable": ("この行は表の文字コードの文字ではありません: バイト {byte} を読めません（表全体を一つの文字コードで保存してください）",
+                                 "the row is not text in the table's encoding: byte {byte} cannot be decoded "
+                                 "(save the whole table in one encoding)"),
+    "diag.bad_row.surrogate": ("この行には単独のサロゲート（\\udfff など）があります。文字ではないので使えません",
+                               "the row holds a lone surrogate (such as \\udfff), which is not a character"),
+    "diag.bad_row.csv": ("CSV の行として読めません: {detail}", "not a readable CSV row: {detail}"),
+    "diag.bad_row.too_deep": ("この行は入れ子が深すぎて施設の事実として読めません",
+                              "the line is nested too deeply to be a row of facts"),
+    "diag.batch_read.too_many_rows": ("表が {limit} 行を超えています。小さな表に分けてください",
+                                      "the table has more than {limit} rows; split it into smaller tables"),
+    "diag.batch_read.xlsx_row": ("シートを {row} 行目より先は読めません: {detail}",
+                                 "the sheet cannot be read past row {row}: {detail}"),
+    "diag.batch_write.directory": ("{path} には書き込めません: ディレクトリです。ファイルを指定してください",
+                                   "cannot write {path}: it is a directory; name a file"),
+    "diag.yaml_syntax.merge": ("値を読めません: 解決できないマージキー（<<）かエイリアスがあります",
+                               "a value cannot be read: a merge key (<<) or alias that cannot be resolved"),
 })

@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: MIT
+"""Rows, not runs: a bad row is an error row; output is whole or absent; signals leave no debris."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hostile_util import EXPECTED, HOSTILE, assert_no_crash
+
+POLICY = "tests/hostile/policy.yaml"
+TABLES = EXPECTED["batch"]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_a_hostile_table_gives_error_rows_or_one_located_refusal(name, cli):
+    want = TABLES[name]
+    r = cli("evaluate", "--policy-file", POLICY, "--batch", f"tests/hostile/batch/{name}", "--lang", "en")
+    assert_no_crash(r.out, r.err)
+    assert r.code == want["exit"]
+    if want["exit"] == 2:
+        assert r.out == ""  # nothing is written when a run is refused, stdout included
+        assert r.err.startswith(f"tests/hostile/batch/{name}:{want['line']}:{want['column']}: {want['code']}: ")
+        return
+    rows = [json.loads(line) for line in r.out.splitlines()]
+    assert {row["row"]: row["error"]["code"] for row in rows if "error" in row} == want["errors"]
+    assert sum("results" in row for row in rows) == want["evaluated"]
+    assert [row["row"] for row in rows] == sorted(row["row"] for row in rows)
+
+
+def test_a_run_refused_half_way_writes_nothing_to_stdout(cli):
+    r = cli("evaluate", "--policy-file", POLICY, "--batch", "tests/hostile/batch/broken_sheet_xml.xlsx")
+    assert (r.code, r.out) == (2, "")  # rows before the break were evaluated, and not printed
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".xlsx"])
+def test_out_naming_a_directory_is_refused_and_leaves_no_temporary_file(suffix, tmp_path, cli):
+    target = tmp_path / f"results{suffix}"
+    target.mkdir()
+    r = cli("evaluate", "--policy-file", POLICY, "--batch", "tests/hostile/batch/rows.jsonl", "--out", str(target))
+    assert r.code == 2 and "batch_write" in r.err and "Traceback" not in r.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+
+
+def _big_table(tmp_path: Path) -> Path:
+    table = tmp_path / "big.csv"
+    table.write_text("transports,rate,sole_hospital\n" + "".join(f"{i},{i % 7},true\n" for i in range(60000)),
+                     "utf-8")
+    return table
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP", "SIGINT"])
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_signal_during_a_batch_removes_the_temporary_file_and_exits_128_plus_n(sig, suffix, tmp_path):
+    signum = getattr(signal, sig)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-c",
+                             "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
+                             "from engine.cli.main import main; sys.exit(main())",
+                             "evaluate", "--policy-file", POLICY, "--batch", str(_big_table(tmp_path)),
+                             "--out", str(out_dir / f"r{suffix}")],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(p.name.startswith(".yoko-") for p in out_dir.iterdir()):  # the run is writing
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.02)
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signum, err
+    assert err == f"interrupted by {sig}\n"
+    assert list(out_dir.iterdir()) == []
