@@ -62,7 +62,7 @@ def test_a_signal_during_a_batch_removes_the_temporary_file_and_exits_128_plus_n
     signum = getattr(signal, sig)
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "YOKO_LANG": "en"}
     proc = subprocess.Popen([sys.executable, "-c",
                              "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
                              "from engine.cli.main import main; sys.exit(main())",
