@@ -86,10 +86,25 @@ def detect_encoding(raw, path: str) -> str:
     from charset_normalizer import from_bytes  # only for files that are not UTF-8
     best = from_bytes(head, cp_isolation=["cp932", "euc_jp", "utf_16"]).best()
     if best is None:
+        if _few_bad_utf8_lines(head):
+            return "utf-8"  # UTF-8 with a stray byte or two: those rows become error rows (_undecodable)
         line = head[: _bad_utf8_at(head)].count(b"\n") + 1
         raise YokoError([diag("batch_read", Location(path, line, 1), key="diag.batch_read.encoding")])
     return {"cp932": "cp932", "shift_jis": "cp932", "euc_jp": "euc_jp", "utf_16": "utf-16"}.get(best.encoding,
                                                                                             best.encoding)
+
+
+def _few_bad_utf8_lines(data: bytes) -> bool:
+    """True when the lines that are not UTF-8 are at most 3, or 1 in 100: a UTF-8 table with stray
+    bytes, not a table in another encoding (whose every Japanese line would fail)."""
+    lines = data.split(b"\n")
+    bad = 0
+    for line in lines:
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad += 1
+    return bad <= max(3, len(lines) // 100)
 
 
 def _bad_utf8_at(data: bytes) -> int:
