@@ -23,6 +23,7 @@ from engine.evaluation.evaluate import PATHS, run_rules
 from engine.evaluation.facts import check_facts
 from engine.lang.builtins import EvalError
 from engine.lang.codegen import generate, generated
+from engine.lang.bounds import settle
 from engine.lang.interpret import interpret
 from engine.policy.load import load_policy
 
@@ -37,9 +38,12 @@ def reference(policy, facts) -> tuple:
     """("ok", every rule's value exactly) or ("error", code, rule, offset) by the reference interpreter."""
     env = policy.param_env()
     env.update(facts)
+    sets, specs = {}, {n: f.spec for n, f in policy.facts.items()}
     for name in policy.order:
         try:
             env[name] = interpret(policy.rules[name].node, env)
+            if env[name] is None:  # decided means known: every completion agrees (engine.lang.bounds)
+                env[name] = settle(policy.rules[name].node, env, sets, name, specs)
         except EvalError as e:
             return "error", e.code, name, e.node.start if e.node is not None else None
     return "ok", repr({n: env[n] for n in policy.order})

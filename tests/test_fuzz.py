@@ -10,6 +10,7 @@ import datetime
 import json
 import os
 import time
+from fractions import Fraction
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -384,3 +385,47 @@ def test_long_chains_and_wide_lists_load_evaluate_and_explain_within_a_budget(ex
         return
     ref = _outcome(lambda: reference_values(policy, checked))
     assert ref == ("ok", {n: ev.values[n] for n in policy.order}) or ref[0] == "error"
+
+
+# --------------------------------------------------------------------------- decided means known: soundness
+
+BOUNDED_HEAD = POLICY_HEAD.replace("n1: {type: int,", "n1: {type: int, min: -2, max: 2,").replace(
+    "n2: {type: int,", "n2: {type: int, min: 0, max: 3,").replace("q: {type: number,", "q: {type: number, min: 0, max: 1,")
+# every value of the bounded facts, and a few of the others: completions of the absent facts
+COMPLETIONS = {"n1": [-2, -1, 0, 1, 2], "n2": [0, 1, 2, 3], "q": [0, 1, Fraction(1, 3), Fraction(1, 2)],
+               "b1": [True, False], "b2": [True, False],
+               "d": [datetime.date(2022, 3, 31), datetime.date(2022, 4, 1)], "xs": [[], [1, -2], [5]]}
+
+
+@settings(FUZZ, max_examples=max(EXAMPLES // 4, 1))
+@given(st.sampled_from(["int", "number", "bool"]).flatmap(lambda t: expr(t, 3)),
+       st.fixed_dictionaries({}, optional={"n1": st.integers(-2, 2), "n2": st.integers(0, 3),
+                                           "b1": st.booleans(), "b2": st.booleans(),
+                                           "d": st.just(datetime.date(2022, 4, 1)),
+                                           "xs": st.lists(st.integers(-3, 3), max_size=3)}))
+def test_a_result_decided_from_declared_bounds_is_the_value_of_every_completion(text, given_facts):
+    """Soundness of engine.lang.bounds: a result reported known when facts are absent is the value
+    every completion of those facts gives (over every value of the bounded facts)."""
+    import itertools
+    from engine.evaluation.evaluate import run_rules
+    from engine.policy.load import load_policy
+    assume(" is " not in text)  # `is known` is about what was given, not about the facility
+    source = BOUNDED_HEAD + (f"  r:\n    expr: {json.dumps(text)}\n    label: {{ja: r, en: r}}\n"
+                             f"    cite: {{source: g, article: 1}}\nresults: [r]\n")
+    try:
+        policy = load_policy("bounded.yaml", source)
+    except YokoError:
+        assume(False)
+    absent = [k for k in COMPLETIONS if k not in given_facts][:3]
+    try:
+        known = run_rules(policy, dict(given_facts))["r"]
+    except YokoError:
+        return
+    assume(known is not None)
+    for values in itertools.product(*(COMPLETIONS[k] for k in absent)):
+        full = {**given_facts, **dict(zip(absent, values))}
+        try:
+            got = run_rules(policy, full)["r"]
+        except YokoError as e:
+            raise AssertionError(f"{text}: known {known!r} given {given_facts}, but {full} fails: {e}") from None
+        assert got == known and (type(got) is bool) == (type(known) is bool), (text, given_facts, full, got, known)

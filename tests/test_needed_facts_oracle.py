@@ -6,8 +6,9 @@ the removed facts is evaluated. Then, for every public result:
 - soundness: a result reported known has that value in every completion;
 - complete needed facts (docs/language.md, "Needed facts"): a removed fact whose value alone
   changes the result, in some completion of the others, is in `needed_for(result)`;
-- "unknown though decided": the result is unknown but every completion agrees. This is printed as
-  a rate, not asserted: yoko decides only what the rules show directly (docs/language.md).
+- "unknown though decided": the result is unknown but every completion agrees on a value. This
+  is printed as a rate (the domains are finite, so "every completion" here can agree where the
+  full range of a fact would not); for `grant_amount` on the issue's cases (DECIDED) it must be 0.
 """
 from __future__ import annotations
 
@@ -64,6 +65,23 @@ def _cases():
     domains = _domains(policy, base)
     yield "expenses and add-ons absent", policy, base, ["expenses", "has_doctor_clerk_addon",
                                                          "has_nursing_assistant_addon"], domains
+    yield from _decided_cases(policy)
+
+
+# the issue's "unknown though decided" cases: each has one grant_amount in every completion
+DECIDED = ("eligibility undecided, no eligible costs", "beds unknown, two thirds of the costs under the 20-bed floor",
+           "eligibility and beds unknown, no eligible costs")
+
+
+def _decided_cases(policy):
+    base = dict(load_facts_file("examples/ibaraki-2022/ground-1-cost-share-smaller.yaml", policy))
+    no_costs = {**base, "expenses": [dict(e, other_subsidy=True) for e in base["expenses"]]}
+    small = {**base, "expenses": [{"item": "宿舎", "amount": 3000000, "covered_by": "none", "other_subsidy": False}]}
+    for label, facts, gone in (
+            (DECIDED[0], no_costs, ["measures_posted", "responsible_person_assigned", "emergency_tier"]),
+            (DECIDED[1], small, ["max_used_beds", "max_used_psychiatric_beds"]),
+            (DECIDED[2], no_costs, ["max_used_beds", "committee_established", "has_regional_care_system_addon"])):
+        yield label, policy, facts, gone, _domains(policy, facts)
 
 
 def _product(domains, names) -> int:
@@ -89,6 +107,7 @@ def _reads_knowledge(policy) -> set[str]:
 
 def test_known_results_are_right_and_needed_facts_name_every_fact_that_can_change_a_result():
     violations, missing, unknown, decided, cases = [], [], 0, 0, 0
+    grant = {"unknown": 0, "decided": 0, "issue": 0}
     skipped = None
     for label, policy, base, gone, domains in _cases():
         if skipped is None:
@@ -109,7 +128,12 @@ def test_known_results_are_right_and_needed_facts_name_every_fact_that_can_chang
                     violations.append((label, gone, r, ev.results[r], sorted(seen)))
                 continue
             unknown += 1
-            decided += len(seen) == 1
+            agreed = len(seen) == 1 and seen != {"None"}  # unknown in every completion is not decided
+            decided += agreed
+            if r == "grant_amount":
+                grant["unknown"] += 1
+                grant["decided"] += agreed
+                grant["issue"] += agreed and label in DECIDED
             needed = set(ev.needed_for(r))
             for i, g in enumerate(gone):
                 if g not in needed and _changes(outcomes, i, r):
@@ -117,9 +141,11 @@ def test_known_results_are_right_and_needed_facts_name_every_fact_that_can_chang
     rate = decided / unknown if unknown else 0.0
     print(f"\noracle: {cases} cases, {unknown} unknown results, {decided} unknown though decided ({rate:.1%}), "
           f"{len(violations)} soundness violations, {len(missing)} missing needed facts "
-          f"(left out, as they test what is known: {', '.join(sorted(skipped & set(policy.results)))})")
+          f"(left out, as they test what is known: {', '.join(sorted(skipped & set(policy.results)))}); "
+          f"grant_amount: {grant['unknown']} unknown, {grant['decided']} unknown though decided")
     assert violations == [], violations[:5]
     assert missing == []
+    assert grant["issue"] == 0  # the issue's cases are decided, so reported known
 
 
 def _changes(outcomes: dict, i: int, r: str) -> bool:

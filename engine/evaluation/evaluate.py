@@ -10,6 +10,7 @@ from engine.lang import ast
 from engine.lang.builtins import EvalError
 from engine.lang.compile import tracer
 from engine.base.diagnostics import Diagnostic, YokoError, diag
+from engine.lang.bounds import settle, settle_all
 from engine.lang.interpret import interpret
 from engine.policy.load import Policy
 from engine.lang.values import to_json
@@ -162,8 +163,40 @@ def run_rules(policy: Policy, facts: dict, *, path: str = "generated") -> dict:
         env = gen.template.copy()
         env.update(facts)
         env.update(zip(gen.names, values))
+    _settle(policy, env)
     _whole_yen(policy, env)
     return env
+
+
+def _settle_plan(policy: Policy):
+    """(rules in order with what they read, their nodes, the fact declarations), kept on the policy."""
+    plan = policy.__dict__.get("_settle_plan")
+    if plan is None:
+        rules = policy.rules
+        plan = policy.__dict__["_settle_plan"] = (
+            [(n, frozenset(rules[n].reads)) for n in policy.order], {n: rules[n].node for n in policy.order},
+            {n: f.spec for n, f in policy.facts.items()})
+    return plan
+
+
+def _settle(policy: Policy, env: dict) -> None:
+    """Decided means known (engine.lang.bounds): an unknown rule whose value every completion of the
+    absent facts agrees on takes that value; the rules reading it are computed again."""
+    from engine.lang.compile import runner
+    order, nodes, specs = _settle_plan(policy)
+    steps = policy.__dict__.get("_steps")
+    if steps is None:
+        steps = policy.__dict__["_steps"] = dict(runner(policy).steps)
+    name = None
+
+    def recompute(n):
+        nonlocal name
+        name = n
+        return steps[n](env)
+    try:
+        settle_all(order, nodes, env, specs, recompute)
+    except EvalError as e:
+        raise YokoError([_runtime(policy, name, e, env)]) from None
 
 
 def _generated(policy: Policy):
@@ -242,6 +275,11 @@ def reference_values(policy: Policy, facts: dict) -> dict:
     """Every rule's value by the reference interpreter (slow; for cross-checking the closures)."""
     env = policy.param_env()
     env.update(facts)
+    sets: dict = {}
+    specs = {n: f.spec for n, f in policy.facts.items()}
     for name in policy.order:
-        env[name] = interpret(policy.rules[name].node, env)
+        node = policy.rules[name].node
+        env[name] = interpret(node, env)
+        if env[name] is None and node is not None:  # decided means known (engine.lang.bounds)
+            env[name] = settle(node, env, sets, name, specs)
     return {n: env[n] for n in policy.order}
