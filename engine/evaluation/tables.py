@@ -95,15 +95,15 @@ def detect_encoding(raw, path: str) -> str:
 
 
 def _few_bad_utf8_lines(data: bytes) -> bool:
-    """True when the lines that are not UTF-8 are at most 3, or 1 in 100: a UTF-8 table with stray
-    bytes, not a table in another encoding (whose every Japanese line would fail)."""
-    lines = data.split(b"\n")
-    bad = 0
-    for line in lines:
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            bad += 1
+    """True for UTF-8 with a few stray bytes: at most 3 lines, or 1 in 100, hold bytes that are
+    not UTF-8, and those bytes are at most 8, or 1 in 1,000. A table in another encoding fails on
+    every Japanese character instead."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    stray = sum(1 for ch in text if "\udc80" <= ch <= "\udcff")
+    if stray > max(8, len(data) // 1000):
+        return False
+    lines = text.split("\n")
+    bad = sum(1 for line in lines if any("\udc80" <= ch <= "\udcff" for ch in line))
     return bad <= max(3, len(lines) // 100)
 
 
