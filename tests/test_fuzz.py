@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Fuzzing with hypothesis: only our own diagnostics may escape, and both evaluators agree.
 
-Bounded for CI (YOKO_FUZZ_EXAMPLES, default 200 per test); a longer run is documented in
-docs/errors.md ("Fuzzing").
+Bounded for CI (YOKO_FUZZ_EXAMPLES, default 200 per test); what is fuzzed: docs/errors.md
+("Fuzzing"); a 10-minute run by hand (tests/fuzz_for.py) and its record: docs/robustness.md.
 """
 from __future__ import annotations
 

@@ -78,9 +78,10 @@ def test_an_equivalent_rewrite_beyond_the_normal_form_is_proved_by_the_solver(cl
 
 
 def test_a_rewrite_equal_when_known_but_not_when_unknown_is_refuted(cli, tmp_path):
-    # `if` is unknown when its test is; `and` is false as soon as one side is
-    new = _ground_1_as(tmp_path, "if special_role then transports_min <= ambulance_transports < transports_limit "
-                                 "else false")
+    # `special_role is true` is false while the role is unknown, where `special_role` leaves `and` unknown
+    # (`if special_role then ... else false` is no longer such a rewrite: when the role is unknown, both
+    # branches that can differ leave it unknown too, and where they agree it is known, as `and` is)
+    new = _ground_1_as(tmp_path, "special_role is true and transports_min <= ambulance_transports < transports_limit")
     code, report = _prove(cli, new)
     assert report["verdict"]["kind"] == "proved_different" and code == 1
     witnesses = [w for res in report["proof"]["results"].values() for w in res.get("witnesses") or []]
