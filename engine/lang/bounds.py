@@ -373,7 +373,7 @@ class _Bounds:
         if any(a is TOP for a in args):
             return TOP
         if all(isinstance(a, K) for a in args):
-            return _concrete(builtins.IMPLS[func][0], *(a.v for a in args))
+            return _concrete(builtins.BUILTINS[func].impl, *(a.v for a in args))
         nums = [_num(a) for a in args]
         if func in ("min", "max") and len(args) > 1 and all(n is not None for n in nums):
             pick = min if func == "min" else max
@@ -460,7 +460,7 @@ class _Bounds:
         """An aggregate over known items of known values that are not numbers (dates ...)."""
         if not all(m for m, _ in parts):
             return TOP
-        return _concrete(builtins.IMPLS[func][0], [b.v for _, b in parts])
+        return _concrete(builtins.BUILTINS[func].impl, [b.v for _, b in parts])
 
 
 def _compare(op, a, b) -> frozenset:
