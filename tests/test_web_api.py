@@ -108,6 +108,43 @@ def test_a_bad_fact_is_located_in_the_body_with_the_clis_message(client):
     assert "整数" in d["message_ja"]
 
 
+@pytest.mark.parametrize("example", sorted(p.name for p in (ROOT / "examples" / "ibaraki-2022").glob("*.yaml")))
+def test_a_facility_posted_as_json_gets_the_same_answer_as_its_yaml_file(client, example):
+    text = (ROOT / "examples" / "ibaraki-2022" / example).read_bytes()
+    as_json = json.dumps(_yaml(ROOT / "examples" / "ibaraki-2022" / example), ensure_ascii=False, default=str)
+    a = client.post("/api/policies/ibaraki/2022/evaluate", content=text)
+    b = client.post("/api/policies/ibaraki/2022/evaluate", content=as_json.encode())
+    assert (a.status_code, a.json()) == (b.status_code, b.json())
+
+
+@pytest.mark.parametrize("body, where", [
+    ('{"emergency_tier": "secondary",\n "emergency_tier": "tertiary"}', (2, 2)),  # a repeated key
+    ('{"emergency_tier": "secondary",\n "ambulance_transports": NaN}', (2, 26)),
+    ('{"ambulance_transports": 1450,\n "completion_date": "2023/02/28"}', None),  # a note, not an error
+])
+def test_json_the_quick_reader_leaves_to_the_yaml_reader_is_still_located(client, body, where):
+    from engine.evaluation.facts import load_facts_file
+    from engine.policy.cache import load_policy_cached
+    from engine.web.service import facts_from_text
+    policy = load_policy_cached(str(ROOT / "policies" / "ibaraki" / "2022.yaml"))
+    if where is None:
+        facts = facts_from_text(body, "body", policy)
+        assert [(n.code, n.location.line) for n in facts.notes] == [("fact_normalised", 2)]
+        assert facts == load_facts_file("body", policy, text=body)
+        return
+    r = client.post("/api/policies/ibaraki/2022/evaluate", content=body.encode())
+    d = r.json()["diagnostics"][0]
+    assert (r.status_code, d["file"], d["line"]) == (422, "body", where[0])
+
+
+def test_a_decimal_in_json_keeps_the_exact_value_it_was_written_as():
+    from fractions import Fraction
+
+    from engine.web.service import plain_json
+    assert plain_json('{"x": 0.1000000000000000055511}')["x"].exact == Fraction("0.1000000000000000055511")
+    assert plain_json('{"x": 1e999}') is None and plain_json("[1]") is None and plain_json('{"x": 1, "x": 2}') is None
+
+
 @pytest.mark.parametrize("body, code", [
     (b"", "facts_syntax"),
     (b"[1, 2]", "facts_syntax"),
@@ -397,3 +434,42 @@ def test_the_serve_command_warns_only_when_reachable_from_other_machines():
     from engine.cli.serve import exposed
     assert [exposed(h) for h in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "192.168.1.5")] == \
         [False, False, False, True, True]
+
+
+def test_a_policy_edited_while_the_server_runs_is_read_again(tmp_path):
+    (tmp_path / "p").mkdir()
+    path = tmp_path / "p" / "2022.yaml"
+    text = (ROOT / "policies" / "ibaraki" / "2022.yaml").read_text("utf-8")
+    path.write_text(text, "utf-8")
+    with TestClient(create_app(tmp_path / "p")) as c:
+        def per_bed():
+            assert c.post("/api/policies/ibaraki/2022/evaluate", content=GROUND_1.read_bytes()).status_code == 200
+            return c.get("/api/policies/ibaraki/2022").json()["parameters"]["unit_per_bed"]["value"]
+        assert per_bed() == 133000
+        path.write_text(text.replace("    value: 133000\n", "    value: 140000  # invented\n", 1), "utf-8")
+        assert per_bed() == 140000
+        (tmp_path / "p" / "2023.yaml").write_text(text.replace("fiscal_year: 2022\n", "fiscal_year: 2023\n", 1))
+        assert c.get("/api/policies/ibaraki/2023").status_code == 200
+        path.unlink()
+        assert codes(c.get("/api/policies/ibaraki/2022")) == ["unknown_policy"]
+
+
+@pytest.mark.parametrize("argv, want", [
+    (["--max-upload-mb", "0.5", "--max-rows", "7"], (524288, 7)),
+    ([], (20 * 1024 * 1024, 100_000)),
+    (["--max-rows", "0"], "usage"), (["--max-upload-mb", "-1"], "usage"), (["--max-upload-mb", "nan"], "usage"),
+    (["--max-upload-mb", "inf"], "usage"),
+])
+def test_the_serve_limits_are_its_own_options_and_refused_when_not_positive(argv, want):
+    import argparse
+
+    from engine.base.diagnostics import YokoError
+    from engine.cli.serve import add_parser, limits_of
+    args = add_parser(argparse.ArgumentParser().add_subparsers()).parse_args(argv)
+    try:
+        got = limits_of(args)
+    except YokoError as e:
+        got = e.diagnostics[0].code
+    else:
+        got = (got.upload_bytes, got.rows)
+    assert got == want

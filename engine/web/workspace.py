@@ -7,8 +7,10 @@ revision is a plain git name (`HEAD~1`, `main`, `a1b2c3d`, `v2023`), never an op
 """
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,28 +32,50 @@ class Version:
 
 
 class Workspace:
-    """The policies under one folder (and, beside it, the examples of each policy)."""
+    """The policies under one folder (and, beside it, the examples of each policy).
+
+    The folder is scanned when a list is asked for, or when a version asked for is not among those
+    last found; a version found before is used after one `stat` of its file shows it unchanged
+    (same modification time and size), so a request does not walk the folder.
+    """
 
     def __init__(self, folder: str | Path):
         self.folder = Path(folder).resolve()
+        self._index: dict[tuple, tuple] = {}  # (id, year) -> (Version, (mtime_ns, size))
+        self._policies: dict[Path, tuple] = {}  # file -> (stamps of the files it was built from, Policy)
+        self._lock = threading.Lock()
 
     def versions(self) -> list[Version]:
         out, seen = [], set()
         for p in sorted(self.folder.rglob("*.yaml")):
             if p.name.endswith((".tests.yaml", ".source.yaml")) or p.name.startswith("_"):
                 continue
+            stamp = _stamp(p)
             head = read_head(p)
             if head is None or head[:2] in seen or not _ID.match(head[0]):
                 continue
             seen.add(head[:2])
-            out.append(Version(head[0], head[1], p, Entry(head[0], head[1], str(p), *head[2:])))
-        return sorted(out, key=lambda v: (v.id, v.fiscal_year))
+            out.append((Version(head[0], head[1], p, Entry(head[0], head[1], str(p), *head[2:])), stamp))
+        with self._lock:
+            self._index = {(v.id, v.fiscal_year): (v, stamp) for v, stamp in out}
+        return sorted((v for v, _ in out), key=lambda v: (v.id, v.fiscal_year))
+
+    def _known(self, key: tuple) -> Version | None:
+        """The version last found under `key`, if its file is still the one that was read."""
+        with self._lock:
+            hit = self._index.get(key)
+        if hit is None or hit[1] is None or _stamp(hit[0].path) != hit[1]:
+            return None
+        return hit[0]
 
     def find(self, policy_id: str, year) -> Version:
         """The version `policy_id` for `year` (2022, R4, 令和4); unknown_policy / bad_year otherwise."""
         if not isinstance(policy_id, str) or not _ID.match(policy_id):
             raise YokoError([diag("unknown_policy", policy=str(policy_id)[:80])])
         fy = parse_year(str(year)[:40])
+        known = self._known((policy_id, fy))
+        if known is not None:
+            return known
         versions = self.versions()
         for v in versions:
             if v.id == policy_id and v.fiscal_year == fy:
@@ -67,12 +91,32 @@ class Workspace:
         from engine.policy.cache import load_policy_cached
         v = self.find(policy_id, year)
         if not rev:
-            return load_policy_cached(str(v.path))
+            policy = self._loaded(v.path)
+            if policy is None:
+                policy = load_policy_cached(str(v.path))
+                with self._lock:
+                    self._policies[v.path] = (_stamps(policy.files), policy)
+            return policy
         from engine.policy.load import load_policy
         from engine.review.diff import git_show
         rev = check_revision(rev)
         self.require_git()
         return load_policy(f"{v.path}@{rev}", git_show(str(v.path), rev))
+
+    def loaded(self, policy_id: str, year):
+        """The policy when it is loaded already and none of its files changed since, else None: a
+        request can then be answered on the event loop, without a worker thread."""
+        try:
+            return self._loaded(self.find(policy_id, year).path)
+        except YokoError:
+            return None
+
+    def _loaded(self, path: Path):
+        with self._lock:
+            hit = self._policies.get(path)
+        if hit is None or hit[0] != _stamps(hit[1].files):
+            return None
+        return hit[1]
 
     def side_spec(self, policy_id: str, year, rev: str | None = None) -> str:
         """The `yoko diff` side naming this version (`PATH` or `PATH@REV`), after checking both."""
@@ -128,6 +172,18 @@ class Workspace:
             if re.search(rf"^policy:\s*{re.escape(policy.id)}\s*$", head, re.M):
                 out.append(p)
         return out
+
+
+def _stamp(path: Path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def _stamps(paths) -> tuple:
+    return tuple(_stamp(p) for p in paths)
 
 
 def check_revision(rev: str) -> str:
