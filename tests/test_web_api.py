@@ -215,12 +215,29 @@ def test_a_diff_of_two_git_revisions_shows_the_changed_parameter_and_the_money(g
                                        "new": {"policy": "ibaraki", "year": "R4"}, "facilities": "examples"})
     assert r.status_code == 200
     report = r.json()
-    assert [c["name"] for c in report["structural"]["parameters"]["changed"]] == ["bed_unit_amount"] or \
-        report["structural"]["parameters"]["changed"]
+    assert [c["name"] for c in report["structural"]["parameters"]["changed"]] == ["unit_per_bed"]
+    assert report["verdict"]["kind"] == "facilities_change" and report["verdict"]["delta"] == {"grant_amount": 1291000}
     assert report["behavioural"]["facilities"] == 14
+    (group,) = report["behavioural"]["groups"]
+    assert group["count"] == 4 and group["totals"]["grant_amount"]["delta"] == 1291000
+    assert re.fullmatch(r"[0-9a-f]{40}", report["old"]["rev"]) and report["old"]["spec"] == "ibaraki/2022@HEAD~1"
+    assert "proof" not in report
 
 
-@pytest.mark.parametrize("rev", ["--output=/tmp/x", "HEAD..main", "a b", "HEAD:../../etc/passwd", "@{-1}", ""])
+def test_a_diff_with_prove_gives_the_solvers_verdict(gitted):
+    r = gitted.post("/api/diff", json={"old": {"policy": "ibaraki", "year": 2022, "rev": "HEAD~1"},
+                                       "new": {"policy": "ibaraki", "year": 2022}, "prove": True})
+    assert r.status_code == 200
+    report = r.json()
+    assert report["proof"]["status"] == "differs" and report["verdict"]["kind"] == "proved_different"
+    assert report["proof"]["results"]["eligible"]["status"] == "equal"
+    r = gitted.post("/api/diff", json={"old": {"policy": "ibaraki", "year": 2022},
+                                       "new": {"policy": "ibaraki", "year": 2022}, "prove": "yes"})
+    assert (r.status_code, codes(r)) == (422, ["usage"])
+
+
+@pytest.mark.parametrize("rev", ["--output=/tmp/x", "HEAD..main", "a b", "HEAD:../../etc/passwd", "@{-1}", "",
+                                 "no-such-branch", "HEAD~5", "--end-of-options"])
 def test_a_revision_that_is_not_a_plain_git_name_is_refused(gitted, rev):
     r = gitted.post("/api/diff", json={"old": {"policy": "ibaraki", "year": 2022, "rev": rev or "-"},
                                        "new": {"policy": "ibaraki", "year": 2022}})
@@ -418,8 +435,39 @@ def test_a_batch_upload_that_is_not_a_table_is_refused(client):
 def test_a_review_of_two_revisions_shows_the_verdict_and_the_money_by_cause(gitted):
     r = gitted.get("/review?old=ibaraki/2022&old_rev=HEAD~1&new=ibaraki/2022&new_rev=&facilities=examples")
     assert r.status_code == 200
-    assert re.search(r'id="verdict"[^>]*>([^<]*)<', r.text).group(1) == "施設の結果が変わる"
-    assert "<code>bed_cap</code>" in r.text or "bed_" in r.text
+    verdict = re.sub(r"<[^>]+>", "", re.search(r'<p class="verdict [a-z_]+" id="verdict">(.*?)</p>', r.text).group(1))
+    assert verdict == "判定: 4 施設の結果が変わる（14 施設中）、Δ合計 grant_amount +1,291,000 円"
+    assert 'data-verdict="facilities_change"' in r.text and "ibaraki/2022@HEAD~1" in r.text
+    cause = re.search(r"<h4>(原因: パラメータ unit_per_bed[^<]*)</h4>", r.text).group(1)
+    assert "133,000 円 → 140,000 円" in cause and cause.endswith("— 4 施設")
+    assert re.search(r'<div class="side">.*133000.*140000', r.text, re.S) or "<del>133,000" in r.text
+    assert 'id="no-proof"' in r.text  # the proof only when asked for
+
+
+def test_a_review_with_the_solver_shows_where_the_versions_differ_for_every_facility(gitted):
+    r = gitted.get("/review?old=ibaraki/2022&old_rev=HEAD~1&new=ibaraki/2022&facilities=none&prove=1")
+    assert r.status_code == 200 and 'id="no-proof"' not in r.text
+    assert "<strong>grant_amount: 異なる施設がある</strong>" in r.text
+    assert "eligible: すべての施設で等しい（証明済み）" in r.text
+
+
+def test_a_review_of_two_fiscal_years_needs_no_git(client):
+    r = client.get("/review?old=ibaraki/2022&new=ibaraki/2022&facilities=none")
+    assert r.status_code == 200 and 'data-verdict="identical"' in r.text
+
+
+@pytest.mark.parametrize("rev", ["--output=/tmp/x", "HEAD..main", "-1", "main:x", "no-such-branch", "HEAD~99"])
+def test_the_review_page_refuses_a_revision_that_is_not_a_commit_name(gitted, rev):
+    from urllib.parse import quote
+    r = gitted.get(f"/review?old=ibaraki/2022&old_rev={quote(rev)}&new=ibaraki/2022")
+    assert r.status_code == 422 and "git_revision" in r.text
+
+
+def test_the_review_style_sheet_is_scoped_to_the_report(client):
+    r = client.get("/review.css")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/css")
+    rules = re.findall(r"([^{}]+)\{", r.text)
+    assert rules and all(sel.strip().startswith(".diff-report ") for rule in rules for sel in rule.split(","))
 
 
 def test_the_check_page_highlights_the_line_of_each_error(client):

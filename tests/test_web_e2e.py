@@ -154,9 +154,13 @@ def test_a_review_of_two_git_revisions_shows_the_verdict_and_the_changed_rule(se
     page.select_option("#old", "ibaraki/2022")
     page.fill("#old-rev", "HEAD~1")
     page.select_option("#new", "ibaraki/2022")
+    assert page.is_checked("#prove")  # the solver's proof is on unless unticked
     page.click("#compare")
-    assert page.inner_text("#verdict") == "施設の結果が変わる"
-    assert "140,000" in page.inner_text("main") or "140000" in page.inner_text("main")
+    assert page.inner_text("#verdict") == "判定: 4 施設の結果が変わる（14 施設中）、Δ合計 grant_amount +1,291,000 円"
+    report = page.inner_text("#report")
+    assert "原因: パラメータ unit_per_bed 133,000 円 → 140,000 円" in report
+    assert "grant_amount: 異なる施設がある" in report and "eligible: すべての施設で等しい（証明済み）" in report
+    assert page.locator("#report .side .old pre").count() + page.locator("#report del").count() > 0
     shot(page, "review")
 
 

@@ -182,18 +182,18 @@ def _side(data: dict, key: str) -> tuple:
 
 
 async def diff(request: Request):
-    """What changes between two versions (years, or git revisions), and for which example facilities."""
+    """What changes between two versions (years, or git revisions), for which example facilities,
+    and (prove) whether the solver proves them equal for every facility: `yoko diff --format json`."""
     data = await _json_body(request)
     old, new = _side(data, "old"), _side(data, "new")
     facilities = data.get("facilities", "none")
-    ws = _ws(request)
-
-    def run():
-        corpus = service.facility_set(ws, ws.load(new[0], new[1]), facilities if isinstance(facilities, str)
-                                      else "?")
-        report, _, _ = service.diff(ws, old, new, corpus)
-        return report
-    return JSON(await run_in_threadpool(run))
+    prove = data.get("prove", False)
+    if not isinstance(facilities, str):
+        facilities = "?"  # refused by facility_set with the value shown
+    if not isinstance(prove, bool):
+        raise YokoError([diag("usage", key="diag.usage.web_bool", name="prove", got=repr(str(prove)[:40]))])
+    report = await run_in_threadpool(service.review, _ws(request), old, new, facilities, prove)
+    return JSON(report.to_json())
 
 
 async def check(request: Request):

@@ -79,8 +79,16 @@ def document() -> dict:
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["old", "new"],
                     "properties": {"old": _SIDE, "new": _SIDE,
-                                   "facilities": {"type": "string", "enum": ["none", "examples"]}}}}}},
-                "responses": {"200": _ok("the report of yoko diff --format json"), **_COMMON}}},
+                                   "facilities": {"type": "string", "enum": ["none", "examples"],
+                                                  "description": "evaluate the new version's example facilities "
+                                                                 "on both sides"},
+                                   "prove": {"type": "boolean", "default": False,
+                                             "description": "prove with the solver (z3) that every facility gets "
+                                                            "the same results, or give facilities that differ"}}}}}},
+                "responses": {"200": _ok("the report of yoko diff --format json: verdict, both sides, structural "
+                                         "changes, facilities grouped by cause with money deltas, proof",
+                                         {"type": "object", "required": ["verdict", "old", "new", "structural"]}),
+                              **_COMMON}}},
             "/api/check": {"post": {
                 "summary": "Check a draft policy in memory: diagnostics, its version's tests, rule coverage",
                 "operationId": "check",

@@ -40,9 +40,19 @@ def routes() -> list[Route]:
         Route("/batch/{job}", batch_job, methods=["GET"]),
         Route("/batch/{job}/results.{kind:str}", batch_download, methods=["GET"]),
         Route("/review", review_page, methods=["GET"]),
+        Route("/review.css", review_css, methods=["GET"]),
         Route("/check", check_page, methods=["GET", "POST"]),
         Route("/favicon.ico", no_icon, methods=["GET"]),
     ]
+
+
+async def review_css(request: Request):
+    """The review report's own style sheet (engine.review.diff_report), served so no style is inline."""
+    from engine.review.diff_report import _CSS
+    # every rule scoped to the report, so the page around it keeps the workbench's own look
+    body = re.sub(r"([^{}]+)\{", lambda m: ",".join(f".diff-report {sel.strip()}" for sel in m.group(1).split(","))
+                  + "{", _CSS.strip())
+    return Response(body, media_type="text/css", headers={"cache-control": "max-age=3600"})
 
 
 async def no_icon(request: Request):
@@ -401,17 +411,14 @@ def _bars(counts: dict[str, int]) -> list[dict]:
 async def review_page(request: Request):
     ws = _ws(request)
     p = request.query_params
+    solver = service.solver_available()
     context = {"versions": await run_in_threadpool(_versions, request), "git": ws.is_git(),
-               "revisions": ws.revisions(), "report": None, "form": dict(p)}
+               "revisions": ws.revisions(), "report": None, "form": dict(p), "solver": solver}
     if p.get("old") and p.get("new"):
-        old = _side(p, "old")
-        new = _side(p, "new")
-
-        def run():
-            corpus = service.facility_set(ws, ws.load(new[0], new[1]), p.get("facilities", "none"))
-            return service.diff(ws, old, new, corpus)
-        report, old_p, new_p = await run_in_threadpool(run)
-        context["report"] = _review(report, old_p, new_p, lang_of(request))
+        prove = p.get("prove", "") in ("1", "on")
+        report = await run_in_threadpool(service.review, ws, _side(p, "old"), _side(p, "new"),
+                                         p.get("facilities", "none"), prove)
+        context["report"] = _review(report, lang_of(request))
     return page(request, "review.html", **context)
 
 
@@ -420,45 +427,15 @@ def _side(p, key: str) -> tuple:
     return pid, year or "0", (p.get(f"{key}_rev") or "").strip() or None
 
 
-def _review(report: dict, old, new, lang: str) -> dict:
-    st = report["structural"]
-    changed_rules = []
-    for ch in st["rules"]["changed"]:
-        expr = ch.get("changes", {}).get("expr") or ch.get("expr") or {}
-        changed_rules.append({"name": ch["name"], "old": (expr.get("old") or "").rstrip(),
-                              "new": (expr.get("new") or "").rstrip(),
-                              "label": ((new.rules[ch["name"]].spec.get("label") or {}).get(lang)
-                                        if ch["name"] in new.rules else ch["name"]) or ch["name"]})
-    params = [{"name": ch["name"], "old": ch["value"]["old"], "new": ch["value"]["new"],
-               "unit": (new.parameters[ch["name"]].spec.get("unit") if ch["name"] in new.parameters else None)}
-              for ch in st["parameters"]["changed"] if "value" in ch]
-    beh = report.get("behavioural")
-    groups = _groups(beh, new) if beh else []
-    n_struct = sum(len(st[s][k]) for s in ("facts", "parameters", "rules") for k in ("added", "removed", "changed"))
-    verdict = "same" if not n_struct and not (beh and beh["changed"]) else \
-        ("outcomes" if beh and beh["changed"] else "rules")
-    return {"old": report["old"], "new": report["new"], "structural": st, "rules": changed_rules, "parameters": params,
-            "behavioural": beh, "groups": groups, "verdict": verdict, "changes": n_struct,
-            "proof": report.get("proof"), "json": json.dumps(report, ensure_ascii=False, indent=2, default=str)}
-
-
-def _groups(beh: dict, new) -> list[dict]:
-    """Changed facilities grouped by the first rule where the two versions part, with money deltas."""
-    yen = [r for r in new.results if new.rules[r].spec.get("unit") == "yen"]
-    groups: dict[str, dict] = {}
-    for ch in beh["changed"]:
-        cause = (ch.get("first_difference") or {}).get("rule") or "?"
-        g = groups.setdefault(cause, {"cause": cause, "facilities": [], "delta": 0, "unknown": 0})
-        g["facilities"].append(ch["facility"])
-        for r in yen:
-            d = ch["results"].get(r)
-            if d is None:
-                continue
-            if isinstance(d.get("old"), int) and isinstance(d.get("new"), int):
-                g["delta"] += d["new"] - d["old"]
-            else:
-                g["unknown"] += 1
-    return sorted(groups.values(), key=lambda g: (-len(g["facilities"]), g["cause"]))
+def _review(report, lang: str) -> dict:
+    """The report as `yoko diff --format html` draws it (verdict, groups by cause with their money,
+    rules side by side, the proof), headings moved one level down to sit under the page's own."""
+    from engine.review.diff_report import render
+    doc = render(report, "html", lang)
+    body = doc.split("<body>", 1)[1].rsplit("</body>", 1)[0]
+    body = re.sub(r"<(/?)h([1-5])>", lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}>", body)
+    return {"html": body, "kind": report.verdict["kind"], "proof": report.proof,
+            "json": json.dumps(report.to_json(), ensure_ascii=False, indent=2, default=str)}
 
 
 # --------------------------------------------------------------------------- check a draft

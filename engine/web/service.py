@@ -182,18 +182,33 @@ def check_draft(text: str, name: str, workspace) -> DraftReport:
 
 # --------------------------------------------------------------------------- review
 
-def diff(workspace, old: tuple, new: tuple, facilities: str | None):
-    """(report, old policy, new policy) of `yoko diff`, each side (id, year, rev or None)."""
-    from engine.review.diff import compare
-    return compare(workspace.side_spec(*old), workspace.side_spec(*new), facilities)
+def review(workspace, old: tuple, new: tuple, facilities: str | None, prove: bool = False):
+    """The DiffReport of `yoko diff` between two versions, each (id, year, revision or None): over
+    the example facilities when asked, with the solver's proof when asked and z3 is installed.
+    A side that does not load is the client's mistake: its diagnostics, as the CLI gives them."""
+    from engine.review.diff import diff
+    old_spec, new_spec = workspace.side_spec(*old), workspace.side_spec(*new)
+    corpus = facility_set(workspace, workspace.find(new[0], new[1]), facilities)
+    report = diff(old_spec, new_spec, corpus, prove=prove and solver_available())
+    for side, (pid, year, rev) in ((report.old, old), (report.new, new)):
+        if side.errors:
+            raise YokoError(side.errors)
+        side.label = f"{pid}/{side.policy.fiscal_year}" + (f"@{rev}" if rev else "")  # as chosen, not the path
+    return report
 
 
-def facility_set(workspace, policy, choice: str | None) -> str | None:
-    """The facility corpus a review runs: none, or the examples folder of the new side's policy."""
+def solver_available() -> bool:
+    """Whether the SMT solver the proofs use (z3) can be imported."""
+    import importlib.util
+    return importlib.util.find_spec("z3") is not None
+
+
+def facility_set(workspace, version, choice: str | None) -> str | None:
+    """The facility corpus a review runs: none, or the examples folder of the new side's version."""
     if choice in (None, "", "none"):
         return None
     if choice == "examples":
-        files = workspace.examples(policy)
+        files = workspace.examples(version)
         return str(files[0].parent) if files else None
     raise YokoError([diag("usage", key="diag.usage.web_facilities", got=repr(str(choice)[:40]))])
 

@@ -19,6 +19,7 @@ from engine.policy.registry import Entry, parse_year, read_head
 
 _ID = re.compile(r"[a-z][a-z0-9_-]{0,63}\Z")
 _REV = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./~^-]{0,79}\Z")
+_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?\Z")
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,8 @@ class Workspace:
             return policy
         from engine.policy.load import load_policy
         from engine.review.diff import git_show
-        rev = check_revision(rev)
-        self.require_git()
-        return load_policy(f"{v.path}@{rev}", git_show(str(v.path), rev))
+        sha = self.resolve(rev)
+        return load_policy(f"{v.path}@{sha}", git_show(str(v.path), sha))
 
     def loaded(self, policy_id: str, year):
         """The policy when it is loaded already and none of its files changed since, else None: a
@@ -119,12 +119,11 @@ class Workspace:
         return hit[1]
 
     def side_spec(self, policy_id: str, year, rev: str | None = None) -> str:
-        """The `yoko diff` side naming this version (`PATH` or `PATH@REV`), after checking both."""
+        """The `yoko diff` side naming this version (`PATH` or `PATH@COMMIT`), after checking both:
+        a revision is passed on only as the full commit id git resolved it to."""
         v = self.find(policy_id, year)
         if rev:
-            rev = check_revision(rev)
-            self.require_git()
-            return f"{v.path}@{rev}"
+            return f"{v.path}@{self.resolve(rev)}"
         return str(v.path)
 
     # ------------------------------------------------------------------ git
@@ -140,6 +139,24 @@ class Workspace:
     def require_git(self) -> None:
         if not self.is_git():
             raise YokoError([diag("git_revision", key="diag.git_revision.no_repository", folder=self.folder.name)])
+
+    def resolve(self, rev: str) -> str:
+        """The full commit id a plain revision name names in the folder's repository, or git_revision.
+
+        The name is checked against a strict pattern first, and given to git only after
+        `--end-of-options`, so it can never be read as an option."""
+        rev = check_revision(rev)
+        self.require_git()
+        try:
+            done = subprocess.run(["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+                                  cwd=self.folder, capture_output=True, timeout=10)
+        except (OSError, subprocess.SubprocessError) as e:
+            raise YokoError([diag("git_revision", key="diag.git_revision.run", path=self.folder.name, rev=rev,
+                                  detail=str(e))]) from None
+        sha = done.stdout.decode("ascii", "replace").strip()
+        if done.returncode != 0 or not _SHA.match(sha):
+            raise YokoError([diag("git_revision", key="diag.git_revision.unknown", rev=repr(rev))])
+        return sha
 
     def revisions(self, limit: int = 30) -> list[tuple[str, str]]:
         """(short hash, subject) of the latest commits that touched the folder, newest first."""

@@ -527,3 +527,7 @@ WORDS.update({
     "diag.yaml_syntax.merge": ("値を読めません: 解決できないマージキー（<<）かエイリアスがあります",
                                "a value cannot be read: a merge key (<<) or alias that cannot be resolved"),
 })
+WORDS.update({
+    "diag.git_revision.unknown": ("{rev} はこのリポジトリのコミットを指していません",
+                                  "{rev} does not name a commit of this repository"),
+})
