@@ -521,3 +521,24 @@ def test_the_serve_limits_are_its_own_options_and_refused_when_not_positive(argv
     else:
         got = (got.upload_bytes, got.rows)
     assert got == want
+
+
+def test_the_batch_chart_counts_each_outcome_and_the_bad_row_apart(client):
+    rows = [{"id": ex, **_yaml(ROOT / "examples" / "ibaraki-2022" / f"{ex}.yaml")}
+            for ex in ("ground-1-cost-share-smaller", "excluded-regional-care-addon", "missing-facts-under-review")]
+    rows.append({"id": "bad", "emergency_tier": "bogus"})
+    body = "\n".join(json.dumps(r, ensure_ascii=False, default=str) for r in rows) + "\n"
+    r = client.post("/batch", data={"policy": "ibaraki/2022"}, files={"table": ("t.jsonl", body.encode())},
+                    follow_redirects=False)
+    page = _finished(client, r.headers["location"])
+    outcome = re.search(r'<svg class="chart"[^>]*>(.*?)</svg>', page, re.S).group(1)
+    texts = re.findall(r"<text [^>]*>([^<]*)</text>", outcome)
+    assert dict(zip(texts[::2], texts[1::2])) == {"対象": "1", "対象外": "1", "判定不能": "1", "エラー行": "1"}
+    assert page.count('<svg class="chart"') == 3  # outcomes, grounds, amounts
+
+
+def test_the_check_page_shows_the_versions_tests_and_clause_coverage(client):
+    text = (ROOT / "policies" / "ibaraki" / "2022.yaml").read_text("utf-8")
+    r = client.post("/check", data={"text": text})
+    assert r.status_code == 200 and 'id="check-status" class="ok"' in r.text
+    assert re.search(r'<p id="tests">[^<]*\d', r.text) and 'id="coverage"' in r.text and 'id="clause-coverage"' in r.text
