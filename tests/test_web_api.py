@@ -542,3 +542,31 @@ def test_the_check_page_shows_the_versions_tests_and_clause_coverage(client):
     r = client.post("/check", data={"text": text})
     assert r.status_code == 200 and 'id="check-status" class="ok"' in r.text
     assert re.search(r'<p id="tests">[^<]*\d', r.text) and 'id="coverage"' in r.text and 'id="clause-coverage"' in r.text
+
+
+def _jsonl(*examples: str) -> bytes:
+    rows = [{"id": ex, **_yaml(ROOT / "examples" / "ibaraki-2022" / f"{ex}.yaml")} for ex in examples]
+    return "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows).encode("utf-8")
+
+
+def test_a_review_runs_an_uploaded_table_of_facilities_on_both_versions(gitted):
+    table = _jsonl("small-hospital-under-20-beds", "ground-2a-bed-cap-smaller", "ground-1-cost-share-smaller")
+    r = gitted.post("/review", data={"old": "ibaraki/2022", "old_rev": "HEAD~1", "new": "ibaraki/2022",
+                                     "facilities": "table"}, files={"table": ("施設 一覧.jsonl", table)})
+    assert r.status_code == 200, r.text
+    verdict = re.sub(r"<[^>]+>", "", re.search(r'id="verdict">(.*?)</p>', r.text).group(1))
+    assert verdict.startswith("判定: 2 施設の結果が変わる（3 施設中）")
+    assert "施設_一覧.jsonl:1 架空 城里町立病院 (fictional)" in r.text
+
+
+@pytest.mark.parametrize("files, code", [({}, "batch_read"), ({"table": ("t.txt", b"x")}, "batch_format")])
+def test_a_review_over_a_table_needs_a_table(client, files, code):
+    r = client.post("/review", data={"old": "ibaraki/2022", "new": "ibaraki/2022", "facilities": "table"}, files=files)
+    assert r.status_code == 422 and code in r.text
+
+
+def test_a_review_table_over_the_row_limit_is_refused(small):
+    table = b"id\n1\n2\n3\n4\n"
+    r = small.post("/review", data={"old": "ibaraki/2022", "new": "ibaraki/2022", "facilities": "table"},
+                   files={"table": ("t.csv", table)})
+    assert r.status_code == 422 and "too_many_rows" in r.text

@@ -39,7 +39,7 @@ def routes() -> list[Route]:
         Route("/batch", batch_page, methods=["GET", "POST"]),
         Route("/batch/{job}", batch_job, methods=["GET"]),
         Route("/batch/{job}/results.{kind:str}", batch_download, methods=["GET"]),
-        Route("/review", review_page, methods=["GET"]),
+        Route("/review", review_page, methods=["GET", "POST"]),
         Route("/review.css", review_css, methods=["GET"]),
         Route("/check", check_page, methods=["GET", "POST"]),
         Route("/favicon.ico", no_icon, methods=["GET"]),
@@ -322,13 +322,7 @@ async def _mapping(form, ws, policy):
     upload = form.get("mapping_file")
     if upload is not None and not isinstance(upload, str) and upload.filename:
         return (upload.filename, await upload.read())
-    named = str(form.get("mapping") or "")
-    if not named:
-        return None
-    found = {p.name: p for p in ws.mappings(policy)}
-    if named not in found:
-        raise YokoError([diag("usage", key="diag.usage.web_mapping", name=named[:60], policy=policy.id)])
-    return str(found[named])
+    return service.mapping_named(ws, policy, str(form.get("mapping") or ""))
 
 
 def _job(request: Request):
@@ -410,14 +404,24 @@ def _bars(counts: dict[str, int]) -> list[dict]:
 
 async def review_page(request: Request):
     ws = _ws(request)
-    p = request.query_params
+    limits = request.app.state.limits
+    table = None
+    if request.method == "POST":
+        form = await request.form(max_part_size=limits.upload_bytes)
+        p = {k: v for k, v in form.items() if isinstance(v, str)}
+        upload = form.get("table")
+        if upload is not None and not isinstance(upload, str) and upload.filename:
+            table = (upload.filename, await upload.read(), p.get("mapping") or None)
+    else:
+        p = dict(request.query_params)
     solver = service.solver_available()
     context = {"versions": await run_in_threadpool(_versions, request), "git": ws.is_git(),
-               "revisions": ws.revisions(), "report": None, "form": dict(p), "solver": solver}
+               "revisions": ws.revisions(), "report": None, "form": p, "solver": solver,
+               "mappings": sorted({m.name for v in ws.versions() for m in ws.mappings(v)})}
     if p.get("old") and p.get("new"):
         prove = p.get("prove", "") in ("1", "on")
         report = await run_in_threadpool(service.review, ws, _side(p, "old"), _side(p, "new"),
-                                         p.get("facilities", "none"), prove)
+                                         p.get("facilities", "none"), prove, table, limits.rows)
         context["report"] = _review(report, lang_of(request))
     return page(request, "review.html", **context)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -182,19 +183,64 @@ def check_draft(text: str, name: str, workspace) -> DraftReport:
 
 # --------------------------------------------------------------------------- review
 
-def review(workspace, old: tuple, new: tuple, facilities: str | None, prove: bool = False):
+def review(workspace, old: tuple, new: tuple, facilities: str | None, prove: bool = False,
+           table: tuple | None = None, max_rows: int | None = None):
     """The DiffReport of `yoko diff` between two versions, each (id, year, revision or None): over
-    the example facilities when asked, with the solver's proof when asked and z3 is installed.
-    A side that does not load is the client's mistake: its diagnostics, as the CLI gives them."""
-    from engine.review.diff import diff
+    the example facilities, or an uploaded `table` (file name, bytes, mapping name or None) of at
+    most `max_rows` rows, when asked; with the solver's proof when asked and z3 is installed. A side
+    that does not load is the client's mistake: its diagnostics, as the CLI gives them."""
     old_spec, new_spec = workspace.side_spec(*old), workspace.side_spec(*new)
-    corpus = facility_set(workspace, workspace.find(new[0], new[1]), facilities)
-    report = diff(old_spec, new_spec, corpus, prove=prove and solver_available())
-    for side, (pid, year, rev) in ((report.old, old), (report.new, new)):
+    version = workspace.find(new[0], new[1])
+    if facilities != "table":
+        return _review(old, new, old_spec, new_spec, facility_set(workspace, version, facilities), None, prove)
+    import tempfile
+    if table is None:
+        raise YokoError([diag("batch_read", Location("upload", 1, 1), key="diag.batch_read.no_upload")])
+    name, raw, mapping = table
+    mapping = mapping_named(workspace, version, mapping)
+    with tempfile.TemporaryDirectory(prefix="yoko-review-") as folder:
+        path = str(Path(folder) / upload_name(name))
+        Path(path).write_bytes(raw)
+        _count_rows(path, max_rows)
+        return _review(old, new, old_spec, new_spec, path, mapping, prove)
+
+
+def _review(old, new, old_spec: str, new_spec: str, corpus: str | None, mapping: str | None, prove: bool):
+    from engine.review.diff import diff
+    report = diff(old_spec, new_spec, corpus, mapping, prove=prove and solver_available())
+    for side, (pid, _year, rev) in ((report.old, old), (report.new, new)):
         if side.errors:
             raise YokoError(side.errors)
         side.label = f"{pid}/{side.policy.fiscal_year}" + (f"@{rev}" if rev else "")  # as chosen, not the path
     return report
+
+
+def upload_name(name: str) -> str:
+    """An uploaded table's file name made safe to write in a folder of its own (csv, xlsx or jsonl)."""
+    from engine.evaluation.tables import format_of
+    base = Path(name or "table.csv").name
+    format_of(base)  # batch_format before anything is written
+    stem, ext = os.path.splitext(base)
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in stem)[-60:] + ext.lower()
+
+
+def _count_rows(path: str, max_rows: int | None) -> None:
+    from engine.evaluation.tables import read_rows
+    if max_rows is None:
+        return
+    for n, _ in enumerate(read_rows(path)[1], 1):
+        if n > max_rows:
+            raise too_many_rows(max_rows, Path(path).name)
+
+
+def mapping_named(workspace, version, name: str | None) -> str | None:
+    """The path of a mapping of examples/mappings written for the version's policy, by its file name."""
+    if not name:
+        return None
+    found = {p.name: p for p in workspace.mappings(version)}
+    if name not in found:
+        raise YokoError([diag("usage", key="diag.usage.web_mapping", name=name[:60], policy=version.id)])
+    return str(found[name])
 
 
 def solver_available() -> bool:
