@@ -570,3 +570,14 @@ def test_a_review_table_over_the_row_limit_is_refused(small):
     r = small.post("/review", data={"old": "ibaraki/2022", "new": "ibaraki/2022", "facilities": "table"},
                    files={"table": ("t.csv", table)})
     assert r.status_code == 422 and "too_many_rows" in r.text
+
+
+def test_a_page_upload_over_the_limit_is_a_413_page_that_names_the_limit(small):
+    r = small.post("/check", data={"text": "x" * 5000})
+    assert r.status_code == 413 and "file_too_large" in r.text and "2,000" in r.text
+    assert r.headers["content-type"].startswith("text/html")
+
+
+def test_a_batch_body_that_is_not_utf8_is_a_422_located_in_the_body(client):
+    r = client.post("/api/policies/ibaraki/2022/batch", content=b'{"id": "a"}\n\xff\n')
+    assert (r.status_code, codes(r)) == (422, ["not_utf8"]) and r.json()["diagnostics"][0]["file"] == "body"

@@ -85,6 +85,20 @@ def error_page(request: Request, diagnostics: list, status: int, detail: str | N
     return page(request, "error.html", status, diagnostics=diagnostics, code=status, detail=detail)
 
 
+async def read_form(request: Request):
+    """The posted form; a field larger than the upload limit is file_too_large (413), as a whole body is."""
+    from starlette.exceptions import HTTPException
+
+    from engine.web.app import BodyTooLarge
+    limit = request.app.state.limits.upload_bytes
+    try:
+        return await request.form(max_part_size=limit)
+    except HTTPException as e:
+        if e.status_code == 400 and "maximum size" in str(e.detail):
+            raise BodyTooLarge(limit) from None
+        raise
+
+
 def _ws(request: Request):
     return request.app.state.workspace
 
@@ -258,7 +272,7 @@ def _mark(v) -> str:
 
 async def evaluate_upload(request: Request):
     policy = await _load(request, request.path_params["policy"], request.path_params["year"])
-    form = await request.form(max_part_size=request.app.state.limits.upload_bytes)
+    form = await read_form(request)
     upload = form.get("facts")
     if upload is None or isinstance(upload, str):
         raise YokoError([diag("facts_syntax", Location("upload", 1, 1), key="diag.facts_syntax.empty")])
@@ -300,7 +314,7 @@ async def batch_page(request: Request):
     context = {"versions": await run_in_threadpool(_versions, request), "mappings": [], "problems": []}
     choice = params.get("policy", "")
     if request.method == "POST":
-        form = await request.form(max_part_size=request.app.state.limits.upload_bytes)
+        form = await read_form(request)
         choice = str(form.get("policy") or "")
         pid, _, year = choice.partition("/")
         policy = await _load(request, pid, year or "0")
@@ -407,7 +421,7 @@ async def review_page(request: Request):
     limits = request.app.state.limits
     table = None
     if request.method == "POST":
-        form = await request.form(max_part_size=limits.upload_bytes)
+        form = await read_form(request)
         p = {k: v for k, v in form.items() if isinstance(v, str)}
         upload = form.get("table")
         if upload is not None and not isinstance(upload, str) and upload.filename:
@@ -448,7 +462,7 @@ async def check_page(request: Request):
     context = {"text": "", "report": None, "name": "draft.yaml"}
     if request.method == "POST":
         from engine.web.api import body_text, draft_name
-        form = await request.form(max_part_size=request.app.state.limits.upload_bytes)
+        form = await read_form(request)
         upload = form.get("file")
         if upload is not None and not isinstance(upload, str) and upload.filename:
             name = draft_name(Path(upload.filename).name)
