@@ -106,10 +106,14 @@ class Workspace:
     def loaded(self, policy_id: str, year):
         """The policy when it is loaded already and none of its files changed since, else None: a
         request can then be answered on the event loop, without a worker thread."""
+        if not isinstance(policy_id, str) or not _ID.match(policy_id):
+            return None
         try:
-            return self._loaded(self.find(policy_id, year).path)
+            fy = parse_year(str(year)[:40])
         except YokoError:
             return None
+        known = self._known((policy_id, fy))  # never a walk of the folder: this runs on the event loop
+        return self._loaded(known.path) if known is not None else None
 
     def _loaded(self, path: Path):
         with self._lock:
