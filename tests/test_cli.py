@@ -68,8 +68,9 @@ def test_misspelt_policy_id_gets_a_suggestion(cli):
 def test_json_output_has_the_documented_shape(cli):
     r = cli("evaluate", EXAMPLE, "--policy", "ibaraki", "--year", "2022", "--format", "json")
     out = json.loads(r.out)
-    assert list(out) == ["policy", "fiscal_year", "results", "unknown", "needed_facts", "trace"]
+    assert list(out) == ["policy", "fiscal_year", "results", "unknown", "needed_facts", "not_applicable", "trace"]
     assert out["results"]["grant_amount"] == 6833000
+    assert out["not_applicable"] == []
     assert isinstance(out["results"]["report_due"], str)
     entry = next(t for t in out["trace"] if t["rule"] == "grant_amount")
     assert entry["cite"][0] == {"source": "guideline", "article": 6, "paragraph": 2}

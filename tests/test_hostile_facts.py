@@ -65,7 +65,7 @@ def test_a_normalised_date_is_said_in_the_json_and_in_the_memo(cli):
                     "message_ja": "opened_on: 「令和4年4月1日」を 2022-04-01 と読みました",
                     "file": "tests/hostile/facts/date_era.yaml", "line": 2, "column": 12}
     assert json.loads(r.out)["results"]["opened_this_year"] is True
-    memo = _evaluate(cli, "date_era.yaml", "--lang", "en").out
+    memo = _evaluate(cli, "date_era.yaml", "--lang", "en", "--width", "200").out
     assert 'Note: opened_on: read "令和4年4月1日" as 2022-04-01 (tests/hostile/facts/date_era.yaml:2:12)' in memo
 
 

@@ -584,11 +584,11 @@ def test_ibaraki_names_this_policy_and_programme_as_the_one_it_implements(policy
 @pytest.mark.parametrize("name", MEMO_EXAMPLES)
 def test_the_english_memo_names_programmes_in_english(cli, policy, name):
     en, ja = _evaluate(cli, name, "--lang", "en"), _evaluate(cli, name)
-    results_en = re.sub(r'section: "[^"]*"', "", en.split("== Reasons ==")[0])  # a section stays as cited
+    results_en = re.sub(r'section: "[^"]*"', "", en.split("== Details ==")[0])  # a section stays as cited
     for p in rows(policy, "programmes"):
         assert p["name"] not in results_en, p["name"]  # every programme, wherever it is listed
-        assert p["name_en"] not in ja.split("== 理由 ==")[0], p["name_en"]
-    assert "_en:" not in results_en and "_en:" not in ja.split("== 理由 ==")[0]  # formulas below may name them
+        assert p["name_en"] not in ja.split("== 理由の詳細 ==")[0], p["name_en"]
+    assert "_en:" not in results_en and "_en:" not in ja.split("== 理由の詳細 ==")[0]  # formulas below may name them
 
 
 def test_the_json_results_keep_both_languages(policy):

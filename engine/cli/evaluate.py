@@ -14,6 +14,13 @@ def add_parser(sub):
     p.add_argument("--policy-file")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--no-trace", action="store_true")
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--detail", action="store_true")
+    shape.add_argument("--brief", action="store_true")
+    p.add_argument("--show-expr", action="store_true")
+    p.add_argument("--quote", action="store_true")
+    p.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    p.add_argument("--width", type=int, metavar="N")
     add_batch_arguments(p)
     return p
 
@@ -58,5 +65,15 @@ def run(args, out, err) -> int:
         out.write(json.dumps(ev.to_json(trace=not args.no_trace), ensure_ascii=False, indent=2) + "\n")
     else:
         from engine.present.memo import render_text
-        out.write(render_text(ev, args.lang))
+        out.write(render_text(ev, args.lang, memo_options(args, out)))
     return 0
+
+
+def memo_options(args, out):
+    """The memo's shape from the command line: detail, expressions, quotes, width and colour."""
+    from engine.present import terminal
+    from engine.present.memo import MemoOptions
+    width = args.width if args.width and args.width > 0 else terminal.width_for(out)
+    return MemoOptions(detail="full" if args.detail else "brief" if args.brief else "normal",
+                       show_expr=args.show_expr, quote=args.quote, width=max(width, terminal.MIN_WIDTH),
+                       colour=terminal.colour_wanted(args.color, out))

@@ -41,6 +41,19 @@ class Evaluation:
                 and self.env[n] is None]
         return public + rest
 
+    def applies(self, name: str) -> bool | None:
+        """Whether a rule's result applies: its `applies_if` rule's value (True when it has none).
+
+        A result that does not apply keeps its value (a deadline is still computed from the dates);
+        it is shown as not applicable, and JSON lists it under `not_applicable`."""
+        cond = self.policy.rules[name].spec.get("applies_if") if name in self.policy.rules else None
+        return True if cond is None else self.env.get(cond)
+
+    @property
+    def not_applicable(self) -> list[str]:
+        """Public results whose `applies_if` rule is false, in result order."""
+        return [n for n in self.policy.results if self.applies(n) is False]
+
     def needed_for(self, name: str) -> list[str]:
         """Absent facts whose absence leaves rule `name` undecided."""
         return sorted(self._rule_needs(name))
@@ -74,6 +87,8 @@ class Evaluation:
             entry["because"] = [self.part(rule, p) for p in tracer(self.policy).why(rule.node, env)]
         if value is None:
             entry["needed_facts"] = self.needed_for(name)
+        if "applies_if" in rule.spec:
+            entry["applies"] = self.applies(name)
         if "notes" in template:  # keep the key order of the output stable: notes last
             entry["notes"] = entry.pop("notes")
         return entry
@@ -99,6 +114,7 @@ class Evaluation:
             "results": {n: to_json(v) for n, v in self.results.items()},
             "unknown": self.unknown,
             "needed_facts": self.needed_facts,
+            "not_applicable": self.not_applicable,  # results whose applies_if is false; values kept above
         }
         notes = getattr(self.facts, "notes", None)  # input read in another form (engine.facts)
         if notes:

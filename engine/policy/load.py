@@ -443,9 +443,42 @@ def check_policy(policy: Policy, results_from: Origin, sink: Sink, dropped=()) -
                      suggestion=suggest(res, policy.rules))
         elif policy.rules[res].spec.get("unit") == "yen" and policy.rules[res].type.kind == "number":
             sink.say("non_integral_money", policy.rules[res].location, result=res)
+    _check_applies_if(policy, sink)
+    _check_conclusion(policy, sink)
     if all(r.node is not None for r in policy.rules.values()):
         _check_unused(policy, sink)  # a rule that did not parse may be the reader of a fact
     policy.order = order  # closures are built on first evaluation (engine.compile.runner)
+
+
+def _check_applies_if(policy: Policy, sink: Sink) -> None:
+    """`applies_if:` names a yes/no rule."""
+    for rule in policy.rules.values():
+        cond = rule.spec.get("applies_if")
+        if cond is None:
+            continue
+        loc = rule.origin.at("applies_if") if rule.origin is not None else rule.location
+        if cond not in policy.rules:
+            sink.say("bad_applies_if", loc, key="diag.bad_applies_if.unknown", rule=rule.name, name=cond,
+                     suggestion=suggest(cond, policy.rules))
+        elif policy.rules[cond].type.kind not in ("bool", "any"):
+            sink.say("bad_applies_if", loc, rule=rule.name, name=cond, type=T.type_words(policy.rules[cond].type))
+
+
+def _check_conclusion(policy: Policy, sink: Sink) -> None:
+    """`conclusion:` names a yes/no rule (eligible) and a numeric rule (amount)."""
+    conclusion = policy.meta.get("conclusion") or {}
+    src = next((s for s in policy.chain if "conclusion" in (s.doc or {})), None)
+    for part, kinds in (("eligible", ("bool",)), ("amount", ("int", "number"))):
+        name = conclusion.get(part)
+        if name is None:
+            continue
+        loc = src.at(("conclusion", part)) if src is not None else Location(policy.path, 1, 1)
+        if name not in policy.rules:
+            sink.say("bad_conclusion", loc, key="diag.bad_conclusion.unknown", part=part, name=name,
+                     suggestion=suggest(name, policy.rules))
+        elif policy.rules[name].type.kind not in (*kinds, "any"):
+            sink.say("bad_conclusion", loc, key=f"diag.bad_conclusion.{part}", name=name,
+                     type=T.type_words(policy.rules[name].type))
 
 
 def _result_location(results_from: Origin, i: int, name: str) -> Location:

@@ -273,9 +273,18 @@ def citations(policy) -> list[Citation]:
         for name, item in table.items():
             at = item.origin.at
             out.extend(Citation(c, kind, name, None, at("cite", *w)) for w, c in _each(item.spec.get("cite")))
+            for where, fdecl in _fields(item.spec):
+                out.extend(Citation(c, kind, name, None, at(*where, "cite", *w)) for w, c in _each(fdecl.get("cite")))
             for i, note in enumerate(item.spec.get("notes") or []):
                 out.extend(_note_cites(note, name, lambda *w, _i=i, _at=at: _at("notes", _i, *w)))
     return out
+
+
+def _fields(spec: dict) -> list[tuple[tuple, dict]]:
+    """The record fields of a fact (or of its list's items), with their key paths."""
+    if (spec.get("items") or {}).get("fields"):
+        return [(("items", "fields", k), v) for k, v in spec["items"]["fields"].items() if isinstance(v, dict)]
+    return [(("fields", k), v) for k, v in (spec.get("fields") or {}).items() if isinstance(v, dict)]
 
 
 def _each(cites):

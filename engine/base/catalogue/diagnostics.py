@@ -530,4 +530,15 @@ WORDS.update({
 WORDS.update({
     "diag.git_revision.unknown": ("{rev} はこのリポジトリのコミットを指していません",
                                   "{rev} does not name a commit of this repository"),
+    # --- issue 13 (memo): applies_if and conclusion name rules, checked
+    "diag.bad_applies_if": ("ルール {rule} の applies_if は真偽のルールでなければなりませんが {name} は{type}です",
+                            "applies_if of rule {rule} must name a yes/no rule but {name} is {type}"),
+    "diag.bad_applies_if.unknown": ("ルール {rule} の applies_if にあるルール {name} がありません",
+                                    "applies_if of rule {rule} names no rule: {name}"),
+    "diag.bad_conclusion.unknown": ("conclusion の {part} にあるルール {name} がありません",
+                                    "conclusion {part} names no rule: {name}"),
+    "diag.bad_conclusion.eligible": ("conclusion の eligible は真偽のルールでなければなりませんが {name} は{type}です",
+                                     "conclusion eligible must name a yes/no rule but {name} is {type}"),
+    "diag.bad_conclusion.amount": ("conclusion の amount は数のルールでなければなりませんが {name} は{type}です",
+                                   "conclusion amount must name a numeric rule but {name} is {type}"),
 })
