@@ -18,7 +18,7 @@ from engine.evaluation.evaluate import Evaluation
 from engine.lang import ast
 from engine.lang.interpret import interpret, why
 from engine.present.citations import cites_text
-from engine.present.format import fmt
+from engine.present.format import fmt, in_language
 from engine.present.reading import Reader
 from engine.present import terminal
 
@@ -143,11 +143,16 @@ class Memo:
         if isinstance(v, list) and v and all(isinstance(x, dict) for x in v) and not self.not_applicable(name):
             self.add(depth, f"{self.label(name)}:")
             for x in v:
-                self.add(depth + 1, f"- {fmt(x, self.lang)}")
+                self.add(depth + 1, f"- {self.record(x)}")
             self.in_conclusion.add(name)
             return
         self.add(depth, f"{self.label(name)}: {self.value(name, v)}")
         self.in_conclusion.add(name)
+
+    def record(self, x: dict) -> str:
+        """A row by its values in the memo's language, without the field identifiers."""
+        return " / ".join(fmt(v, self.lang, "year" if k.endswith("year") else None)
+                          for k, v in in_language(x, self.lang).items())
 
     def verdict(self) -> None:
         name = self.eligibility
