@@ -261,6 +261,17 @@ def test_an_empty_no_color_does_not_turn_colour_off(monkeypatch):
     assert "\x1b[" in _evaluate_to(Terminal())
 
 
+def test_a_terminal_gets_its_own_width_and_a_pipe_80_columns(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    on_terminal = strip(_evaluate_to(Terminal(), "--color", "never"))
+    assert 80 < max(terminal.display_width(x) for x in on_terminal.splitlines()) <= 120
+    assert max(terminal.display_width(x) for x in _evaluate_to(io.StringIO()).splitlines()) <= 80
+
+
+def strip(text: str) -> str:
+    return terminal.strip_colour(text)
+
+
 def test_coloured_lines_still_fit_the_width():
     text = _evaluate_to(io.StringIO(), "--color", "always")
     assert max(terminal.display_width(x) for x in text.splitlines()) <= 80
@@ -272,7 +283,7 @@ def test_quote_prints_the_cited_clause_in_japanese_in_both_languages():
     for lang in ("ja", "en"):
         text = ib("ground-1-cost-share-smaller", lang, "--quote", "--width", "400")
         assert "> 規則第8条第1項の知事に定める期日は、前条の補助金交付決定通知書の送付を受けた日から14日以内とする。" in text
-    assert "> 〔Guideline Art. 10〕" in ib("ground-1-cost-share-smaller", "en", "--quote", "--width", "400")
+    assert "> [Guideline Art. 10]" in ib("ground-1-cost-share-smaller", "en", "--quote", "--width", "400")
     assert "> " not in ib("ground-1-cost-share-smaller", "en", "--width", "400")
 
 

@@ -2,6 +2,7 @@
 """The verbatim text of cited clauses, from the source file beside a policy (docs/sources.md)."""
 from __future__ import annotations
 
+from engine.base.words import say
 from engine.policy.sources import find_source
 from engine.present.citations import cite_text
 
@@ -19,6 +20,6 @@ def clause_lines(policy, cites, lang: str = "ja") -> list[str]:
         text = src.full_text(i).strip()
         if not text:
             continue
-        out.append(f"〔{cite_text(c, policy.meta, lang)}〕")
+        out.append(say("memo.quote.cite", lang, cite=cite_text(c, policy.meta, lang)))
         out.extend(line.strip() for line in text.splitlines() if line.strip())
     return out
