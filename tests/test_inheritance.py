@@ -170,9 +170,9 @@ def test_the_memo_of_a_child_says_where_each_rule_comes_from(cli, monkeypatch):
     r = cli("evaluate", "tests/cases/versions/facilities/certain-to-obtain-addon.yaml", "--policy", "ibaraki",
             "--year", "2023", "--lang", "en", "--detail", "--width", "400")
     assert r.code == 0, r.err
-    assert "(defined at tests/policies/ibaraki-2023.yaml:121)" in r.out
+    assert "(defined at tests/policies/ibaraki-2023.yaml:121 (overrides the base in this year))" in r.out
     line = Path("policies/ibaraki/2022.yaml").read_text("utf-8").splitlines().index("  ground_1:") + 1
-    assert f"(defined at policies/ibaraki/2022.yaml:{line}, inherited from ibaraki FY2022)" in r.out
+    assert f"(defined at policies/ibaraki/2022.yaml:{line} (inherited from ibaraki FY2022))" in r.out
 
 
 def test_the_trace_source_of_an_inherited_rule_is_the_base_file(monkeypatch):

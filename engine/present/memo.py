@@ -19,6 +19,7 @@ from engine.lang import ast
 from engine.lang.interpret import interpret, why
 from engine.present.citations import cites_text
 from engine.present.format import fmt, in_language
+from engine.present.origin import origin_text
 from engine.present.reading import Reader
 from engine.present import terminal
 
@@ -248,7 +249,7 @@ class Memo:
         self.add_quotes(depth + 2, rule.spec.get("cite"))
         if self.o.detail == "full":
             if len(self.p.chain) > 1 and rule.origin is not None:  # a policy that extends another: say where
-                self.add(depth + 2, self.w("defined_at", where=self.origin(rule.origin)))
+                self.add(depth + 2, self.w("defined_at", where=origin_text(rule, self.lang)))
             for note in rule.spec.get("notes") or []:
                 self.note_line(note, depth + 2)
         if depth >= MAX_DEPTH or self.not_applicable(name):
@@ -258,13 +259,6 @@ class Memo:
                 self.part_line(rule, part, depth + 1)
         else:
             self.computation(rule, depth)
-
-    def origin(self, o) -> str:
-        loc = o.location
-        where = f"{loc.file}:{loc.line}"
-        if o.how == "inherited":
-            return self.w("inherited", where=where, policy=o.policy, year=o.fiscal_year)
-        return where
 
     def computation(self, rule, depth: int) -> None:
         """How a non-boolean value was computed: the conditions met, the calculation, its inputs."""

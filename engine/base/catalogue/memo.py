@@ -33,7 +33,6 @@ WORDS = {
     "memo.see_above": ("（上記参照）", "(see above)"),
     "memo.see_conclusion": ("（結論に表示）", "(shown in the conclusion)"),
     "memo.defined_at": ("（定義: {where}）", "(defined at {where})"),
-    "memo.inherited": ("{where}、{policy} {year}年度から継承", "{where}, inherited from {policy} FY{year}"),
     "memo.computed": ("計算: {calc}", "computed: {calc}"),
     "memo.expr": ("式: {expr}", "expression: {expr}"),
     "memo.table": ("表（{n}行）", "table of {n} rows"),
