@@ -31,7 +31,7 @@ _CITE = ("source", "article", "heading", "occurrence", "paragraph", "item", "sub
 _TYPE = ("type", "values", "value_labels", "min", "max", "unit", "items", "fields")
 _FACT = _TYPE + ("period", "display_only", "label", "description", "cite", "quote", "notes")
 _PARAMETER = ("type", "value", "unit", "label", "description", "cite", "quote", "notes")
-_RULE = ("type", "unit", "expr", "label", "description", "cite", "quote", "notes")
+_RULE = ("type", "unit", "expr", "applies_if", "label", "description", "cite", "quote", "notes")
 _NOTE = ("kind", "text", "cite", "quote")
 _SECTIONS = ("facts", "parameters", "rules")
 
@@ -39,7 +39,8 @@ _SECTIONS = ("facts", "parameters", "rules")
 ORDERS: dict[str, tuple[str, ...]] = {
     "policy": ("id", "jurisdiction", "fiscal_year", "extends", "title", "enacted", "applies_from", "sources",
                "implements", "drop", "cite_map", "patch", "override", "notes", "facts", "parameters", "rules",
-               "results"),
+               "conclusion", "results"),
+    "conclusion": ("eligible", "amount"),
     "jurisdiction": ("code", "name"),
     "extends": ("policy", "fiscal_year"),
     "implements": ("policy", "fiscal_year", "programme"),
