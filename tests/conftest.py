@@ -47,7 +47,8 @@ ENGLISH_BEFORE = {"check", "test", "diff", "new-year"}
 def run_cli(*argv: str) -> Run:
     out, err = io.StringIO(), io.StringIO()
     argv = list(argv)
-    if argv and argv[0] in ENGLISH_BEFORE and not any(a == "--lang" or a.startswith("--lang=") for a in argv):
+    before = argv and (argv[0] in ENGLISH_BEFORE or argv[0] == "evaluate" and "--batch" in argv)  # its summary too
+    if before and not any(a == "--lang" or a.startswith("--lang=") for a in argv):
         argv += ["--lang", "en"]
     code = main(argv, out, err)
     return Run(code, out.getvalue(), err.getvalue())

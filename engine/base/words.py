@@ -69,3 +69,9 @@ def render(value, lang: str):
 def fields(template: str) -> set[str]:
     """The named fields of a template (for the catalogue's own consistency test)."""
     return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+
+
+def named(prefix: str, name: str, lang: str) -> str:
+    """The catalogue word `prefix.name` in `lang` (a note kind, a policy key), else `name` as it is."""
+    key = f"{prefix}.{name}"
+    return say(key, lang) if key in WORDS else str(name)

@@ -7,31 +7,18 @@ import json
 from pathlib import Path
 
 from engine.base.diagnostics import YokoError, render_all
+from engine.base.words import say
 from engine.policy.sources import find_source, is_source_file, policy_path_for, source_path_for
-
-WORDS = {
-    "en": {"summary": "clauses: {a} of {t} accounted for ({p:.1f}%) in {f}",
-           "none": "{f}: no source text beside this policy ({s}); clause coverage is 0%",
-           "under": "clause coverage {p:.1f}% of {f} is below --fail-under {n:g}%"},
-    "ja": {"summary": "条項カバレッジ: {f} は {t} 条項中 {a} 条項を扱っています（{p:.1f}%）",
-           "none": "{f}: ポリシーの隣に原文ファイル（{s}）がないため、条項カバレッジは 0% です",
-           "under": "{f} の条項カバレッジ {p:.1f}% が --fail-under {n:g}% に達していません"},
-}
-
 
 def add_parser(sub):
     p = sub.add_parser("check")
     p.add_argument("paths", nargs="*", metavar="PATH")
     p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument("--strict", action="store_true", help="warnings fail too")
-    p.add_argument("--clauses", action="store_true",
-                   help="also list the clauses of the source text that the policy does not account for")
-    p.add_argument("--fail-under", type=float, metavar="PERCENT",
-                   help="with --clauses: exit 1 when a policy accounts for fewer clauses than this")
-    p.add_argument("--prove", action="store_true",
-                   help="with an SMT solver: branches no facility reaches, conditions always true or false, "
-                        "and the always: properties of NAME.tests.yaml proved or refuted")
-    p.add_argument("--witness-dir", metavar="DIR", help="with --prove: write refuting facilities here")
+    p.add_argument("--strict", action="store_true")  # help texts: cli.help.check.* in the catalogue
+    p.add_argument("--clauses", action="store_true")
+    p.add_argument("--fail-under", type=float, metavar="PERCENT")
+    p.add_argument("--prove", action="store_true")
+    p.add_argument("--witness-dir", metavar="DIR")
     return p
 
 
@@ -65,9 +52,8 @@ def run(args, out, err) -> int:
     from engine.review.stale import stale_labels
     files = policy_paths(args.paths)
     if not files:
-        err.write("no policy files found\n")
+        err.write(say("commands.test.none_found", args.lang) + "\n")
         return 2
-    w = WORDS[args.lang]
     failed, warned, short, report = 0, 0, [], []
     for f in files:
         entry, coverage = {"file": f}, None
@@ -86,7 +72,7 @@ def run(args, out, err) -> int:
             entry["clauses"] = _coverage_json(coverage)
             percent = coverage.percent if coverage else 0.0
             if args.fail_under is not None and percent < args.fail_under:
-                short.append(w["under"].format(p=percent, f=f, n=args.fail_under))
+                short.append(say("commands.check.under", args.lang, percent=percent, file=f, limit=args.fail_under))
         if args.prove and status == "ok":
             entry["proof"] = _prove(policy, args)
             failed += any(p["status"] == "refuted" for p in entry["proof"]["properties"])
@@ -96,9 +82,11 @@ def run(args, out, err) -> int:
             if diags:
                 err.write(render_all(diags, lang=args.lang) + "\n")
             if args.clauses and status == "ok":
-                err.write((w["summary"].format(a=coverage.accounted, t=coverage.total, p=coverage.percent, f=f)
-                           if coverage else w["none"].format(f=f, s=source_path_for(f))) + "\n")
-            out.write(f"{'ok' if status == 'ok' else 'FAILED'}: {f}\n")
+                err.write((say("commands.check.clauses", args.lang, accounted=coverage.accounted, total=coverage.total,
+                               percent=coverage.percent, file=f)
+                           if coverage else say("commands.check.no_source", args.lang, file=f, source=source_path_for(f)))
+                          + "\n")
+            out.write(say("commands.check.ok" if status == "ok" else "commands.check.failed", args.lang, file=f) + "\n")
             if "proof" in entry:
                 from engine.review.prove import proof_lines
                 lang = args.lang

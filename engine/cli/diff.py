@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import json
 
-HELP_SIDE = "ID/YEAR (ibaraki/2022), ID/YEAR@REV (ibaraki/2022@HEAD~1), a policy file, or FILE@REV"
-
-
-def add_parser(sub):
-    p = sub.add_parser("diff", help="compare two policies: a verdict, facilities grouped by cause, a proof")
-    p.add_argument("old", metavar="OLD", help=HELP_SIDE)
-    p.add_argument("new", metavar="NEW", help=HELP_SIDE)
-    p.add_argument("--facilities", metavar="DIR|FILE",
-                   help="facilities to evaluate on both sides: a folder of YAML/JSON facts files, a .jsonl "
-                        "file, or a .csv/.xlsx table")
-    p.add_argument("--map", metavar="MAPPING", help="YAML mapping of table columns to facts (as for evaluate --batch)")
-    p.add_argument("--sheet", help="worksheet of an .xlsx table (default: the first)")
+def add_parser(sub):  # help texts: cli.help.<command>.* in the catalogue
+    p = sub.add_parser("diff")
+    p.add_argument("old", metavar="OLD")
+    p.add_argument("new", metavar="NEW")
+    p.add_argument("--facilities", metavar="DIR|FILE")
+    p.add_argument("--map", metavar="MAPPING")
+    p.add_argument("--sheet")
     p.add_argument("--format", choices=["text", "markdown", "html", "json"], default="text")
-    p.add_argument("--lang", choices=["ja", "en"], default=None, help="language of the report (default $YOKO_LANG, else ja)")
-    p.add_argument("--exit-code", action="store_true",
-                   help="exit 0 when no behaviour changes, 1 when it does, 2 on errors (as git diff --exit-code)")
-    p.add_argument("--prove", action="store_true",
-                   help="prove every public result equal for every facility, or give witness facilities")
-    p.add_argument("--witness-dir", metavar="DIR", help="with --prove: write witness facilities here as facts files")
-    p.add_argument("--list-bound", type=int, default=None, metavar="N",
-                   help="with --prove: lists of up to N items (default 3)")
+    p.add_argument("--lang", choices=["ja", "en"], default=None)
+    p.add_argument("--exit-code", action="store_true")
+    p.add_argument("--prove", action="store_true")
+    p.add_argument("--witness-dir", metavar="DIR")
+    p.add_argument("--list-bound", type=int, default=None, metavar="N")
     return p
 
 

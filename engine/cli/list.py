@@ -33,19 +33,22 @@ def run(args, out, err) -> int:
     if args.format == "json":
         out.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return 0
+    from engine.base.words import named, say
+    field = lambda k: named("policy.field", k, args.lang)  # noqa: E731
     for r in rows:
         if "error" in r:
             out.write(f"{r['id']}  {r['fiscal_year']}  ({r['error']})  {r['path']}\n")
             continue
         title = (r["title"] or {}).get(args.lang, "")
         out.write(f"{r['id']}  {r['fiscal_year']}  {title}\n")
-        out.write(f"    file: {r['path']}  enacted: {r['enacted'] or '-'}  applies from: {r['applies_from'] or '-'}\n")
+        dates = say("commands.list.dates", args.lang, enacted=r["enacted"] or "-", applies_from=r["applies_from"] or "-")
+        out.write(f"    {field('file')}: {r['path']}  {dates}\n")
         if r["extends"]:
-            out.write(f"    extends: {r['extends']['policy']} {r['extends']['fiscal_year']}\n")
+            out.write(f"    {field('extends')}: {r['extends']['policy']} {r['extends']['fiscal_year']}\n")
         for key, s in r["sources"].items():
             num = f" {s['number']}" if s.get("number") else ""
             date = f" ({s['date']})" if s.get("date") else ""
-            out.write(f"    source {key}: {(s['title'] or {}).get(args.lang, '')}{num}{date}\n")
+            out.write(f"    {field('source')} {key}: {(s['title'] or {}).get(args.lang, '')}{num}{date}\n")
     return 0
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 
-def add_parser(sub):
-    p = sub.add_parser("lsp", help="run the language server for editors on stdin/stdout (docs/editor.md)")
-    p.add_argument("--lang", choices=["ja", "en"], default=None, help="language of diagnostics (default $YOKO_LANG, else ja)")
+def add_parser(sub):  # help texts: cli.help.<command>.* in the catalogue
+    p = sub.add_parser("lsp")
+    p.add_argument("--lang", choices=["ja", "en"], default=None)
     return p
 
 

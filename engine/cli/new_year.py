@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from engine.base.words import say
+
 
 def add_parser(sub):
     p = sub.add_parser("new-year")
@@ -45,13 +47,11 @@ def run(args, out, err) -> int:
     draft = Draft(base, year, target, args.policy)
     target.parent.mkdir(parents=True, exist_ok=True)
     write(draft.document(), target)
-    out.write(f"wrote {target} (extends {base.id} {base.fiscal_year})\n" if args.lang == "en"
-              else f"作成: {target}（{base.id} {base.fiscal_year} を継承）\n")
+    out.write(say("commands.new_year.wrote", args.lang, path=target, policy=base.id, year=base.fiscal_year) + "\n")
     base_tests = tests_path_for(base_entry.path)
     if base_tests.exists():
         write(carry_tests(base_tests, tests_target, base, year), tests_target)
-        out.write(f"wrote {tests_target} (the cases of {base.fiscal_year}, with its expected values)\n"
-                  if args.lang == "en" else f"作成: {tests_target}（{base.fiscal_year}年度のケースと期待値）\n")
+        out.write(say("commands.new_year.wrote_tests", args.lang, path=tests_target, year=base.fiscal_year) + "\n")
     out.write(next_steps(target, base_entry.path, args.lang))
     return 0
 
@@ -88,8 +88,5 @@ def next_steps(target: Path, base_path: str, lang: str) -> str:
     doc, root, _ = load_document(str(target))
     sink = Sink()
     todo_markers(doc, root, str(target), sink)
-    head = "to fill in:" if lang == "en" else "記入すること:"
-    lines = [head] + [f"  {d.location}: {d.message if lang == 'en' else d.message_ja}" for d in sink.items]
-    then = ("then: yoko check {p} && yoko test {p} && yoko diff {old} {p} && yoko render {p}"
-            if lang == "en" else "続けて: yoko check {p} && yoko test {p} && yoko diff {old} {p} && yoko render {p}")
-    return "\n".join(lines) + "\n" + then.format(p=target, old=base_path) + "\n"
+    lines = [say("commands.new_year.to_fill_in", lang)] + [f"  {d.location}: {d.message if lang == 'en' else d.message_ja}" for d in sink.items]
+    return "\n".join(lines) + "\n" + say("commands.new_year.then", lang, p=target, old=base_path) + "\n"

@@ -8,13 +8,13 @@ import os
 LOOPBACK = ("localhost",)
 
 
-def add_parser(sub):
-    p = sub.add_parser("serve", help="start the browser workbench and the JSON API")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
+def add_parser(sub):  # help texts: cli.help.<command>.* in the catalogue
+    p = sub.add_parser("serve")
+    p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--policies", metavar="DIR", help="the policies folder (default: ./policies, else yoko's)")
-    p.add_argument("--max-upload-mb", type=float, default=20, metavar="MB", help="largest upload or request body")
-    p.add_argument("--max-rows", type=int, default=100_000, metavar="N", help="most rows in one batch")
+    p.add_argument("--policies", metavar="DIR")
+    p.add_argument("--max-upload-mb", type=float, default=20, metavar="MB")
+    p.add_argument("--max-rows", type=int, default=100_000, metavar="N")
     p.add_argument("--lang", choices=["ja", "en"], default=None)
     return p
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from engine.base.words import named, render, say
+from engine.lang.types import type_words
 from engine.present.resolved import item_json, policy_json
 
 
@@ -27,7 +29,6 @@ def load_named(policy: str, year=None, on=None):
 
 def parts_text(item, lang: str = "en") -> str:
     """Where each patched or re-cited part of an item came from: `; label: file:line (patch)`."""
-    from engine.base.words import say
     o = item.origin
     if o is None or not o.parts:
         return ""
@@ -53,57 +54,61 @@ def render_text(policy, lang: str) -> str:
     from engine.present.origin import origin_text
     from engine.policy.periods import describe, period_key
     from engine.present.format import fmt
-    lines = [f"{policy.id} {policy.fiscal_year}  {(policy.title or {}).get(lang, '')}", f"  file: {policy.path}"]
+    field = lambda k: named("policy.field", k, lang)  # noqa: E731
+    lines = [f"{policy.id} {policy.fiscal_year}  {(policy.title or {}).get(lang, '')}",
+             f"  {field('file')}: {policy.path}"]
     for s in policy.chain[1:]:
-        lines.append(f"  extends: {s.version[0]} {s.version[1]} ({s.path})")
+        lines.append(f"  {field('extends')}: {s.version[0]} {s.version[1]} ({s.path})")
     lines.append("")
-    lines.append(f"facts ({len(policy.facts)})")
+    lines.append(say("commands.show.facts", lang, n=len(policy.facts)))
     for n, f in policy.facts.items():
         key = period_key(f.spec, policy.fiscal_year)
-        period = f", {describe(key).text(lang)} ({key})" if key else ""
-        lines.append(f"  {n}: {f.type}{period}  @ {origin_text(f, lang)}{parts_text(f, lang)}")
+        period = f", {describe(key).text(lang)}" + (f" ({key})" if lang == "en" else "") if key else ""
+        lines.append(f"  {n}: {render(type_words(f.type), lang)}{period}  @ {origin_text(f, lang)}{parts_text(f, lang)}")
     lines.append("")
-    lines.append(f"parameters ({len(policy.parameters)})")
+    lines.append(say("commands.show.parameters", lang, n=len(policy.parameters)))
     for n, p in policy.parameters.items():
         value = fmt(p.value, lang, p.spec.get("unit"))
         lines.append(f"  {n} = {value}  [{cites_text(p.spec.get('cite'), policy.meta, lang)}]"
                      f"  @ {origin_text(p, lang)}{parts_text(p, lang)}")
     lines.append("")
-    lines.append(f"rules ({len(policy.rules)})")
+    lines.append(say("commands.show.rules", lang, n=len(policy.rules)))
     for n in policy.rules:
         r = policy.rules[n]
         lines.append(f"  {n}  [{cites_text(r.spec.get('cite'), policy.meta, lang)}]  @ {origin_text(r, lang)}"
                      f"{parts_text(r, lang)}")
     lines.append("")
-    lines.append("results: " + ", ".join(policy.results))
+    lines.append(f"{field('results')}: " + ", ".join(policy.results))
     return "\n".join(lines) + "\n"
 
 
 def render_item(policy, kind: str, item, lang: str) -> str:
     from engine.present.citations import cites_text
     from engine.present.origin import origin_text
-    from engine.present.format import fmt
+    from engine.present.format import _unit, fmt
     spec = item.spec
     label = (spec.get("label") or {}).get(lang, "")
-    lines = [f"{kind} {item.name}: {label}", f"  defined at: {origin_text(item, lang)}"]
+    field = lambda k: named("policy.field", k, lang)  # noqa: E731
+    lines = [f"{say('kind.' + kind, lang)} {item.name}: {label}", f"  {field('defined_at')}: {origin_text(item, lang)}"]
     for key, part in (item.origin.parts if item.origin else ()):
-        from engine.base.words import say
         loc = part.location
         lines.append("  " + say(f"authoring.show.part.{part.how}", lang, key=key, at=f"{loc.file}:{loc.line}"))
-    lines.append(f"  cite: {cites_text(spec.get('cite'), policy.meta, lang)}")
+    lines.append(f"  {field('cite')}: {cites_text(spec.get('cite'), policy.meta, lang)}")
+    type_text = render(type_words(item.type), lang) if kind != "parameter" else ""
     if kind == "parameter":
-        lines.append(f"  value: {fmt(item.value, lang, spec.get('unit'))}")
+        lines.append(f"  {field('value')}: {fmt(item.value, lang, spec.get('unit'))}")
     elif kind == "rule":
-        lines.append(f"  type: {item.type}" + (f", unit: {spec['unit']}" if spec.get("unit") else ""))
-        lines.append("  expr:")
+        lines.append(f"  {field('type')}: {type_text}" + (f", {field('unit')}: {_unit(spec['unit'], lang == 'ja').strip()}" if spec.get("unit") else ""))
+        lines.append(f"  {field('expr')}:")
         lines.extend("    " + ln for ln in item.text.rstrip("\n").splitlines())
-        lines.append("  reads: " + ", ".join(item.reads))
+        lines.append(f"  {field('reads')}: " + ", ".join(item.reads))
     else:
-        lines.append(f"  type: {item.type}")
+        lines.append(f"  {field('type')}: {type_text}")
         if spec.get("period"):
-            lines.append(f"  period: {json.dumps(spec['period'])}")
+            lines.append(f"  {field('period')}: {json.dumps(spec['period'])}")
     for note in spec.get("notes") or []:
-        lines.append(f"  note ({note.get('kind')}): {(note.get('text') or {}).get(lang, '').strip()}")
+        text = (note.get("text") or {}).get(lang, "").strip()
+        lines.append(f"  {named('policy.note', 'note', lang)} ({named('policy.note', note.get('kind'), lang)}): {text}")
     return "\n".join(lines) + "\n"
 
 

@@ -161,7 +161,7 @@ def _apply(merged: Resolved, child: Src, sink: Sink) -> None:
         for i, name in enumerate((c.get("drop") or {}).get(s) or []):
             if name not in doc[s]:
                 sink.say("override_missing", child.at(["drop", s, i]), key="diag.override_missing.drop",
-                         kind=words(f"authoring.kind.{KIND[s]}"), name=name, base=base_name,
+                         kind=words(f"kind.{KIND[s]}"), name=name, base=base_name,
                          suggestion=suggest(str(name), doc[s]))
                 continue
             del doc[s][name]
@@ -172,14 +172,14 @@ def _apply(merged: Resolved, child: Src, sink: Sink) -> None:
         for name, spec in ((c.get("override") or {}).get(s) or {}).items():
             if name not in doc[s]:
                 sink.say("override_missing", child.at(["override", s, name], key=True),
-                         kind=words(f"authoring.kind.{KIND[s]}"), name=name, base=base_name, suggestion=suggest(name, doc[s]))
+                         kind=words(f"kind.{KIND[s]}"), name=name, base=base_name, suggestion=suggest(name, doc[s]))
                 continue
             doc[s][name] = spec
             merged.items[s][name] = Origin(child, ("override", s, name), "override")
         for name, spec in (c.get(s) or {}).items():
             if name in doc[s]:
                 sink.say("name_clash", child.at([s, name], key=True), key="authoring.name_clash_base",
-                         kind=words(f"authoring.kind.{KIND[s]}"), name=name, base=_version_words(merged),
+                         kind=words(f"kind.{KIND[s]}"), name=name, base=_version_words(merged),
                          at=str(merged.items[s][name].location), section=s)
                 continue
             doc[s][name] = spec
@@ -216,7 +216,7 @@ def _patch(merged: Resolved, child: Src, sink: Sink) -> None:
         for name, changes in ((child.doc.get("patch") or {}).get(s) or {}).items():
             if name not in doc[s]:
                 sink.say("override_missing", child.at(["patch", s, name], key=True), key="authoring.patch_missing",
-                         kind=words(f"authoring.kind.{KIND[s]}"), name=name, base=_version_words(merged),
+                         kind=words(f"kind.{KIND[s]}"), name=name, base=_version_words(merged),
                          suggestion=suggest(name, doc[s]))
                 continue
             spec = copy.deepcopy(doc[s][name])
@@ -387,5 +387,5 @@ def check_dropped(policy, dropped: dict, sink: Sink) -> None:
             if name in dropped and name not in policy.facts and name not in policy.parameters \
                     and name not in policy.rules:
                 kind, where = dropped[name]
-                sink.say("dropped_still_used", where, kind=words(f"authoring.kind.{kind}"), name=name, rule=rule.name,
+                sink.say("dropped_still_used", where, kind=words(f"kind.{kind}"), name=name, rule=rule.name,
                          where=rule.location)

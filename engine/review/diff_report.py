@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 
-from engine.base.words import say
+from engine.base.words import named, say
 from engine.present.citations import cites_text
 from engine.present.format import _number, _unit
 
@@ -361,9 +361,10 @@ class Builder:
                     doc = c["new"] or c["old"]
                     self.li(("=", self.w(word) + " "), ("`", key), ("=", ": " + self.label(doc.get("title"))))
             elif k == "title":
-                self.li(("=", "title: "), *self.words(ch["words"].get(self.lang, [["=", self.label(ch["new"])]])))
+                self.li(("=", named("policy.field", "title", self.lang) + ": "), *self.words(ch["words"].get(self.lang, [["=", self.label(ch["new"])]])))
             else:
-                self.li(("=", self.w("diff.key_change", key=k, old=self.value(ch["old"]), new=self.value(ch["new"]))))
+                self.li(("=", self.w("diff.key_change", key=named("policy.field", k, self.lang), old=self.value(ch["old"]),
+                                     new=self.value(ch["new"]))))
 
     def items(self, sec: str, d: dict, one) -> None:
         self.h(2, ("=", self.w(f"diff.section.{sec}")))
@@ -462,7 +463,7 @@ class Builder:
                     kind = n["kind"]["new"] or n["kind"]["old"]
                     segs = n["words"].get(self.lang)
                     if segs is not None:
-                        self.li(("=", self.w("diff.note", n=n["index"] + 1, kind=kind) + ": "), *self.words(segs),
+                        self.li(("=", self.w("diff.note", n=n["index"] + 1, kind=named("policy.note", kind, self.lang)) + ": "), *self.words(segs),
                                 depth=1)
                     if "cite" in n:
                         self.li(("=", self.w("diff.note_cite", n=n["index"] + 1,
@@ -472,9 +473,9 @@ class Builder:
                 old = json.dumps(ch["old"], ensure_ascii=False) if ch["old"] is not None else "—"
                 new = json.dumps(ch["new"], ensure_ascii=False) if ch["new"] is not None else "—"
                 if len(old) + len(new) > 160:
-                    self.li(("=", self.w("diff.key_changed", key=k)), depth=1)
+                    self.li(("=", self.w("diff.key_changed", key=named("policy.field", k, self.lang))), depth=1)
                 else:
-                    self.li(("=", f"{k}: "), ("-", old), ("=", " → "), ("+", new), depth=1)
+                    self.li(("=", f"{named('policy.field', k, self.lang)}: "), ("-", old), ("=", " → "), ("+", new), depth=1)
 
     def results(self, ch: dict) -> None:
         self.h(2, ("=", self.w("diff.section.results")))
@@ -495,12 +496,13 @@ class Builder:
             return
         for word in ("added", "removed"):
             for note in ch[word]:
-                self.li(("=", f"{self.w('diff.' + word)} {note.get('kind')}: {self.label(note.get('text'))}"))
+                kind = named("policy.note", note.get("kind"), self.lang)
+                self.li(("=", f"{self.w('diff.' + word)} {kind}: {self.label(note.get('text'))}"))
         for n in ch.get("changed", []):
             segs = n["words"].get(self.lang)
             kind = n["kind"]["new"] or n["kind"]["old"]
             if segs is not None:
-                self.li(("=", self.w("diff.note", n=n["index"] + 1, kind=kind) + ": "), *self.words(segs))
+                self.li(("=", self.w("diff.note", n=n["index"] + 1, kind=named("policy.note", kind, self.lang)) + ": "), *self.words(segs))
 
 
 def _numeric_text(v) -> bool:

@@ -2,9 +2,6 @@
 """Words of policy authoring: inheritance (patch, cite_map, results), new-year, fmt, parameter spellings."""
 
 WORDS = {
-    "authoring.kind.fact": ("事実", "fact"),
-    "authoring.kind.parameter": ("パラメータ", "parameter"),
-    "authoring.kind.rule": ("ルール", "rule"),
     "authoring.base_version": ("継承元 {policy} {year}", "the base {policy} {year}"),
     "authoring.name_clash_base": (
         "{kind} {name} は{base}ですでに定義されています（{at}）。置き換えるには override: {section}: の下に、"

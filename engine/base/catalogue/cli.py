@@ -108,4 +108,15 @@ WORDS = {
     "cli.help.completion": ("シェルの補完スクリプトを表示します（例: eval \"$(yoko completion bash)\"）",
                             "print a shell completion script (e.g. eval \"$(yoko completion bash)\")"),
     "cli.help.completion.shell": ("シェル", "the shell"),
+    "cli.help.check.prove": ("SMT ソルバーで証明します: どの施設も到達しない分岐、常に真か偽の条件、NAME.tests.yaml の always: の性質",
+                             "with an SMT solver: branches no facility reaches, conditions always true or false, "
+                             "and the always: properties of NAME.tests.yaml proved or refuted"),
+    "cli.help.check.witness_dir": ("--prove と併用: 反例の施設をここに書きます", "with --prove: write refuting facilities here"),
+    "cli.help.diff.exit_code": ("結果が変わらなければ終了コード 0、変われば 1、エラーは 2（git diff --exit-code と同じ）",
+                                "exit 0 when no behaviour changes, 1 when it does, 2 on errors (as git diff --exit-code)"),
+    "cli.help.diff.prove": ("すべての施設で各公開結果が等しいことを証明するか、反例の施設を示します",
+                            "prove every public result equal for every facility, or give witness facilities"),
+    "cli.help.diff.witness_dir": ("--prove と併用: 反例の施設を事実ファイルとしてここに書きます",
+                                  "with --prove: write witness facilities here as facts files"),
+    "cli.help.diff.list_bound": ("--prove と併用: リストの件数の上限 N（既定 3）", "with --prove: lists of up to N items (default 3)"),
 }

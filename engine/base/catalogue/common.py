@@ -12,7 +12,7 @@ WORDS = {
     "common.did_you_mean": ("もしかして", "did you mean"),
     "common.more_errors": ("... ほか {n} 件のエラー（{limit} 件で打ち切り）", "... and {n} more errors (stopped after {limit})"),
 }
-WORDS.update({
+WORDS.update({  # the kinds of a named item (the one home of these words; messages and `show` use them)
     "kind.fact": ("事実", "fact"),
     "kind.parameter": ("パラメータ", "parameter"),
     "kind.rule": ("ルール", "rule"),
