@@ -210,8 +210,8 @@ class _Tty(io.StringIO):
 
 def test_progress_is_drawn_on_a_terminal_only(table):
     plain, tty = io.StringIO(), _Tty()
-    main(["evaluate", "--batch", table, *POLICY], io.StringIO(), plain)
-    main(["evaluate", "--batch", table, *POLICY], io.StringIO(), tty)
+    main(["evaluate", "--batch", table, *POLICY, "--lang", "en"], io.StringIO(), plain)
+    main(["evaluate", "--batch", table, *POLICY, "--lang", "en"], io.StringIO(), tty)
     assert "\r" not in plain.getvalue()
     assert "\r" in tty.getvalue() and tty.getvalue().endswith("5 rows: 3 evaluated, 2 error rows\n")
 

@@ -56,7 +56,7 @@ def run(args, out, err) -> int:
     if args.batch or args.facts is None:
         from functools import partial
 
-        from engine.evaluation.batch import run_command
+        from engine.cli.batch import run_command
         from engine.present.xlsx import ResultsSheet
         return run_command(args, policy, out, err, xlsx_sheet=partial(ResultsSheet, policy=policy, lang=args.lang))
     facts = load_facts_file(args.facts, policy)

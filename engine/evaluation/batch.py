@@ -358,7 +358,8 @@ def output_columns(policy) -> list[str]:
 
 @dataclass
 class Summary:
-    """Counts over a run: rows read, kept, in error; per focus rule; facts still needed."""
+    """Counts over a run: rows read, kept, in error; every public result (values counted, amounts
+    totalled); per focus rule; facts still needed."""
 
     focus: list[str]
     rows: int = 0
@@ -369,6 +370,15 @@ class Summary:
     needed_any: dict = field(default_factory=dict)  # fact -> facilities with it in needed_facts
     needed_by_rule: dict = field(default_factory=dict)  # rule -> fact -> facilities undecided on rule needing it
     error_codes: dict = field(default_factory=dict)
+    kinds: dict = field(default_factory=dict)       # public result -> its type's kind (int, bool, date, ...)
+    outcomes: dict = field(default_factory=dict)    # public result -> {value as JSON text, or "unknown": n}
+    totals: dict = field(default_factory=dict)      # numeric public result -> [sum of the known, known, unknown]
+
+    @classmethod
+    def of(cls, policy, focus=()) -> "Summary":
+        """An empty summary for `policy`'s public results."""
+        kinds = {n: getattr(policy.rules[n].type, "kind", None) if n in policy.rules else None for n in policy.results}
+        return cls(list(focus), kinds=kinds)
 
     def add(self, rec: dict | None) -> None:
         self.rows += 1
@@ -383,6 +393,8 @@ class Summary:
         self.evaluated += 1
         for f in rec["needed_facts"]:
             self.needed_any[f] = self.needed_any.get(f, 0) + 1
+        for n, kind in self.kinds.items():
+            self._tally(n, kind, rec["results"].get(n))
         for n, (v, needed) in (rec.get("_focus") or {}).items():
             key = "unknown" if v is None else json.dumps(v, ensure_ascii=False)
             counts = self.values.setdefault(n, {})
@@ -391,25 +403,48 @@ class Summary:
             for f in needed:
                 per[f] = per.get(f, 0) + 1
 
-    def render(self, policy, top: int = 12) -> str:
-        lines = [f"policy {policy.id} {policy.fiscal_year}: {self.rows} rows read, {self.skipped} left out by where, "
-                 f"{self.errors} error rows, {self.evaluated} facilities evaluated"]
-        for code, n in sorted(self.error_codes.items()):
-            lines.append(f"  error rows {code}: {n}")
-        for n in self.focus:
-            counts = self.values.get(n, {})
-            shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-            lines.append(f"{n}: {shown or 'none'}")
-            ranked = _ranked(self.needed_by_rule.get(n, {}))
-            if ranked:
-                lines.append(f"  facts still needed where {n} is unknown (facilities needing each):")
-                lines.extend(f"    {f:<40} {c}" for f, c in ranked)
-        ranked = _ranked(self.needed_any)
-        lines.append("facts still needed for any unknown public result (facilities needing each):")
-        lines.extend(f"  {f:<42} {c}" for f, c in ranked[:top])
-        if len(ranked) > top:
-            lines.append(f"  ... and {len(ranked) - top} more")
-        return "\n".join(lines) + "\n"
+    def _tally(self, name: str, kind, v) -> None:
+        if kind in ("int", "number"):
+            t = self.totals.setdefault(name, [0, 0, 0])
+            if v is None:
+                t[2] += 1
+            else:
+                t[0] += v if isinstance(v, int) else Fraction(v)
+                t[1] += 1
+            return
+        key = "unknown" if v is None else "known" if kind == "date" else json.dumps(v, ensure_ascii=False)
+        counts = self.outcomes.setdefault(name, {})
+        counts[key] = counts.get(key, 0) + 1
+
+    def _result_json(self, name: str) -> dict:
+        from engine.lang.values import to_json
+        if name in self.totals:
+            total, known, unknown = self.totals[name]
+            return {"total": to_json(total), "known": known, "unknown": unknown}
+        counts = self.outcomes.get(name, {})
+        if self.kinds.get(name) == "date":
+            return {"known": counts.get("known", 0), "unknown": counts.get("unknown", 0)}
+        return _values_json(counts)
+
+    def to_json(self, policy) -> dict:
+        """The summary as data (`evaluate --batch --summary --format json`, the workbook's summary sheet)."""
+        return {
+            "policy": {"id": policy.id, "fiscal_year": policy.fiscal_year},
+            "rows": {"read": self.rows, "left_out": self.skipped, "errors": self.errors, "evaluated": self.evaluated},
+            "error_codes": dict(sorted(self.error_codes.items())),
+            "results": {n: self._result_json(n) for n in self.kinds if n in self.totals or n in self.outcomes},
+            "counted": {n: {**_values_json(self.values.get(n, {})),
+                            "needed_facts": [{"fact": f, "facilities": c}
+                                             for f, c in _ranked(self.needed_by_rule.get(n, {}))]}
+                        for n in self.focus},
+            "needed_facts": [{"fact": f, "facilities": c} for f, c in _ranked(self.needed_any)],
+        }
+
+
+def _values_json(counts: dict) -> dict:
+    """{"values": [{"value": v, "facilities": n}, ...] most first, "unknown": n} of counts by JSON text."""
+    return {"values": [{"value": json.loads(k), "facilities": c} for k, c in _ranked(counts) if k != "unknown"],
+            "unknown": counts.get("unknown", 0)}
 
 
 def _ranked(d: dict) -> list[tuple[str, int]]:
@@ -450,7 +485,7 @@ def _chunks(rows, size):
 def run_batch(policy, mapping: Mapping, rows, emit: Callable[[dict], None], *, jobs: int = 1,
               focus: list[str] = (), progress: Callable[[int], None] | None = None) -> Summary:
     """Evaluate every row in input order, passing each output record to `emit`; the run's summary."""
-    summary = Summary(list(focus))
+    summary = Summary.of(policy, focus)
 
     def take(rec):
         summary.add(rec)
@@ -524,62 +559,7 @@ def _public(rec: dict) -> dict:
     return rec
 
 
-# --------------------------------------------------------------------------- the command
-
-def run_command(args, policy, out, err, xlsx_sheet=None) -> int:
-    """`yoko evaluate --batch FILE ...`: exit 0 when every row was good, 1 when some are error rows."""
-    from engine.evaluation.tables import TableWriter, read_rows
-    if not args.batch:
-        raise YokoError([diag("usage", key="diag.usage.facts_or_batch")])
-    if args.facts is not None:
-        raise YokoError([diag("usage", key="diag.usage.facts_and_batch")])
-    if args.jobs < 1:
-        raise YokoError([diag("usage", key="diag.usage.jobs", got=args.jobs)])
-    unknown = [r for r in args.count if r not in policy.rules]
-    if unknown:
-        raise YokoError([diag("usage", key="diag.usage.count", rule=unknown[0], policy=policy.id,
-                              suggestion=suggest(unknown[0], policy.rules))])
-    mapping = load_mapping(args.map, policy) if args.map else None
-    header, rows = read_rows(args.batch, args.sheet)
-    if mapping is None:
-        mapping = identity_mapping(policy, header, args.batch)
-    else:
-        _check_columns(mapping, header, args.batch)
-    if args.summary and args.out is None:
-        emit_to = None  # the summary is the output; rows are not printed
-    else:
-        emit_to = args.out
-    writer = bar = None
-    focus = list(args.count) if args.summary else []
-    try:
-        writer = TableWriter(emit_to, output_columns(policy), out, encoding=getattr(args, "encoding", None)
-                             or "utf-8-sig", xlsx_sheet=xlsx_sheet) if (emit_to or not args.summary) else None
-        bar = _Progress(err) if _isatty(err) else None
-        summary = run_batch(policy, mapping, rows, writer.write if writer else (lambda rec: None),
-                            jobs=args.jobs, focus=focus, progress=bar)
-    except BaseException:
-        if writer:
-            writer.discard()
-        raise
-    finally:
-        if bar:
-            bar.done()
-    if writer:
-        try:
-            writer.close()
-        except BaseException:
-            writer.discard()
-            raise
-    err.write(f"{summary.evaluated + summary.errors} rows: {summary.evaluated} evaluated, {summary.errors} error rows"
-              + (f", {summary.skipped} left out by where" if summary.skipped else "")
-              + (f", read as {header.encoding}" if getattr(header, "encoding", "utf-8") not in ("utf-8", None) else "")
-              + (f" -> {args.out}" if args.out else "") + "\n")
-    if args.summary:
-        out.write(summary.render(policy))
-    return 1 if summary.errors else 0
-
-
-def _check_columns(mapping: Mapping, header, path) -> None:
+def check_columns(mapping: Mapping, header, path) -> None:
     """Every column a mapping reads must exist (a typo would otherwise make a fact silently unknown)."""
     if header is None:
         return
@@ -587,29 +567,3 @@ def _check_columns(mapping: Mapping, header, path) -> None:
     if missing:
         raise YokoError([diag("unknown_column", Location(path, 1, 1), key="diag.unknown_column.mapping",
                               mapping=mapping.path, column=missing[0], path=path, suggestion=suggest(missing[0], header))])
-
-
-def _isatty(stream) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-class _Progress:
-    """A one-line progress counter on a terminal (stderr), redrawn at most ~10 times a second."""
-
-    def __init__(self, stream):
-        import time
-        self.stream, self.clock, self.last = stream, time.monotonic, 0.0
-
-    def __call__(self, n: int) -> None:
-        now = self.clock()
-        if now - self.last >= 0.1:
-            self.last = now
-            self.stream.write(f"\r  {n:,} rows")
-            self.stream.flush()
-
-    def done(self) -> None:
-        self.stream.write("\r\033[K")
-        self.stream.flush()

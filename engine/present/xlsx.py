@@ -88,6 +88,34 @@ class ResultsSheet:
             return "、".join(f"{k}: {x}" for k, x in v.items())
         return v
 
+    def add_summary(self, data: dict) -> None:
+        """Add the run's summary sheet (Summary.to_json): counts, totals, the facts that decide the most."""
+        from engine.present.summary import summary_rows
+        ws = self.wb.create_sheet(say("commands.batch.sheet", self.lang))
+        for letter, width in zip("ABC", (40, 24, 14)):
+            ws.column_dimensions[letter].width = width
+        bold = self._font(bold=True)
+        header = True
+        for row in summary_rows(data, self.policy, self.lang, lambda n: column_label(n, self.policy, self.lang)):
+            if not row:
+                ws.append([])
+                header = True
+                continue
+            cells = []
+            for v in row:
+                cell = self._cell(ws, value=v)
+                if header:
+                    cell.font = bold
+                elif type(v) is int:
+                    cell.number_format = "#,##0"
+                cells.append(cell)
+            ws.append(cells)
+            header = False
+
+    def _font(self, **kw):
+        from openpyxl.styles import Font
+        return Font(**kw)
+
     def save(self, f) -> None:
         """Add the sheet that explains each column, then write the workbook."""
         ws = self.wb.create_sheet(say("xlsx.sheet.columns", self.lang))
