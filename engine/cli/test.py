@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from engine.base.words import say
+
 
 def add_parser(sub):
     p = sub.add_parser("test")
@@ -11,6 +13,8 @@ def add_parser(sub):
     p.add_argument("--update", action="store_true")
     p.add_argument("--coverage", action="store_true")
     p.add_argument("--fail-under", type=float, metavar="PERCENT")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--junit-xml", metavar="FILE")
     return p
 
 
@@ -37,11 +41,16 @@ def run(args, out, err) -> int:
     from engine.review.coverage import measure, render_report
     from engine.base.diagnostics import YokoError, render_all
     from engine.policy.cache import load_policy_cached
-    from engine.review.policy_tests import load_suite, report, run_suite, update_expectations
+    from engine.review.policy_tests import load_suite, report, run_suite, suite_json, update_expectations
+    text = args.format == "text"
+    if not text:  # JSON on stdout: the words meant for a person are not mixed into it
+        import io
+        out, json_out = io.StringIO(), out
+    suites: list[dict] = []
     want_cov = args.coverage or args.fail_under is not None
     pairs = targets(args.paths)
     if not pairs:
-        err.write("no policy files found\n")
+        err.write(say("commands.test.none_found", args.lang) + "\n")
         return 2
     failed = broken = 0
     covered = total = 0
@@ -53,8 +62,7 @@ def run(args, out, err) -> int:
             broken += 1
             continue
         if not tests_path.exists():
-            out.write(f"{policy_path}: no tests ({tests_path} does not exist)\n" if args.lang == "en"
-                      else f"{policy_path}: テストなし（{tests_path} がない）\n")
+            out.write(say("commands.test.no_tests", args.lang, policy=policy_path, tests=tests_path) + "\n")
             if want_cov:  # a policy without cases covers none of its rules: it counts against --fail-under
                 try:
                     cov = measure(load_policy_cached(policy_path), [])
@@ -73,9 +81,10 @@ def run(args, out, err) -> int:
             continue
         if args.update:
             n = update_expectations(suite)
-            out.write(f"{tests_path}: {n} expected value{'s' if n != 1 else ''} updated\n")
+            out.write(say("commands.test.updated" if n != 1 else "commands.test.updated_one", args.lang, tests=tests_path, n=n) + "\n")
             suite = run_suite(load_suite(str(tests_path), policy))
         out.write(report(suite, args.lang))
+        suites.append(suite_json(suite))
         failed += suite.count("fail")
         broken += suite.count("error")
         if want_cov:
@@ -83,17 +92,38 @@ def run(args, out, err) -> int:
             out.write("\n" + render_report(cov, args.lang))
             covered += cov.covered
             total += cov.total
+            suites[-1]["coverage"] = {"covered": cov.covered, "total": cov.total}
+    if args.junit_xml:
+        _write_junit(args.junit_xml, suites, args.lang)
+    if not text:
+        import json
+        json_out.write(json.dumps({"suites": suites, "failed": failed, "broken": broken}, ensure_ascii=False,
+                                  indent=2, default=str) + "\n")
     if want_cov and total and len(pairs) > 1:
-        label = "total rule coverage" if args.lang == "en" else "ルールの網羅率（合計）"
-        out.write(f"\n{label}: {covered}/{total} ({100 * covered / total:.1f}%)\n")
+        out.write("\n" + say("commands.test.total_coverage", args.lang, covered=covered, total=total,
+                              percent=f"{100 * covered / total:.1f}") + "\n")
     if broken:
         return 2
     if failed:
         return 1
     if args.fail_under is not None and (not total or 100 * covered / total < args.fail_under):
         if not total:
-            err.write(f"no rule was covered: no cases ran, so --fail-under {args.fail_under:g}% cannot be met\n")
+            err.write(say("commands.test.no_rule_covered", args.lang, limit=f"{args.fail_under:g}") + "\n")
             return 1
-        err.write(f"rule coverage {100 * covered / total:.1f}% is below --fail-under {args.fail_under:g}%\n")
+        err.write(say("commands.test.below", args.lang, percent=f"{100 * covered / total:.1f}",
+                      limit=f"{args.fail_under:g}") + "\n")
         return 1
     return 0
+
+
+def _write_junit(path: str, suites: list[dict], lang: str) -> None:
+    """The JUnit XML report, written whole or not at all."""
+    from engine.evaluation.tables import AtomicFile
+    from engine.review.policy_tests import junit_xml
+    f = AtomicFile(path, encoding="utf-8")
+    try:
+        f.f.write(junit_xml(suites, lang))
+    except BaseException:
+        f.discard()
+        raise
+    f.commit()

@@ -211,20 +211,21 @@ def _run_case(policy: Policy, case: Case) -> Outcome:
 
 # --------------------------------------------------------------------------- report
 
-_T = {
-    "en": {"fail": "FAIL", "error": "ERROR", "expected": "expected", "got": "got", "passed": "passed",
-           "failed": "failed", "errors": "errors", "cases": "cases", "unknown": "unknown (null)",
-           "no_expect": "expects nothing (run `yoko test --update` to record the results)"},
-    "ja": {"fail": "不一致", "error": "エラー", "expected": "期待値", "got": "結果", "passed": "成功",
-           "failed": "不一致", "errors": "エラー", "cases": "件", "unknown": "不明 (null)",
-           "no_expect": "期待値がない（`yoko test --update` で結果を記録する）"},
-}
+class _Words:
+    """The words of a test report in one language (commands.test.word.* in the catalogue)."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def __getitem__(self, key: str) -> str:
+        from engine.base.words import say
+        return say(f"commands.test.word.{key}", self.lang)
 
 
 def show(v, lang: str = "en") -> str:
     """A JSON value as it would be written in the tests file."""
     if v is None:
-        return _T[lang]["unknown"]
+        return _Words(lang)["unknown"]
     return json.dumps(v, ensure_ascii=False)
 
 
@@ -236,7 +237,7 @@ def _width(text: str) -> int:
 
 def report(suite: Suite, lang: str = "en") -> str:
     """What failed, result by result (expected vs got), then a one-line summary."""
-    t = _T[lang]
+    t = _Words(lang)
     lines = []
     for o in suite.outcomes:
         if o.status == "pass" and not o.case.expect:
@@ -356,3 +357,44 @@ def _yaml_value(v, case: Case, result: str, policy: Policy):
         m.fa.set_flow_style()
         return m
     return v
+
+
+# --------------------------------------------------------------------------- machine-readable reports
+
+def suite_json(suite: Suite) -> dict:
+    """A suite's outcomes as data (`yoko test --format json`)."""
+    return {
+        "tests": suite.path, "policy": suite.policy.path, "cases": len(suite.outcomes),
+        "passed": suite.count("pass"), "failed": suite.count("fail"), "errors": suite.count("error"),
+        "outcomes": [{"name": o.case.name, "file": o.case.location.file, "line": o.case.location.line,
+                      "status": o.status,
+                      "mismatches": [{"result": m.result, "expected": m.expected, "got": m.got} for m in o.mismatches],
+                      "diagnostics": [d.to_json() for d in o.case.errors]}
+                     for o in suite.outcomes],
+    }
+
+
+def junit_xml(suites: list[dict], lang: str = "en") -> str:
+    """Suites as data (suite_json) as JUnit XML, which CI systems read: one testsuite per tests file,
+    one testcase per case, a failure element per failed case, an error element per broken one."""
+    import xml.etree.ElementTree as ET
+    root = ET.Element("testsuites", name="yoko test", tests=str(sum(s["cases"] for s in suites)),
+                      failures=str(sum(s["failed"] for s in suites)), errors=str(sum(s["errors"] for s in suites)))
+    t = _Words(lang)
+    for s in suites:
+        el = ET.SubElement(root, "testsuite", name=s["tests"], tests=str(s["cases"]), failures=str(s["failed"]),
+                           errors=str(s["errors"]), skipped="0")
+        for o in s["outcomes"]:
+            case = ET.SubElement(el, "testcase", classname=s["policy"], name=o["name"], file=o["file"],
+                                 line=str(o["line"]))
+            if o["status"] == "fail":
+                lines = [f"{m['result']}: {t['expected']} {show(m['expected'], lang)}, {t['got']} {show(m['got'], lang)}"
+                         for m in o["mismatches"]]
+                ET.SubElement(case, "failure", message=lines[0] if len(lines) == 1 else f"{len(lines)} {t['failed']}",
+                              type="mismatch").text = "\n".join(lines)
+            elif o["status"] == "error":
+                text = "\n".join(f"{d.get('code')}: {d.get('message_ja', d['message']) if lang == 'ja' else d['message']}"
+                                 for d in o["diagnostics"])
+                ET.SubElement(case, "error", message=text.splitlines()[0] if text else "", type="error").text = text
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
