@@ -38,6 +38,12 @@ class Builder:
     def w(self, key: str, /, **params) -> str:
         return say(key, self.lang, **params)
 
+    def note_head(self, n: int, kind: str) -> str:
+        """注記 2（解釈）; a plain note is only 注記 2."""
+        if kind in (None, "note"):
+            return self.w("commands.diff.note", n=n)
+        return self.w("diff.note", n=n, kind=named("policy.note", kind, self.lang))
+
     def h(self, level: int, *spans) -> None:
         self.blocks.append(("h", level, list(spans)))
 
@@ -463,7 +469,7 @@ class Builder:
                     kind = n["kind"]["new"] or n["kind"]["old"]
                     segs = n["words"].get(self.lang)
                     if segs is not None:
-                        self.li(("=", self.w("diff.note", n=n["index"] + 1, kind=named("policy.note", kind, self.lang)) + ": "), *self.words(segs),
+                        self.li(("=", self.note_head(n["index"] + 1, kind) + ": "), *self.words(segs),
                                 depth=1)
                     if "cite" in n:
                         self.li(("=", self.w("diff.note_cite", n=n["index"] + 1,
@@ -502,7 +508,7 @@ class Builder:
             segs = n["words"].get(self.lang)
             kind = n["kind"]["new"] or n["kind"]["old"]
             if segs is not None:
-                self.li(("=", self.w("diff.note", n=n["index"] + 1, kind=named("policy.note", kind, self.lang)) + ": "), *self.words(segs))
+                self.li(("=", self.note_head(n["index"] + 1, kind) + ": "), *self.words(segs))
 
 
 def _numeric_text(v) -> bool:

@@ -38,6 +38,8 @@ WORDS = {
     "commands.test.word.unknown": ("不明 (null)", "unknown (null)"),
     "commands.test.word.no_expect": ("期待値がない（`yoko test --update` で結果を記録する）",
                                      "expects nothing (run `yoko test --update` to record the results)"),
+    # yoko diff: a note of the plain kind, without the kind repeated ("注記 1", not "注記 1（注記）")
+    "commands.diff.note": ("注記 {n}", "note {n}"),
     # yoko new-year ---------------------------------------------------------------------------
     "commands.new_year.wrote": ("作成: {path}（{policy} {year} を継承）", "wrote {path} (extends {policy} {year})"),
     "commands.new_year.wrote_tests": ("作成: {path}（{year}年度のケースと期待値）",
