@@ -53,13 +53,6 @@ def test_the_text_summary_says_the_same_in_japanese_words_and_units(cli, example
     assert r.err == "14 行: 評価 14 件、エラー行 0 件\n"
 
 
-def test_the_summary_of_a_real_table_is_pinned(cli, snapshot):
-    r = cli("evaluate", "--batch", "tests/data/mhlw-r7-slice.csv", "--map", "examples/mappings/mhlw-r7-ibaraki.yaml",
-            *POLICY, "--summary", "--count", "basis", "--lang", "en")
-    assert r.code == 0
-    assert r.out == snapshot
-
-
 def test_the_workbook_has_a_summary_sheet_with_japanese_headings_and_typed_cells(cli, examples, tmp_path):
     out = tmp_path / "results.xlsx"
     r = cli("evaluate", "--batch", examples, *POLICY, "--out", str(out), "--lang", "ja")
