@@ -236,14 +236,7 @@ def _run(cli, argv, lang, tmp):
     return r
 
 
-# The memo of `evaluate` shows the policy's expressions as code (`for`, `not`, 「days」) until the memo
-# that reads them as sentences lands (issue 13, item 2; helper memo): not yet a failure here.
-MEMO_PENDING = pytest.mark.xfail(reason="the memo still prints expressions as code by default", strict=False)
-JA_COMMANDS = [pytest.param(*c, marks=MEMO_PENDING) if c[1][0] == "evaluate" and "--batch" not in c[1] else c
-               for c in COMMANDS]
-
-
-@pytest.mark.parametrize("name, argv", JA_COMMANDS, ids=[c[0] for c in COMMANDS])
+@pytest.mark.parametrize("name, argv", COMMANDS, ids=[c[0] for c in COMMANDS])
 def test_japanese_output_has_no_english_interface_words(cli, failing_cases, name, argv):
     r = _run(cli, argv, "ja", failing_cases)
     assert english_left(r.out + r.err, str(failing_cases)) == []
