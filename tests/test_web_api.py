@@ -581,3 +581,14 @@ def test_a_page_upload_over_the_limit_is_a_413_page_that_names_the_limit(small):
 def test_a_batch_body_that_is_not_utf8_is_a_422_located_in_the_body(client):
     r = client.post("/api/policies/ibaraki/2022/batch", content=b'{"id": "a"}\n\xff\n')
     assert (r.status_code, codes(r)) == (422, ["not_utf8"]) and r.json()["diagnostics"][0]["file"] == "body"
+
+
+def test_an_excluded_facility_lists_no_deadline_and_an_eligible_one_does(client):
+    def page(example):
+        r = client.get(f"/evaluate/ibaraki/2022?example={example}", follow_redirects=False)
+        return client.get(r.headers["location"]).text
+    deadline = "実績報告の提出期限"  # report_due: applies_if eligible in the policy
+    excluded, eligible = page("excluded-regional-care-addon"), page("ground-1-cost-share-smaller")
+    block = re.compile(r'<ul id="deadlines">.*?</ul>', re.S)
+    assert deadline in block.search(eligible).group(0)
+    assert block.search(excluded) is None  # 該当なし: the deadlines of a grantee are not this facility's

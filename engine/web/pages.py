@@ -240,7 +240,7 @@ def _result(policy, ev, lang: str) -> dict:
         return cites_text(policy.rules[name].spec.get("cite"), policy.meta, lang)
 
     key = service.conclusion(policy, ev)
-    head = "eligible" if "eligible" in policy.rules else None
+    head = service.eligibility_rule(policy)
     reasons = []
     for part in (ev.trace_entry(head)["because"] if head else []):
         ref = part.get("rule")

@@ -94,10 +94,20 @@ def evaluate(policy, facts):
     return run(policy, facts)
 
 
+def eligibility_rule(policy) -> str | None:
+    """The rule the verdict follows: the policy's `conclusion: {eligible: RULE}` (as the memo reads
+    it), else a result named `eligible`, else the first yes/no result."""
+    named = (policy.meta.get("conclusion") or {}).get("eligible")
+    if named:
+        return named
+    if "eligible" in policy.results:
+        return "eligible"
+    return next((r for r in policy.results if str(policy.rules[r].type) == "bool"), None)
+
+
 def conclusion(policy, ev) -> str:
-    """eligible / excluded / undecided: the result named `eligible`, else the first yes/no result."""
-    name = "eligible" if "eligible" in policy.results else next(
-        (r for r in policy.results if isinstance(ev.env.get(r), bool) or str(policy.rules[r].type) == "bool"), None)
+    """eligible / excluded / undecided, as the memo's 結論 says it."""
+    name = eligibility_rule(policy)
     if name is None:
         return "undecided"
     v = ev.env.get(name)
@@ -105,9 +115,11 @@ def conclusion(policy, ev) -> str:
 
 
 def deadlines(policy, ev) -> list[str]:
-    """Public results whose value is a date (or that are dates still unknown)."""
-    return [r for r in policy.results
-            if isinstance(ev.env.get(r), datetime.date) or str(policy.rules[r].type) == "date"]
+    """Public results whose value is a date (or that are dates still unknown) and that apply to this
+    facility (a result whose `applies_if` is false is not applicable, as in the memo)."""
+    skip = set(ev.not_applicable)
+    return [r for r in policy.results if r not in skip
+            and (isinstance(ev.env.get(r), datetime.date) or str(policy.rules[r].type) == "date")]
 
 
 def amounts(policy) -> list[str]:
