@@ -259,27 +259,12 @@ def _runtime(policy, name, e: EvalError, env: dict | None = None) -> Diagnostic:
     """Where a rule failed, and (so the bad input can be found) the facts it read, with their values."""
     rule = policy.rules[name]
     loc = rule.locate(e.node.start) if e.node is not None else None
-    facts = [f"{n} = {to_json(env[n])}" for n in _facts_behind(policy, name) if env.get(n) is not None] \
+    facts = [f"{n} = {to_json(env[n])}" for n in policy.facts_behind(name) if env.get(n) is not None] \
         if env is not None else []
     if facts:
         read = ", ".join(facts[:6]) + (", ..." if len(facts) > 6 else "")
         return diag(e.code, loc or rule.location, key="diag.runtime.read", problem=e.words, rule=name, read=read)
     return diag(e.code, loc or rule.location, key="diag.runtime", problem=e.words, rule=name)
-
-
-def _facts_behind(policy, name: str) -> list[str]:
-    """The facts a rule reads, directly or through the rules it reads, in first-read order."""
-    out, seen, stack = [], set(), [name]
-    while stack:
-        n = stack.pop(0)
-        if n in seen:
-            continue
-        seen.add(n)
-        if n in policy.facts:
-            out.append(n)
-        elif n in policy.rules:
-            stack.extend(policy.rules[n].reads)
-    return out
 
 
 def evaluate(policy: Policy, facts: dict) -> Evaluation:

@@ -93,6 +93,20 @@ class Policy:
     def param_env(self) -> dict:
         return {p.name: p.value for p in self.parameters.values()}
 
+    def facts_behind(self, name: str) -> list[str]:
+        """The facts a rule reads, directly or through the rules it reads, in first-read order."""
+        out, seen, todo = [], set(), [name]
+        while todo:
+            n = todo.pop(0)
+            if n in seen:
+                continue
+            seen.add(n)
+            if n in self.facts:
+                out.append(n)
+            elif n in self.rules:
+                todo.extend(self.rules[n].reads)
+        return out
+
 
 @lru_cache(maxsize=1)
 def _validator():

@@ -775,7 +775,7 @@ def _prove_one(old, new, ta, tb, uni, name: str, timeout_ms: int) -> dict:
             return {"status": "equal"}
         if r != z3.sat:
             break
-        read = _facts_read(old, name) | _facts_read(new, name)
+        read = set(old.facts_behind(name)) | set(new.facts_behind(name))
         model = _nicer(s, uni, read) or s.model()
         facts = model_facts(uni, model)
         got = run_both(old, new, facts, name)
@@ -882,22 +882,8 @@ def _changed_facts(old, new) -> set[str]:
     for n in changed:
         for policy in (old, new):
             if n in policy.rules:
-                out |= _facts_read(policy, n)
+                out |= set(policy.facts_behind(n))
     return out
-
-
-def _facts_read(policy, name: str) -> set[str]:
-    seen, todo, facts = set(), [name], set()
-    while todo:
-        n = todo.pop()
-        if n in seen:
-            continue
-        seen.add(n)
-        if n in policy.facts:
-            facts.add(n)
-        elif n in policy.rules:
-            todo.extend(policy.rules[n].reads)
-    return facts
 
 
 def _exact(v):
@@ -1044,7 +1030,7 @@ def _property(policy, uni, tr, name: str, text: str) -> dict:
         if r != z3.sat:
             return {**out, "status": "unknown", "reason": str(s.reason_unknown())}
         read = {n.id for n in ast.free_names(node)}
-        facts_read = set().union(*[_facts_read(policy, n) for n in read]) if read else set()
+        facts_read = set().union(*[set(policy.facts_behind(n)) for n in read]) if read else set()
         model = _nicer(s, uni, facts_read) or s.model()
         facts = model_facts(uni, model)
         if _evaluates_false(policy, node, facts):
