@@ -67,6 +67,16 @@ def test_a_typo_in_an_expression_is_a_diagnostic_located_in_the_yaml(client):
     assert "beds_counted?" in d.message
 
 
+def test_a_label_quoting_an_amount_the_parameter_no_longer_has_is_warned_while_typing(client):
+    text = IBARAKI.read_text("utf-8").replace("value: 133000", "value: 140000", 1)
+    assert text != IBARAKI.read_text("utf-8")
+    client.open(IBARAKI.resolve(), text)
+    stale = [d for d in client.published[-1].diagnostics if d.code == "stale_label"]
+    assert stale and all(d.severity == t.DiagnosticSeverity.Warning for d in stale)
+    client.open(IBARAKI.resolve())
+    assert not [d for d in client.published[-1].diagnostics if d.code == "stale_label"]
+
+
 def test_diagnostics_are_in_japanese_when_asked(tmp_path):
     client = Client("ja")
     client.open(IBARAKI.resolve(), IBARAKI.read_text("utf-8").replace("beds_counted * unit_per_bed", "beds_countd * 1"))

@@ -102,3 +102,15 @@ rules:
   many: {type: bool, expr: transports >= 1000, label: {ja: 多い, en: many}, cite: {source: guideline, article: 1}}
 results: [many]
 """
+
+
+def test_a_note_naming_another_year_than_the_reference_period_is_warned_at_the_note(tmp_path):
+    noted = TEMPLATE.replace("    label: {ja: 搬送件数LABEL, en: Transports}\n",
+                             "    label: {ja: 搬送件数, en: Transports}\n"
+                             "    notes:\n      - {kind: note, text: {ja: 令和3年の実績による, en: as reported for 2021}}\n")
+    found = stale_labels(load_policy(str(tmp_path / "p.yaml"), noted))
+    assert [(d.code, d.location.line) for d in found] == [("stale_label", 13)]
+    assert found[0].message == ("a note of transports says 令和3年 but its reference period is 2022; "
+                                "correct the year in the note")
+    right = noted.replace("令和3年", "令和4年").replace("2021", "2022")
+    assert stale_labels(load_policy(str(tmp_path / "p.yaml"), right)) == []

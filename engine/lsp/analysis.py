@@ -30,6 +30,7 @@ def check(path: str, text: str) -> list[Diagnostic]:
     """The diagnostics `yoko check` gives for this text of the file (citations included)."""
     from engine.policy.load import load_policy
     from engine.policy.sources import check_citations, find_source
+    from engine.review.stale import stale_labels
     try:
         policy = load_policy(path, text)
     except YokoError as e:
@@ -39,7 +40,7 @@ def check(path: str, text: str) -> list[Diagnostic]:
     src = find_source(path)
     if src is not None:
         diags += check_citations(policy, src)
-    return diags
+    return diags + stale_labels(policy)
 
 
 def policy_for(path: str, text: str):

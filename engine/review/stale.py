@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-"""Stale numbers: a label that quotes a year or an amount the policy itself no longer has.
+"""Stale numbers: a label or note that quotes a year or an amount the policy itself no longer has.
 
 Two checks, narrow on purpose so that a warning is nearly always real (docs/errors.md, stale_label):
+(A note is read the same way as the label; the label is reported first.)
 - the label of a fact with a reference period (`period: {calendar_year: -1}`) names years, none
   of them the period's year (令和3年 in a FY2023 policy whose period is calendar 2022);
 - the label of a yen parameter, or of a rule that reads yen parameters, names amounts (133,000円,
@@ -64,17 +65,35 @@ def _where(item, policy):
     return loc
 
 
+def _texts(value) -> list[str]:
+    return [str(t) for t in value.values()] if isinstance(value, dict) else [value] if isinstance(value, str) else []
+
+
 def _check(item, what: str, find, allowed: set, policy) -> list[Diagnostic]:
-    label = item.spec.get("label")
-    texts = label.values() if isinstance(label, dict) else [label] if isinstance(label, str) else []
-    for text in texts:
-        found = find(str(text))
-        if found and not (set(v for v, _ in found) & allowed):
-            value, written = found[0]
-            shown = ", ".join(_show(v, what) for v in sorted(allowed) if v is not None)
-            return [diag("stale_label", _where(item, policy), key=f"diag.stale_label.{what}", severity="warning", name=item.name,
-                         written=written, expected=shown)]
+    """A warning for the label, else for the first note, that names values none of which is allowed."""
+    notes = [n for n in item.spec.get("notes") or [] if isinstance(n, dict)]
+    for where, texts in [("label", _texts(item.spec.get("label"))),
+                         *((i, _texts(n.get("text"))) for i, n in enumerate(notes))]:
+        for text in texts:
+            found = find(text)
+            if found and not (set(v for v, _ in found) & allowed):
+                value, written = found[0]
+                shown = ", ".join(_show(v, what) for v in sorted(allowed) if v is not None)
+                at = _where(item, policy) if where == "label" else _note_where(item, policy, where)
+                key = f"diag.stale_label.{what}" if where == "label" else f"diag.stale_label.note_{what}"
+                return [diag("stale_label", at, key=key, severity="warning",
+                             name=item.name, written=written, expected=shown)]
     return []
+
+
+def _note_where(item, policy, index: int):
+    """Where note `index` of an item is written: the item's own file, else the child's `extends:`."""
+    origin = getattr(item, "origin", None)
+    loc = origin.at("notes", index) if origin is not None else item.location
+    if loc.file != policy.path and policy.chain:
+        from engine.policy.yamlio import location_at
+        return location_at(policy.chain[0].root, ["extends"], policy.path, key=True)
+    return loc
 
 
 def _show(v, what: str) -> str:

@@ -509,6 +509,12 @@ WORDS.update({
     "diag.stale_label.amounts": (
         "{name} の表示名は {written} としていますが、パラメータの値は {expected} 円です。表示名の金額を直してください",
         "the label of {name} says {written} but the parameter value is {expected} yen; correct the amount in the label"),
+    "diag.stale_label.note_years": (
+        "{name} の注記は {written} としていますが、参照期間は {expected} 年です。注記の年を直してください",
+        "a note of {name} says {written} but its reference period is {expected}; correct the year in the note"),
+    "diag.stale_label.note_amounts": (
+        "{name} の注記は {written} としていますが、パラメータの値は {expected} 円です。注記の金額を直してください",
+        "a note of {name} says {written} but the parameter value is {expected} yen; correct the amount in the note"),
     # rows, not runs (robust): what one row can hold that is not a row; tables past their limits
     "diag.bad_row.undecodable": ("この行は表の文字コードの文字ではありません: バイト {byte} を読めません（表全体を一つの文字コードで保存してください）",
                                  "the row is not text in the table's encoding: byte {byte} cannot be decoded "
