@@ -85,6 +85,7 @@ def format_text(text: str, path: str) -> str:
     if not isinstance(doc, (CommentedMap, CommentedSeq)):
         return text
     meaning = _plain(doc, text, path)
+    _untag_strings(doc)
     if isinstance(doc, CommentedMap):
         _SHAPES[file_kind(path, doc)](doc)
     out = _Lines()
@@ -93,6 +94,19 @@ def format_text(text: str, path: str) -> str:
     if not _same(_plain(_yaml().load(new), new, path), meaning):  # never write a file whose meaning changed
         raise RuntimeError(f"yoko fmt would change the meaning of {path}; the file is left as it is")
     return new
+
+
+def _untag_strings(node) -> None:
+    """`!!str text` as "text": the same string, and ruamel writes the tag back as `!!%20str` when it
+    stands in a flow mapping (a round-trip bug), which would change the meaning."""
+    from ruamel.yaml.comments import TaggedScalar
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+    items = node.items() if isinstance(node, CommentedMap) else enumerate(node) if isinstance(node, CommentedSeq) else ()
+    for k, v in list(items):
+        if isinstance(v, TaggedScalar) and str(getattr(v.tag, "value", v.tag)) == "tag:yaml.org,2002:str":
+            node[k] = DoubleQuotedScalarString(v.value)
+        else:
+            _untag_strings(v)
 
 
 def _same(a, b) -> bool:
