@@ -22,3 +22,13 @@ def require_browser(have_modules: bool, what: str = "playwright") -> None:
     if os.environ.get("CI"):
         raise RuntimeError(f"browser tests must run in CI: need {what} and {CHROMIUM}")
     pytest.skip(f"{what} or chromium not installed (CI never skips these)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module (the module calls require_browser first)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_util import ARTEFACTS, CHROMIUM, FLAGS, require_browser
+from browser_util import ARTEFACTS, browser, require_browser  # noqa: F401 (browser: a fixture)
 from conftest import run_cli
 
 A4 = (595.28, 841.89)  # 210 × 297 mm in points
@@ -32,14 +32,6 @@ except ImportError:  # pragma: no cover - CI installs them (the test extra)
 require_browser(sync_playwright is not None, "playwright and pypdf")
 
 HEADINGS = {"/H1", "/H2", "/H3", "/H4", "/H5", "/H6"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def _print(browser, html: str, name: str) -> bytes:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from browser_util import ARTEFACTS, CHROMIUM, FLAGS, require_browser
+from browser_util import ARTEFACTS, browser, require_browser  # noqa: F401 (browser: a fixture)
 from web_util import ROOT, git_workspace
 
 CORPUS = Path(os.environ.get("YOKO_CORPUS", "/work/shared/corpus/mhlw-r7-facilities.csv"))
@@ -51,14 +51,6 @@ def server(tmp_path_factory):
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
