@@ -174,3 +174,49 @@ def test_a_runtime_error_in_cached_code_still_names_its_rule(cache_dir, tmp_path
             run_rules(p, {"n1": 3, "n2": 9})
         d = e.value.diagnostics[0]
         assert (d.code, d.location.line) == ("division_by_zero", line)
+
+
+def _all_paths(node, where=()):
+    """Every key path of a YAML tree, plus one step past each (a path that reaches no node)."""
+    yield (*where, "no such key")
+    if isinstance(node, dict):
+        steps = list(node.keys())
+    elif isinstance(node, list):
+        steps = range(len(node) + 1)  # one index past the end too
+    else:
+        return
+    for k in steps:
+        yield (*where, k)
+        if not isinstance(node, list) or k < len(node):
+            yield from _all_paths(node[k], (*where, k))
+
+
+@pytest.mark.parametrize("path", ["policies/ibaraki/2022.yaml", "policies/national/2020.yaml",
+                                  "tests/policies/ibaraki-2023.yaml"])
+def test_a_cached_policy_file_places_every_key_and_value_where_its_yaml_tree_does(path):
+    import io
+    import pickle
+
+    from engine.policy.load import read_src
+
+    def dumps(obj) -> bytes:
+        buf = io.BytesIO()
+        cache._Pickler(buf).dump(obj)
+        return buf.getvalue()
+    src = read_src(path)
+    tree_locations = {(w, key): src.at(w, key=key) for w in _all_paths(src.root) for key in (False, True)}
+    cached = pickle.loads(dumps(src))
+    assert cached._root is None  # the tree is not in the pickle ...
+    assert len(dumps(src)) < len(dumps(src.root))
+    for (w, key), loc in tree_locations.items():
+        assert cached.at(w, key=key) == loc, (w, key)
+    assert cached._root is None  # ... and answering positions does not read it again
+    assert cached.root == src.root  # asked for, it is read again from the text
+
+
+def test_new_year_drafts_the_same_file_from_a_cached_policy(cache_dir, tmp_path, cli):
+    args = ["new-year", "ibaraki", "2023", "--from", "ibaraki/2022", "--out"]
+    assert cli(*args, str(tmp_path / "a.yaml")).code == 0
+    new_process()
+    assert cli(*args, str(tmp_path / "b.yaml")).code == 0
+    assert (tmp_path / "a.yaml").read_text("utf-8") == (tmp_path / "b.yaml").read_text("utf-8")

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from engine.base.diagnostics import Location, Sink, YokoError, diag, suggest
 from engine.base.words import words
-from engine.policy.yamlio import location_at
+from engine.policy.yamlio import location_at, positions_at, positions_of
 
 MAX_BASES = 16
 SECTIONS = ("facts", "parameters", "rules")
@@ -31,21 +31,44 @@ PATCHABLE = {"facts": ("label", "description", "notes", "cite", "quote", "fields
              "rules": ("label", "description", "notes", "cite", "quote")}
 
 
-@dataclass(frozen=True, eq=False)
 class Src:
-    """One policy file of a chain: its path, text, YAML tree and plain data."""
+    """One policy file of a chain: its path, text, YAML tree and plain data.
 
-    path: str
-    text: str
-    root: Any
-    doc: dict
+    Pickled (the policy cache) without its YAML tree: the round-trip tree with its comments was
+    most of a cached policy's bytes and of its load time. What `at()` needs goes in a table of
+    positions by key path, and the tree is read again from `text` only when something asks for it
+    (drafting next year copies nodes with their comments).
+    """
+
+    __slots__ = ("path", "text", "doc", "_root", "_positions")
+
+    def __init__(self, path: str, text: str, root: Any, doc: dict):
+        self.path, self.text, self.doc = path, text, doc
+        self._root, self._positions = root, None
+
+    @property
+    def root(self) -> Any:
+        if self._root is None:
+            from engine.policy.yamlio import parse_yaml
+            self._root = parse_yaml(self.text, self.path)
+        return self._root
 
     @property
     def version(self) -> tuple[str, int]:
         return self.doc.get("id"), self.doc.get("fiscal_year")
 
     def at(self, where, *, key: bool = False) -> Location:
+        if self._root is None and self._positions is not None:
+            return positions_at(self._positions, tuple(where), self.path, key=key)
         return location_at(self.root, list(where), self.path, key=key)
+
+    def __getstate__(self):
+        positions = self._positions if self._root is None else positions_of(self._root)
+        return {"path": self.path, "text": self.text, "doc": self.doc, "positions": positions}
+
+    def __setstate__(self, state):
+        self.path, self.text, self.doc = state["path"], state["text"], state["doc"]
+        self._root, self._positions = None, state["positions"]
 
 
 @dataclass(frozen=True)

@@ -451,6 +451,41 @@ def location_at(root, path, file: str, *, key: bool = False) -> Location:
     return loc or Location(file, 1, 1)
 
 
+def positions_of(root) -> dict:
+    """Every node's position by key path: {path: (key (line, col) or None, value (line, col) or None)}.
+
+    The same answers `location_at` gives from the tree, kept without the tree (see inherit.Src).
+    """
+    table: dict = {}
+    stack = [((), root)]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, dict):
+            steps = list(node.keys())
+        elif isinstance(node, list):
+            steps = range(len(node))
+        else:
+            continue
+        for k in steps:
+            path = (*where, k)
+            if path in table:
+                continue
+            kl, vl = key_location(node, k, ""), value_location(node, k, "")
+            table[path] = ((kl.line, kl.column) if kl else None, (vl.line, vl.column) if vl else None)
+            stack.append((path, node[k]))
+    return table
+
+
+def positions_at(table: dict, where: tuple, file: str, *, key: bool = False) -> Location:
+    """`location_at` over a table from `positions_of`: the deepest node the path reaches."""
+    for n in range(len(where), 0, -1):
+        hit = table.get(where[:n])
+        if hit is not None:
+            line_col = hit[0] if key else hit[1]
+            return Location(file, *line_col) if line_col else Location(file, 1, 1)
+    return Location(file, 1, 1)
+
+
 class ExprLocator:
     """Maps offsets inside an expression string back to line:column in the YAML file."""
 
@@ -472,6 +507,7 @@ class ExprLocator:
         elif p < len(text) and text[p] in "\"'":
             p += 1
         self.points = self._align(text, p, value)
+        del self._starts  # the line starts of the whole file: only needed to align, never kept (or pickled)
 
     def _align(self, text: str, p: int, value: str) -> list[tuple[int, int]]:
         out = []
