@@ -23,7 +23,7 @@ import sys
 from engine.base.diagnostics import YokoError, remember_source
 from engine.policy.load import Policy, load_policy
 
-FORMAT = 2  # bump when the pickled layout changes
+FORMAT = 3  # bump when the pickled layout changes
 
 
 def cache_dir() -> str | None:
