@@ -61,3 +61,30 @@ def test_every_option_of_every_command_has_a_help_text_in_the_language(lang):
 
 def test_every_command_has_its_one_line_help_in_the_catalogue():
     assert [c for c in COMMANDS if f"cli.help.{c}" not in WORDS] == []
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_parser_built_for_one_command_reads_and_helps_as_the_whole_one(lang):
+    from engine.cli.main import argparse_words
+    whole = build_parser(lang)
+    subs = dict(_subparsers(whole))
+    for command in [c.replace("_", "-") for c in COMMANDS]:
+        one = build_parser(lang, only=command)
+        with argparse_words(lang):
+            assert one.format_help() == whole.format_help()
+            assert dict(_subparsers(one))[command].format_help() == subs[command].format_help()
+        others = [name for name, p in _subparsers(one) if name != command]
+        assert all(len(p._actions) == 1 for name, p in _subparsers(one) if name in others)  # only -h: not built
+
+
+def _subparsers(parser):
+    return next(a for a in parser._actions if a.dest == "command").choices.items()
+
+
+@pytest.mark.parametrize("argv, command", [
+    (["evaluate", "f.yaml"], "evaluate"), (["--lang", "en", "new-year", "x"], "new-year"),
+    (["--lang=en", "diff"], "diff"), (["--version"], None), (["--", "check"], None), ([], None),
+])
+def test_the_command_is_the_first_word_that_is_not_an_option(argv, command):
+    from engine.cli.main import command_of
+    assert command_of(argv) == command
