@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import unicodedata
+from functools import lru_cache
 
 PIPE_WIDTH = 80  # columns when stdout is not a terminal
 MIN_WIDTH = 40
@@ -17,6 +18,7 @@ _NO_START = set("、。，．）」』】〕〉》〙〗）］｝,.;:)]}!?ー…
 _NO_END = set("（「『【〔〈《〘〖［｛([{")
 
 
+@lru_cache(maxsize=4096)
 def char_width(ch: str) -> int:
     """Columns a character takes: 2 for wide and full-width characters, 0 for combining marks."""
     if unicodedata.combining(ch):
@@ -26,7 +28,11 @@ def char_width(ch: str) -> int:
 
 def display_width(text: str) -> int:
     """Columns a string takes on a terminal (escape sequences take none)."""
-    return sum(char_width(c) for c in _ANSI.sub("", text))
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
+    if text.isascii():  # printable ASCII is one column a character (a memo holds no other control)
+        return len(text)
+    return sum(map(char_width, text))
 
 
 def _tokens(text: str) -> list[str]:
@@ -62,12 +68,14 @@ def wrap(line: str, width: int) -> list[str]:
     head, rest = line[:m.end()], line[m.end():]
     lines, cur, cur_w = [], head, display_width(head)
     for tok in _tokens(rest):
-        w = display_width(tok.rstrip())
+        body = tok.rstrip()
+        w = display_width(body)
         if cur_w + w > width and cur.strip():
             lines.append(cur.rstrip())
             cur, cur_w = " " * hang, hang
             tok = tok.lstrip()
-            w = display_width(tok.rstrip())
+            body = tok.rstrip()
+            w = display_width(body)
         while cur_w + w > width:  # a word longer than the line: cut it
             room = width - cur_w
             cut, used = "", 0
@@ -81,9 +89,10 @@ def wrap(line: str, width: int) -> list[str]:
             lines.append(cur + cut)
             tok = tok[len(cut):]
             cur, cur_w = " " * hang, hang
-            w = display_width(tok.rstrip())
+            body = tok.rstrip()
+            w = display_width(body)
         cur += tok
-        cur_w += display_width(tok)
+        cur_w += w if len(body) == len(tok) else w + display_width(tok[len(body):])
     if cur.strip():
         lines.append(cur.rstrip())
     return lines
