@@ -209,3 +209,23 @@ def test_a_repeated_jsonl_field_is_the_same_error_in_batch_and_in_diff(cli, tmp_
     diff = cli("diff", "ibaraki/2022", "ibaraki/2022", "--facilities", str(rows), "--format", "json", "--lang", "en")
     assert batch_error["code"] == "bad_row"
     assert "bad_row" in diff.out and batch_error["message"] in diff.out
+
+
+def test_a_facts_file_reads_the_same_in_diff_as_in_evaluate(cli, tmp_path):
+    """One reader: an empty file is an error (not a facility of which nothing is known), and a
+    number keeps the decimal it was written as (1450.0000000000000001 is not 1450)."""
+    example = open("examples/ibaraki-2022/ground-1-cost-share-smaller.yaml", encoding="utf-8").read()
+    (tmp_path / "exact.yaml").write_text(example.replace("ambulance_transports: 1450\n",
+                                                         "ambulance_transports: 1450.0000000000000001\n"), "utf-8")
+    (tmp_path / "empty.yaml").write_text("", "utf-8")
+    diff = json.loads(cli("diff", "ibaraki/2022", "ibaraki/2022", "--facilities", str(tmp_path),
+                          "--format", "json", "--lang", "en").out)
+    errors = {(e["facility"], e["side"]): e["diagnostics"] for e in diff["behavioural"]["errors"]}
+    assert set(errors) == {("exact.yaml", "old"), ("exact.yaml", "new"), ("empty.yaml", "both")}
+    for name, side in (("exact.yaml", "old"), ("empty.yaml", "both")):
+        evaluate = cli("evaluate", str(tmp_path / name), "--policy", "ibaraki", "--year", "2022", "--lang", "en")
+        assert evaluate.code == 2
+        for d in errors[(name, side)]:
+            assert f"{d['code']}: {d['message']}" in evaluate.err
+    assert "write 1450" not in json.dumps(diff["behavioural"]["errors"])
+    assert diff["behavioural"]["totals"]["old"]["evaluated"] == 0

@@ -95,15 +95,9 @@ def load_mapping(path: str, policy, *, pin_year: bool = True) -> Mapping:
 
     `pin_year=False` lets a diff between two fiscal years read one table with one mapping
     (fact names are fixed across years); the policy id must still match."""
-    from engine.policy.yamlio import PlainConverter, location_at, parse_yaml, read_text
-    text = read_text(path)
-    root = parse_yaml(text, path, syntax_code="mapping_syntax")
-    sink = Sink()
-    if not isinstance(root, dict):
-        raise YokoError([diag("mapping_schema", Location(path, 1, 1), key="diag.mapping_schema.not_mapping")])
-    doc = PlainConverter(path, sink).convert(root)
-    sink.raise_if_errors()
-    at = lambda p, key=False: location_at(root, p, path, key=key)  # noqa: E731
+    from engine.policy.yamlio import read_document
+    read = read_document(path, syntax_code="mapping_syntax", mapping="mapping_schema")
+    doc, text, at, sink = read.data, read.text, read.at, Sink()
     _check_keys(doc, ("id_column", "where", "columns", "unknown_cells", "facts", "policy", "fiscal_year",
                       "notes", "source"), [], at, sink)
     columns = {}

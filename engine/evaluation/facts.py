@@ -15,11 +15,11 @@ import unicodedata
 from fractions import Fraction
 
 from engine.base.dates import DateError, looks_like_date, read_date
-from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, diag, suggest
+from engine.base.diagnostics import Diagnostic, Sink, diag, suggest
 from engine.base.words import Words, words
 from engine.base.limits import MAX_FACT_MAGNITUDE, MAX_LIST_ITEMS, MAX_MAGNITUDE
 from engine.policy.periods import select as select_periods
-from engine.policy.yamlio import ExactFloat, PlainConverter, location_at, parse_yaml, read_text
+from engine.policy.yamlio import ExactFloat, read_document
 
 
 class CheckedFacts(dict):
@@ -32,28 +32,8 @@ class CheckedFacts(dict):
 
 def load_facts_file(path: str, policy, text: str | None = None) -> CheckedFacts:
     """Read and check a YAML or JSON facts file (or `text` given under that name); raise YokoError on any problem."""
-    text = read_text(path) if text is None else text
-    root = parse_yaml(text, path, syntax_code="facts_syntax")
-    sink = Sink()
-    if root is None:
-        raise YokoError([diag("facts_syntax", Location(path, 1, 1), key="diag.facts_syntax.empty")])
-    if not isinstance(root, dict):
-        raise YokoError([diag("facts_syntax", Location(path, 1, 1), key="diag.facts_syntax.not_mapping",
-                              got=kind_words(root))])
-    data = PlainConverter(path, sink, text).convert(root)
-    sink.raise_if_errors()
-    return check_facts(data, policy, lambda key_path, key=False: location_at(root, key_path, path, key=key))
-
-
-def kind_words(v) -> Words | str:
-    """What a document or value is, in words."""
-    if isinstance(v, bool):
-        return words("type.bool")
-    for t, key in ((list, "type.list_any"), (dict, "diag.policy_schema.mapping"), (str, "type.text"),
-                   (int, "type.int"), (float, "type.number")):
-        if isinstance(v, t):
-            return words(key)
-    return type(v).__name__
+    doc = read_document(path, text, syntax_code="facts_syntax", mapping="facts_syntax")
+    return check_facts(doc.data, policy, doc.at)
 
 
 def check_facts(data: dict, policy, locate=None) -> CheckedFacts:

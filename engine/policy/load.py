@@ -14,12 +14,12 @@ from engine.base.dates import DateError, looks_like_date, read_date
 from engine.lang import ast
 from engine.lang import types as T
 from engine.lang.checks import ExprChecker
-from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, diag, suggest
+from engine.base.diagnostics import Diagnostic, Location, Sink, diag, suggest
 from engine.base.words import Words, words
 from engine.policy.inherit import Origin, Resolved, Src
 from engine.base.limits import value_problem
-from engine.policy.yamlio import (ExprLocator, NotFinite, PlainConverter, SpellingError, flow_mistakes, location_at,
-                                  parse_yaml, read_ratio, read_text, to_fraction)
+from engine.policy.yamlio import (ExprLocator, NotFinite, SpellingError, flow_mistakes, location_at, read_document,
+                                  read_ratio, to_fraction)
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "policy.schema.json"
 
@@ -224,30 +224,8 @@ def schema_message(err) -> Words:
 
 def load_document(path: str, text: str | None = None) -> tuple[Any, Any, str]:
     """(plain data, ruamel tree, text) of a policy file; YAML-level problems raise."""
-    text = read_text(path) if text is None else text
-    root = parse_yaml(text, path)
-    sink = Sink()
-    if root is None:
-        raise YokoError([diag("policy_schema", Location(path, 1, 1), key="diag.policy_schema.empty")])
-    if not isinstance(root, dict):
-        raise YokoError([diag("policy_schema", Location(path, 1, 1), key="diag.policy_schema.not_mapping",
-                              got=_kind(root))])
-    mistakes = flow_mistakes(root, path)
-    if mistakes:
-        raise YokoError(mistakes)
-    doc = PlainConverter(path, sink, text).convert(root)
-    sink.raise_if_errors()
-    return doc, root, text
-
-
-def _kind(v) -> Words | str:
-    """What a YAML document is, when it is not a mapping."""
-    if isinstance(v, bool):
-        return words("type.bool")
-    for t, key in ((list, "type.list_any"), (str, "type.text"), (int, "type.int"), (float, "type.number")):
-        if isinstance(v, t):
-            return words(key)
-    return type(v).__name__
+    doc = read_document(path, text, mapping="policy_schema", refuse=flow_mistakes)
+    return doc.data, doc.root, doc.text
 
 
 def read_src(path: str, text: str | None = None) -> Src:

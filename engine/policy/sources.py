@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, diag, suggest
+from engine.base.diagnostics import Diagnostic, Location, Sink, suggest
 from engine.base.words import Words, words
-from engine.policy.yamlio import PlainConverter, location_at, parse_yaml, read_text
+from engine.policy.yamlio import location_at, read_document
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "source.schema.json"
 KEY_FIELDS = ("article", "occurrence", "paragraph", "item", "subitem", "point", "clause", "section")
@@ -155,13 +155,8 @@ def _validator():
 
 def load_source(path: str) -> SourceText:
     """Read and check a source file; raise YokoError with every located problem."""
-    text = read_text(path)
-    root = parse_yaml(text, path)
-    sink = Sink()
-    doc = PlainConverter(path, sink, text).convert(root) if root is not None else None
-    sink.raise_if_errors()
-    if not isinstance(doc, dict):
-        raise YokoError([diag("source_schema", Location(path, 1, 1), key="diag.source_schema.not_mapping")])
+    read = read_document(path, mapping="source_schema")
+    doc, root, sink = read.data, read.root, Sink()
     from engine.policy.load import _jsonable, schema_message
     for err in sorted(_validator().iter_errors(_jsonable(doc)), key=lambda e: list(map(str, e.absolute_path))):
         where = list(err.absolute_path)

@@ -15,7 +15,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from engine.base.diagnostics import Location, Sink, YokoError, diag, remember_source
 from engine.base.files import read_bytes
-from engine.base.words import words
+from engine.base.words import WORDS, Words, words
 from engine.base.limits import MAX_FILE_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
 
 MAX_NODES = MAX_YAML_NODES  # expanded nodes (aliases count each time they are used): no billion laughs
@@ -47,6 +47,56 @@ def _syntax_key(code: str) -> str:
 
 def _diag(code, path, line=1, col=1, *, key=None, **params):
     return diag(code, Location(path, line, col), key=key, **params)
+
+
+class Document:
+    """A YAML or JSON file as yoko reads it: plain data, the round-trip tree (positions) and the text."""
+
+    __slots__ = ("path", "text", "root", "data")
+
+    def __init__(self, path: str, text: str, root, data):
+        self.path, self.text, self.root, self.data = path, text, root, data
+
+    def at(self, key_path, key: bool = False) -> Location:
+        """Where the node at `key_path` (or its key) is; the deepest node the path reaches."""
+        return location_at(self.root, list(key_path), self.path, key=key)
+
+
+def read_document(path: str, text: str | None = None, *, syntax_code: str = "yaml_syntax",
+                  mapping: str | None = None, refuse=None) -> Document:
+    """The one reader of yoko's YAML/JSON files: policies, facts, sources, mappings, tests.
+
+    The file (or `text` given under its name) is read as UTF-8, parsed with its hazards refused
+    (`syntax_code` names a syntax error) and converted to plain data, floats keeping the decimal
+    they were written as. With `mapping`, a document that is empty or not a mapping is refused
+    under that code (catalogue keys diag.<code>.empty, when there is one, and
+    diag.<code>.not_mapping with {got}). `refuse(root, path)` may list diagnostics about the tree
+    that are reported before conversion (a policy's flow-style mistakes).
+    """
+    text = read_text(path) if text is None else text
+    root = parse_yaml(text, path, syntax_code=syntax_code)
+    if mapping is not None and not isinstance(root, dict):
+        empty = f"diag.{mapping}.empty"
+        key = empty if root is None and empty in WORDS else f"diag.{mapping}.not_mapping"
+        raise YokoError([diag(mapping, Location(path, 1, 1), key=key, got=kind_words(root))])
+    problems = refuse(root, path) if refuse is not None else None
+    if problems:
+        raise YokoError(problems)
+    sink = Sink()
+    data = PlainConverter(path, sink, text).convert(root) if root is not None else None
+    sink.raise_if_errors()
+    return Document(path, text, root, data)
+
+
+def kind_words(v) -> Words | str:
+    """What a document or value is, in words."""
+    if isinstance(v, bool):
+        return words("type.bool")
+    for t, key in ((list, "type.list_any"), (dict, "diag.policy_schema.mapping"), (str, "type.text"),
+                   (int, "type.int"), (float, "type.number")):
+        if isinstance(v, t):
+            return words(key)
+    return type(v).__name__
 
 
 class _TooManyNodes(Exception):

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from engine.base.diagnostics import Diagnostic, Location, YokoError, diag
+from engine.base.diagnostics import Location, YokoError, diag
 from engine.base.words import words
-from engine.evaluation.facts import kind_words
 from engine.lang.values import to_json
 from engine.review.textdiff import labels_diff, same_meaning
 
@@ -368,21 +367,13 @@ def read_corpus(where: str, mapping: str | None = None, sheet: str | None = None
 
 
 def _read_file(path: Path, base: Path) -> Facility:
-    from engine.base.diagnostics import Sink
-    from engine.policy.yamlio import PlainConverter, parse_yaml, read_text
+    from engine.policy.yamlio import read_document
     name = str(path.relative_to(base))
     source = str(path)
-    try:
-        text = read_text(str(path))
-        root = parse_yaml(text, str(path), syntax_code="facts_syntax")
-        sink = Sink()
-        data = PlainConverter(str(path), sink).convert(root) if root is not None else {}
-        sink.raise_if_errors()
+    try:  # read as `evaluate` reads a facts file
+        data = read_document(source, syntax_code="facts_syntax", mapping="facts_syntax").data
     except YokoError as e:
         return Facility(name, None, e.diagnostics, source=source)
-    if not isinstance(data, dict):
-        return Facility(name, None, [diag("facts_syntax", key="diag.facts_syntax.not_mapping", got=kind_words(data))],
-                        source=source)
     return Facility(name, data, source=source)
 
 

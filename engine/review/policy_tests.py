@@ -26,12 +26,12 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from engine.base.dates import DateError, looks_like_date, read_date
-from engine.base.diagnostics import Diagnostic, Location, Sink, YokoError, diag, suggest
+from engine.base.diagnostics import Diagnostic, Location, YokoError, diag, suggest
 from engine.evaluation.evaluate import evaluate
 from engine.evaluation.facts import check_facts, load_facts_file
 from engine.policy.load import Policy
 from engine.lang.values import to_json
-from engine.policy.yamlio import PlainConverter, location_at, parse_yaml, read_text, to_fraction
+from engine.policy.yamlio import location_at, read_document, to_fraction
 
 SUFFIX = ".tests.yaml"
 
@@ -86,11 +86,8 @@ class Suite:
 
 def load_suite(path: str, policy: Policy) -> Suite:
     """Read a tests file; file-level problems raise, a bad case is kept with its errors."""
-    text = read_text(path)
-    root = parse_yaml(text, path)
-    sink = Sink()
-    doc = PlainConverter(path, sink).convert(root) if root is not None else {}
-    sink.raise_if_errors()
+    read = read_document(path)
+    root, doc = read.root, read.data
     if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
         raise YokoError([diag("tests_syntax", Location(path, 1, 1), key="diag.tests_syntax.file")])
     unknown = [k for k in doc if k not in ("cases", "always")]  # always: properties for check --prove

@@ -1057,12 +1057,10 @@ def _evaluates_false(policy, node, facts: dict) -> bool:
 def read_properties(tests_path) -> list[tuple[str, str]]:
     """(name, expression) of each `always:` entry of a tests file (a text, or {name, expr})."""
     import os
-    from engine.policy.yamlio import PlainConverter, parse_yaml, read_text
-    from engine.base.diagnostics import Sink
+    from engine.policy.yamlio import read_document
     if not os.path.exists(tests_path):
         return []
-    root = parse_yaml(read_text(str(tests_path)), str(tests_path))
-    doc = PlainConverter(str(tests_path), Sink()).convert(root) if root is not None else {}
+    doc = read_document(str(tests_path)).data
     out = []
     for i, p in enumerate((doc or {}).get("always") or [], 1):
         if isinstance(p, str):
