@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from engine.base.diagnostics import Location, Sink, YokoError, diag, suggest
 from engine.base.words import words
-from engine.policy.yamlio import location_at, positions_at, positions_of
+from engine.policy.yamlio import location_at, parse_yaml, positions_at, positions_of
 
 MAX_BASES = 16
 SECTIONS = ("facts", "parameters", "rules")
@@ -49,7 +49,6 @@ class Src:
     @property
     def root(self) -> Any:
         if self._root is None:
-            from engine.policy.yamlio import parse_yaml
             self._root = parse_yaml(self.text, self.path)
         return self._root
 
