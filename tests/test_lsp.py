@@ -155,3 +155,29 @@ def test_rename_of_an_inherited_rule_is_refused_in_the_child(client):
     assert client.call(t.TEXT_DOCUMENT_RENAME, t.RenameParams(new_name="x", **client.at(uri, line, col + 2))) is not None
     line, col = _find(OTHER, "    per_bed_cap:")
     assert client.call(t.TEXT_DOCUMENT_RENAME, t.RenameParams(new_name="x", **client.at(uri, line, col + 6))) is None
+
+
+def test_formatting_gives_the_layout_yoko_fmt_writes_and_nothing_when_it_is_in_layout(client, tmp_path):
+    from engine.policy.fmt import format_text
+    text = IBARAKI.read_text("utf-8")
+    assert format_text(text, str(IBARAKI)) == text  # the shipped policy is in layout: no edit
+    uri = client.open(IBARAKI.resolve())
+    assert client.call(t.TEXT_DOCUMENT_FORMATTING, t.DocumentFormattingParams(
+        text_document=t.TextDocumentIdentifier(uri=uri), options=t.FormattingOptions(tab_size=2, insert_spaces=True))) == []
+    # keys out of the canonical order; the last line (no newline after it) holds a comment in Japanese
+    messy = text.replace("id: ibaraki\n", "", 1).rstrip("\n") + "\nid: ibaraki  # 茨城県"
+    path = tmp_path / "2022.yaml"
+    uri = client.open(path, messy)
+    edits = client.call(t.TEXT_DOCUMENT_FORMATTING, t.DocumentFormattingParams(
+        text_document=t.TextDocumentIdentifier(uri=uri), options=t.FormattingOptions(tab_size=2, insert_spaces=True)))
+    assert len(edits) == 1 and edits[0].range.start == t.Position(line=0, character=0)
+    lines = messy.split("\n")
+    assert edits[0].range.end == t.Position(line=len(lines) - 1, character=len("id: ibaraki  # 茨城県"))
+    assert edits[0].new_text == format_text(messy, str(path)) != messy
+    assert edits[0].new_text.index("id: ibaraki") < edits[0].new_text.index("facts:")
+
+
+def test_formatting_a_document_that_does_not_parse_changes_nothing(client, tmp_path):
+    uri = client.open(tmp_path / "broken.yaml", "id: [unclosed\n")
+    assert client.call(t.TEXT_DOCUMENT_FORMATTING, t.DocumentFormattingParams(
+        text_document=t.TextDocumentIdentifier(uri=uri), options=t.FormattingOptions(tab_size=2, insert_spaces=True))) is None

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from engine.base.diagnostics import Diagnostic, YokoError
 from engine.lang.builtins import BUILTINS
+from engine.policy.fmt import format_text
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LAST_GOOD: dict[str, object] = {}
@@ -194,3 +195,12 @@ def rename(path: str, text: str, line: int, character: int, new: str) -> list[Sp
         body = ln.split(" #", 1)[0]
         spans += [Span(path, i, m.start(), m.end()) for m in name.finditer(body)]
     return spans
+
+
+def formatted(path: str, text: str) -> str | None:
+    """The document in `yoko fmt`'s layout, or None when it cannot be formatted (a YAML error,
+    which its diagnostics already show, or a change of meaning fmt refuses)."""
+    try:
+        return format_text(text, path)
+    except (YokoError, RuntimeError):
+        return None

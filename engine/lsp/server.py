@@ -83,6 +83,17 @@ def build(lang: str = "ja") -> LanguageServer:
         return t.WorkspaceEdit(changes={doc.uri: [t.TextEdit(range=_location(s).range, new_text=params.new_name)
                                                   for s in spans]})
 
+    @server.feature(t.TEXT_DOCUMENT_FORMATTING)
+    def formatting(ls, params: t.DocumentFormattingParams):
+        """`yoko fmt` from the editor: one edit replacing the document, none when it is in layout already."""
+        doc = server.workspace.get_text_document(params.text_document.uri)
+        new = analysis.formatted(path_of(doc.uri), doc.source)
+        if new is None or new == doc.source:
+            return [] if new is not None else None
+        lines = doc.source.split("\n")
+        end = t.Position(line=len(lines) - 1, character=len(lines[-1].encode("utf-16-le")) // 2)
+        return [t.TextEdit(range=t.Range(start=t.Position(line=0, character=0), end=end), new_text=new)]
+
     return server
 
 
