@@ -236,6 +236,31 @@ def test_a_diff_with_prove_gives_the_solvers_verdict(gitted):
     assert (r.status_code, codes(r)) == (422, ["usage"])
 
 
+def test_a_diff_over_the_callers_own_facilities_reads_each_as_a_row_and_keeps_bad_ones_to_their_row(gitted):
+    from ruamel.yaml import YAML
+    example = YAML(typ="safe").load((ROOT / "examples/ibaraki-2022/ground-2a-bed-cap-smaller.yaml").read_text("utf-8"))
+    own = json.dumps({k: v for k, v in example.items() if k != "name"}, ensure_ascii=False, default=str)
+    # the second item repeats a field: the same error as that line of a JSONL file, and only for that row
+    body = ('{"old": {"policy": "ibaraki", "year": 2022, "rev": "HEAD~1"}, "new": {"policy": "ibaraki", "year": 2022},'
+            ' "facilities": [' + own + ', {"ambulance_transports": 1200, "ambulance_transports": 900}]}')
+    r = gitted.post("/api/diff", content=body.encode("utf-8"))
+    assert r.status_code == 200, r.text
+    report = r.json()["behavioural"]
+    assert report["facilities"] == 2
+    (group,) = report["groups"]
+    assert group["count"] == 1 and group["totals"]["grant_amount"]["delta"] > 0
+    (bad,) = report["errors"]
+    assert bad["facility"] == "facilities.jsonl:2" and [d["code"] for d in bad["diagnostics"]] == ["bad_row"]
+
+
+def test_own_facilities_past_the_row_limit_are_refused_before_the_review_runs(small):
+    body = {"old": {"policy": "ibaraki", "year": 2022}, "new": {"policy": "ibaraki", "year": 2022},
+            "facilities": [{"beds": i} for i in range(4)]}
+    r = small.post("/api/diff", json=body)
+    assert (r.status_code, codes(r)) == (422, ["too_many_rows"])
+    assert small.post("/api/diff", json={**body, "facilities": body["facilities"][:3]}).status_code == 200
+
+
 @pytest.mark.parametrize("rev", ["--output=/tmp/x", "HEAD..main", "a b", "HEAD:../../etc/passwd", "@{-1}", "",
                                  "no-such-branch", "HEAD~5", "--end-of-options"])
 def test_a_revision_that_is_not_a_plain_git_name_is_refused(gitted, rev):
@@ -255,7 +280,9 @@ def test_a_revision_in_a_folder_outside_git_is_refused(client, tmp_path):
 
 @pytest.mark.parametrize("body", [b"not json", b"[]", b'{"old": {}}', b'{"old": {"policy": "ibaraki", "year": true}}',
                                   b'{"old": {"policy": "ibaraki", "year": 2022}, "new": {"policy": "ibaraki", '
-                                  b'"year": 2022}, "facilities": "/etc"}'])
+                                  b'"year": 2022}, "facilities": "/etc"}',
+                                  b'{"old": {"policy": "ibaraki", "year": 2022}, "new": {"policy": "ibaraki", '
+                                  b'"year": 2022}, "facilities": "table"}'])
 def test_a_diff_body_that_does_not_name_two_versions_is_a_usage_error(client, body):
     r = client.post("/api/diff", content=body)
     assert (r.status_code, codes(r)) == (422, ["usage"])

@@ -188,11 +188,16 @@ async def diff(request: Request):
     old, new = _side(data, "old"), _side(data, "new")
     facilities = data.get("facilities", "none")
     prove = data.get("prove", False)
-    if not isinstance(facilities, str):
+    table = None
+    if isinstance(facilities, list):  # the caller's own facilities: read as a JSONL table, row by row
+        table = ("facilities.jsonl", service.facilities_jsonl(body_text(await request.body(), "body")), None)
+        facilities = "table"
+    elif not isinstance(facilities, str) or facilities == "table":
         facilities = "?"  # refused by facility_set with the value shown
     if not isinstance(prove, bool):
         raise YokoError([diag("usage", key="diag.usage.web_bool", name="prove", got=repr(str(prove)[:40]))])
-    report = await run_in_threadpool(service.review, _ws(request), old, new, facilities, prove)
+    report = await run_in_threadpool(service.review, _ws(request), old, new, facilities, prove, table,
+                                     request.app.state.limits.rows)
     return JSON(report.to_json())
 
 

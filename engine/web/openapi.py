@@ -79,9 +79,13 @@ def document() -> dict:
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["old", "new"],
                     "properties": {"old": _SIDE, "new": _SIDE,
-                                   "facilities": {"type": "string", "enum": ["none", "examples"],
-                                                  "description": "evaluate the new version's example facilities "
-                                                                 "on both sides"},
+                                   "facilities": {"oneOf": [
+                                       {"type": "string", "enum": ["none", "examples"],
+                                        "description": "none, or the new version's example facilities"},
+                                       {"type": "array", "items": {"type": "object"},
+                                        "description": "your own facilities (facts objects), evaluated on both "
+                                                       "sides; each is a row, as a line of a JSONL table: a bad "
+                                                       "one is that row's error; at most the server's row limit"}]},
                                    "prove": {"type": "boolean", "default": False,
                                              "description": "prove with the solver (z3) that every facility gets "
                                                             "the same results, or give facilities that differ"}}}}}},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,6 +226,35 @@ def _review(old, new, old_spec: str, new_spec: str, corpus: str | None, mapping:
             raise YokoError(side.errors)
         side.label = f"{pid}/{side.policy.fiscal_year}" + (f"@{rev}" if rev else "")  # as chosen, not the path
     return report
+
+
+class _Pairs(list):
+    """A JSON object as written: its (key, value) pairs, a repeated key included."""
+
+
+class _Number(str):
+    """A JSON number as written (0.1000000000000000055511 is not the float nearest to it)."""
+
+
+def facilities_jsonl(body: str) -> bytes:
+    """The `facilities` list of a JSON request body as the JSONL table a review reads, one line an item.
+
+    Each item is written exactly as it was sent (numbers as written, a repeated key kept), so the
+    one table reader judges it as it judges a line of `yoko diff --facilities rows.jsonl`: a bad
+    item is that row's error, never the request's."""
+    doc = json.loads(body, object_pairs_hook=_Pairs, parse_float=_Number, parse_int=_Number)
+    items = next((v for k, v in reversed(doc) if k == "facilities"), None)
+    return b"".join(_as_written(item).encode("utf-8") + b"\n" for item in items)
+
+
+def _as_written(v) -> str:
+    if isinstance(v, _Pairs):
+        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_as_written(x)}" for k, x in v) + "}"
+    if isinstance(v, list):
+        return "[" + ", ".join(map(_as_written, v)) + "]"
+    if isinstance(v, _Number):
+        return str(v)
+    return json.dumps(v, ensure_ascii=False)
 
 
 def upload_name(name: str) -> str:
