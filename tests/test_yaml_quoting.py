@@ -106,3 +106,28 @@ def test_an_unclosed_bracket_is_a_yaml_syntax_error_not_a_quoting_hint(cli, tmp_
     r = cli("check", str(f), "--lang", "en")
     assert r.code == 2
     assert ": yaml_syntax: " in r.err.splitlines()[0]
+
+
+def test_text_starting_with_an_ampersand_is_not_silently_cut_to_an_anchor(cli, tmp_path):
+    # `ja: &注意 区分` would load as the text 区分 under an anchor named 注意: the & word lost
+    text, n = _policy("      ja: &注意 区分")
+    f = tmp_path / "p.yaml"
+    f.write_text(text, "utf-8")
+    ja, en = cli("check", str(f), "--lang", "ja"), cli("check", str(f), "--lang", "en")
+    assert ja.code == en.code == 2
+    assert ja.err.splitlines()[0] == (f"{f}:{n}:11: yaml_unquoted_text: YAML は &注意 区分 の「&注意」をアンカー"
+                                      "（*注意 で同じ値を使い回すための名前）と読み、文字列から外しますが、*注意 はどこにも"
+                                      'ありません。文字列なら引用符で囲んでください: ja: "&注意 区分"')
+    assert en.err.splitlines()[0].endswith('nothing uses *注意; if it is text, quote it: ja: "&注意 区分"')
+    fixed = text.replace("ja: &注意 区分", 'ja: "&注意 区分"')
+    assert load_policy("p.yaml", fixed).facts["tier"].spec["label"]["ja"] == "&注意 区分"
+
+
+def test_an_anchor_that_an_alias_uses_and_an_ampersand_inside_text_are_not_mistakes():
+    shared = _policy("      ja: &tier_ja 区分")[0].replace("results: [tier_copy]", "results: [tier_copy]\nx_note: *tier_ja")
+    from engine.base.diagnostics import YokoError
+    with pytest.raises(YokoError) as e:  # x_note is not a policy key: a schema error, not a quoting one
+        load_policy("p.yaml", shared)
+    assert {d.code for d in e.value.diagnostics} == {"policy_schema"}
+    text = _policy("      ja: R&D 区分 & その他  # 研究&開発")[0]
+    assert load_policy("p.yaml", text).facts["tier"].spec["label"]["ja"] == "R&D 区分 & その他"

@@ -85,6 +85,8 @@ def read_document(path: str, text: str | None = None, *, syntax_code: str = "yam
     sink = Sink()
     data = PlainConverter(path, sink, text).convert(root) if root is not None else None
     sink.raise_if_errors()
+    if "&" in text:
+        _refuse_unused_anchors(text, path)
     return Document(path, text, root, data)
 
 
@@ -279,6 +281,39 @@ def _refuse_recursive_aliases(text: str, path: str) -> None:
         stack.append((node, True))
         children = [c for kv in node.value for c in kv] if isinstance(node, MappingNode) else node.value
         stack.extend((c, False) for c in children)
+
+
+_ANCHOR = re.compile(r"(?:^|(?<=[\s\[{,]))&([^\s,\[\]{}]+)")
+
+
+def _refuse_unused_anchors(text: str, path: str) -> None:
+    """A value starting with & (`ja: &注意 対象外`) is read as an anchor named 注意 and the rest of
+    the text: the & word is lost without a word. An anchor that no alias (*name) uses is refused
+    with the hint to quote the text. Only when a name written after & is never written after *
+    are the YAML events read to be sure (a & inside text or a comment is not an anchor)."""
+    names = set(_ANCHOR.findall(text))
+    if not names or all(f"*{n}" in text for n in names):
+        return
+    from ruamel.yaml.events import AliasEvent
+    anchors, used = {}, set()
+    for event in _yaml().parse(text):
+        if isinstance(event, AliasEvent):
+            used.add(event.anchor)
+        elif getattr(event, "anchor", None) and event.anchor not in anchors:
+            anchors[event.anchor] = event.start_mark
+    unused = [(name, mark) for name, mark in anchors.items() if name not in used]
+    if not unused:
+        return
+    lines = text.splitlines()
+    out = []
+    for name, mark in unused:
+        line = lines[mark.line] if mark.line < len(lines) else ""
+        found = _unquoted_on(line, mark.column)
+        value = found[2] if found else line[mark.column:].split(" #")[0].strip()
+        quoted = f"{found[1]}: {_quote(value)}" if found else _quote(value)
+        out.append(_diag("yaml_unquoted_text", path, mark.line + 1, mark.column + 1, key="diag.yaml_unquoted_text.anchor",
+                         text=value, anchor=name, quoted=quoted))
+    raise YokoError(out)
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:

@@ -498,6 +498,11 @@ WORDS.update({
         "文字列を引用符で囲んでください: {quoted}",
         "YAML cannot read {text} as text (a \": \" or a leading sign is taken as YAML syntax); "
         "quote the text: {quoted}"),
+    "diag.yaml_unquoted_text.anchor": (
+        "YAML は {text} の「&{anchor}」をアンカー（*{anchor} で同じ値を使い回すための名前）と読み、文字列から外しますが、"
+        "*{anchor} はどこにもありません。文字列なら引用符で囲んでください: {quoted}",
+        "YAML reads the &{anchor} of {text} as an anchor (a name to reuse the value as *{anchor}) and drops it from "
+        "the text, but nothing uses *{anchor}; if it is text, quote it: {quoted}"),
     "diag.yaml_unquoted_text.flow": (
         "{{ }} の中の {text} が値のないキーとして読まれました（「,」で区切られたか、{{ }} で囲まれたため）。"
         "文字列を引用符で囲んでください",
