@@ -98,7 +98,7 @@ def render_item(policy, kind: str, item, lang: str) -> str:
     if kind == "parameter":
         lines.append(f"  {field('value')}: {fmt(item.value, lang, spec.get('unit'))}")
     elif kind == "rule":
-        lines.append(f"  {field('type')}: {type_text}" + (f", {field('unit')}: {_unit(spec['unit'], lang == 'ja').strip()}" if spec.get("unit") else ""))
+        lines.append(f"  {field('type')}: {type_text}" + (f", {field('unit')}: {_unit(spec['unit'], lang).strip()}" if spec.get("unit") else ""))
         lines.append(f"  {field('expr')}:")
         lines.extend("    " + ln for ln in item.text.rstrip("\n").splitlines())
         lines.append(f"  {field('reads')}: " + ", ".join(item.reads))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from fractions import Fraction
 
+from engine.base.words import WORDS, say
 from engine.lang.values import rational_text
 
 YEAR_UNITS = ("year", "fiscal_year", "calendar_year", "FY", "年度", "年")
@@ -14,13 +15,13 @@ def fmt(v, lang: str = "en", unit: str | None = None, value_labels: dict | None 
     """A value as a person reads it: 1,234,000 円, 2022-11-01, はい/yes, 未確定/unknown."""
     ja = lang == "ja"
     if v is None:
-        return "不明" if ja else "unknown"
+        return say("common.unknown", lang)
     if isinstance(v, bool):
-        return ("はい" if v else "いいえ") if ja else ("yes" if v else "no")
+        return say("common.yes" if v else "common.no", lang)
     if isinstance(v, (int, Fraction)):
         if unit in YEAR_UNITS and isinstance(v, int):
             return str(v)  # a year is a label, not a quantity: 2016, never 2,016
-        return _number(v) + _unit(unit, ja)
+        return _number(v) + _unit(unit, lang)
     if isinstance(v, datetime.date):
         return v.isoformat()
     if isinstance(v, str):
@@ -32,7 +33,7 @@ def fmt(v, lang: str = "en", unit: str | None = None, value_labels: dict | None 
         return "{" + ", ".join(f"{k}: {fmt(x, lang, 'year' if k.endswith('year') else None)}"
                                for k, x in in_language(v, lang).items()) + "}"
     if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(fmt(x, lang) for x in v) + "]"
+        return "[" + ", ".join(fmt(x, lang) for x in v) + "]" if v else say("common.none", lang)
     return str(v)
 
 
@@ -66,20 +67,14 @@ def _number(v) -> str:
     return f"{int(v):,}"
 
 
-_UNITS_JA = {"beds": "床", "cases": "件", "cases/year": "件/年", "hours": "時間", "hours/year": "時間/年",
-             "days": "日", "years": "年", "months": "か月", "people": "人", "doctors": "人"}
-
-
-def _unit(unit: str | None, ja: bool) -> str:
+def _unit(unit: str | None, lang: str) -> str:
+    """The unit after a number: the catalogue's word for it, else the policy's own spelling."""
     if not unit:
         return ""
-    if unit == "yen":
-        return " 円" if ja else " yen"
-    if ja and unit in _UNITS_JA:
-        return " " + _UNITS_JA[unit]
-    return f" {unit}"
+    key = f"common.unit.{unit}"
+    return " " + (say(key, lang) if key in WORDS else unit)
 
 
 def unit_name(unit: str, lang: str) -> str:
     """A unit as the document names it: 円 / yen, 件 / cases."""
-    return _unit(unit, lang == "ja").strip()
+    return _unit(unit, lang).strip()

@@ -69,24 +69,23 @@ class Builder:
 
     def value(self, v, unit: str | None = None) -> str:
         """A JSON value as a person reads it."""
-        ja = self.lang == "ja"
         if v is None:
             return say("common.unknown", self.lang)
         if isinstance(v, bool):
             return say("common.yes" if v else "common.no", self.lang)
         if isinstance(v, int):
-            return _number(v) + _unit(unit, ja)
+            return _number(v) + _unit(unit, self.lang)
         if isinstance(v, list):
-            return "[" + ", ".join(self.value(x) for x in v) + "]"
+            return "[" + ", ".join(self.value(x) for x in v) + "]" if v else say("common.none", self.lang)
         if isinstance(v, dict):
             return json.dumps(v, ensure_ascii=False)
-        return str(v) + (_unit(unit, ja) if unit and _numeric_text(v) else "")
+        return str(v) + (_unit(unit, self.lang) if unit and _numeric_text(v) else "")
 
     def delta(self, v, unit: str | None) -> str:
         if isinstance(v, int):
             return ("+" if v > 0 else "") + self.value(v, unit)
         if isinstance(v, str) and _numeric_text(v):
-            return ("" if v.startswith("-") else "+") + v + _unit(unit, self.lang == "ja")
+            return ("" if v.startswith("-") else "+") + v + _unit(unit, self.lang)
         return self.value(v, unit)
 
     def cite(self, cite, policy) -> str:
@@ -321,7 +320,7 @@ class Builder:
             label = self.label(fact.spec.get("label")) if fact else part["fact"]
             label = _short_label(label)
             unit = (fact.spec.get("unit") if fact else None)
-            ustr = _unit(unit, self.lang == "ja").strip()
+            ustr = _unit(unit, self.lang).strip()
             ustr = (" " + ustr) if ustr else ""
             if part.get("absent"):
                 out.append(self.w("diff.proof.absent", label=label))
