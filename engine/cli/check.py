@@ -118,8 +118,9 @@ def _coverage_json(cov) -> dict | None:
     if cov is None:
         return None
     from engine.policy.sources import clause_cite
-    from engine.review.clauses import STATUS_WORDS
+    from engine.base.words import say
     return {"source": cov.src.path, "total": cov.total, "accounted": cov.accounted,
             "percent": round(cov.percent, 1),
             "clauses": [{"cite": clause_cite(cov.src, s.index), "status": s.status, "how": s.how or None,
-                         "status_ja": STATUS_WORDS[s.status]["ja"]} for s in cov.statuses]}
+                         "status_ja": say(f"commands.clause_status.{s.status or 'none'}", "ja")}
+                        for s in cov.statuses]}

@@ -14,14 +14,6 @@ from engine.policy.clause_coverage import (  # noqa: F401 - re-exported: review 
 from engine.policy.sources import SourceText, clause_cite
 from engine.present.citations import cite_text
 
-STATUS_WORDS = {
-    "computed": {"ja": "計算", "en": "computed"},
-    "stated": {"ja": "注記", "en": "stated"},
-    "out_of_scope": {"ja": "対象外", "en": "out of scope"},
-    None: {"ja": "未対応", "en": "not accounted for"},
-}
-
-
 def clause_label(policy, src: SourceText, i: int, lang: str = "ja") -> str:
     """A clause as a citation reads: 要項第5条第3号イ / Guideline Art. 5(iii)(b)."""
     return cite_text(clause_cite(src, i), policy.meta, lang)

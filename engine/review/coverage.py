@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engine.base.words import say
 from engine.lang import ast
 from engine.present.citations import cites_text
 from engine.lang.interpret import interpret
@@ -139,26 +140,6 @@ def _walk(node: ast.Node, env: dict, scope: dict, index: dict) -> None:
 
 # --------------------------------------------------------------------------- report
 
-_T = {
-    "en": {"title": "rule coverage of {path} by {n} case{s}: {c}/{t} goals ({p:.1f}%)",
-           "rule": "rule", "goals": "goals", "uncovered": "not covered, by citation:",
-           "none": "every goal is covered",
-           "true": "never true", "false": "never false", "then": "`if {x}` never took `then`",
-           "else": "`if {x}` never took `else`",
-           "alone_and": "`{x}` never false while the rest of `{c}` was true",
-           "alone_or": "`{x}` never true while the rest of `{c}` was false",
-           "all_and": "`{x}` never had every operand true", "all_or": "`{x}` never had every operand false"},
-    "ja": {"title": "ルールの網羅率 {path}（{n}件のケース）: {c}/{t}（{p:.1f}%）",
-           "rule": "ルール", "goals": "網羅", "uncovered": "網羅されていない箇所（根拠条項ごと）:",
-           "none": "すべて網羅されている",
-           "true": "真になるケースがない", "false": "偽になるケースがない",
-           "then": "`if {x}` の then に進むケースがない", "else": "`if {x}` の else に進むケースがない",
-           "alone_and": "`{c}` で `{x}` だけが偽になるケースがない",
-           "alone_or": "`{c}` で `{x}` だけが真になるケースがない",
-           "all_and": "`{x}` のすべてが真になるケースがない", "all_or": "`{x}` のすべてが偽になるケースがない"},
-}
-
-
 def snippet(rule: Rule, node: ast.Node, limit: int = 60) -> str:
     text = " ".join(rule.text[node.start:node.end].split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -166,16 +147,16 @@ def snippet(rule: Rule, node: ast.Node, limit: int = 60) -> str:
 
 def describe(cov: Coverage, g: Goal, lang: str = "en") -> str:
     """One uncovered goal in words."""
-    t = _T[lang]
     rule = cov.policy.rules[g.rule]
     if g.kind in ("true", "false"):
-        return t[g.kind]
+        return say(f"commands.coverage.{g.kind}", lang)
     if g.kind in ("then", "else"):
-        return t[g.kind].format(x=snippet(rule, g.node.test, 40))
+        return say(f"commands.coverage.{g.kind}", lang, x=snippet(rule, g.node.test, 40))
     if g.kind == "all":
-        return t[f"all_{g.op}"].format(x=snippet(rule, g.node))
+        return say(f"commands.coverage.all_{g.op}", lang, x=snippet(rule, g.node))
     chain = _chain_of(rule.node, g.node)
-    return t[f"alone_{g.op}"].format(x=snippet(rule, g.node, 40), c=snippet(rule, chain, 50) if chain else "")
+    return say(f"commands.coverage.alone_{g.op}", lang, x=snippet(rule, g.node, 40),
+               c=snippet(rule, chain, 50) if chain else "")
 
 
 def _chain_of(root: ast.Node, part: ast.Node) -> ast.Node | None:
@@ -188,10 +169,9 @@ def _chain_of(root: ast.Node, part: ast.Node) -> ast.Node | None:
 
 def render_report(cov: Coverage, lang: str = "en") -> str:
     """Per-rule counts, then the uncovered goals grouped by the citation of their rule."""
-    t = _T[lang]
     p = cov.policy
-    lines = [t["title"].format(path=p.path, n=cov.cases, s="" if cov.cases == 1 else "s", c=cov.covered,
-                               t=cov.total, p=cov.percent)]
+    lines = [say("commands.coverage.title.one" if cov.cases == 1 else "commands.coverage.title", lang, path=p.path,
+                 n=cov.cases, c=cov.covered, t=cov.total, p=f"{cov.percent:.1f}")]
     width = max((len(n) for n in cov.goals), default=4)
     for name, goals in cov.goals.items():
         if goals:
@@ -206,9 +186,9 @@ def render_report(cov: Coverage, lang: str = "en") -> str:
             by_cite.setdefault(where, []).extend(f"{name}: {describe(cov, g, lang)}" for g in missing)
     lines.append("")
     if not by_cite:
-        lines.append(t["none"])
+        lines.append(say("commands.coverage.none", lang))
     else:
-        lines.append(t["uncovered"])
+        lines.append(say("commands.coverage.uncovered", lang))
         for where, items in by_cite.items():
             lines.append(f"  {where}")
             lines.extend(f"    - {x}" for x in items)

@@ -90,3 +90,27 @@ WORDS = {
     "commands.batch.decided": ("判定済み", "known"),
     "commands.batch.unknown": ("不明", "unknown"),
 }
+WORDS.update({  # `yoko test --coverage`: which decisions of the rules no case reached
+    "commands.coverage.title": ("ルールの網羅率 {path}（{n}件のケース）: {c}/{t}（{p}%）",
+                                "rule coverage of {path} by {n} cases: {c}/{t} goals ({p}%)"),
+    "commands.coverage.title.one": ("ルールの網羅率 {path}（{n}件のケース）: {c}/{t}（{p}%）",
+                                    "rule coverage of {path} by {n} case: {c}/{t} goals ({p}%)"),
+    "commands.coverage.none": ("すべて網羅されている", "every goal is covered"),
+    "commands.coverage.uncovered": ("網羅されていない箇所（根拠条項ごと）:", "not covered, by citation:"),
+    "commands.coverage.true": ("真になるケースがない", "never true"),
+    "commands.coverage.false": ("偽になるケースがない", "never false"),
+    "commands.coverage.then": ("`if {x}` の then に進むケースがない", "`if {x}` never took `then`"),
+    "commands.coverage.else": ("`if {x}` の else に進むケースがない", "`if {x}` never took `else`"),
+    "commands.coverage.alone_and": ("`{c}` で `{x}` だけが偽になるケースがない",
+                                    "`{x}` never false while the rest of `{c}` was true"),
+    "commands.coverage.alone_or": ("`{c}` で `{x}` だけが真になるケースがない",
+                                   "`{x}` never true while the rest of `{c}` was false"),
+    "commands.coverage.all_and": ("`{x}` のすべてが真になるケースがない", "`{x}` never had every operand true"),
+    "commands.coverage.all_or": ("`{x}` のすべてが偽になるケースがない", "`{x}` never had every operand false"),
+})
+WORDS.update({  # how a clause of the source text is accounted for (check --format json, status_ja)
+    "commands.clause_status.computed": ("計算", "computed"),
+    "commands.clause_status.stated": ("注記", "stated"),
+    "commands.clause_status.out_of_scope": ("対象外", "out of scope"),
+    "commands.clause_status.none": ("未対応", "not accounted for"),
+})
