@@ -424,3 +424,45 @@ def test_where_drops_a_row_in_the_parent_only_when_it_is_surely_left_out(tmp_pat
     assert not batch.where_drops({"n": ""}, mapping)  # unknown: the worker reports where_unknown
     assert not batch.where_drops({"n": "x"}, mapping)  # a bad cell: the worker reports it
     assert not batch.where_drops({"__error__": ("batch_read", "bad")}, mapping)
+
+
+class _NeverPickled:
+    """A cell that fails the moment it is pickled (sent to a worker)."""
+
+    def __reduce__(self):
+        raise AssertionError("a row left out by where: was sent to a worker")
+
+
+def test_jobs_never_send_a_row_where_leaves_out_to_a_worker(tmp_path, monkeypatch):
+    from engine.evaluation import batch
+    from engine.policy.registry import find
+    from engine.policy.cache import load_policy_cached
+    monkeypatch.setattr(batch, "CHUNK_ROWS", 3)
+    policy = load_policy_cached(find("ibaraki", 2022).path)
+    mapping = batch.load_mapping(write(tmp_path / "m.yaml", "id_column: id\nwhere: n > 1\ncolumns: {n: int}\n"
+                                       "facts:\n  ambulance_transports: n\n"), policy)
+    rows = [(i, {"id": str(i), "n": str(i % 4), **({} if i % 4 > 1 else {"poison": _NeverPickled()})})
+            for i in range(1, 41)]
+    out: list = []
+    summary = batch.run_batch(policy, mapping, iter(rows), out.append, jobs=2)
+    assert [r["id"] for r in out] == [str(i) for i in range(1, 41) if i % 4 > 1]
+    assert (summary.rows, summary.skipped, summary.evaluated) == (40, 20, 20)
+
+
+def test_jobs_2_keep_order_and_one_bad_row_never_sinks_the_rest_of_its_chunk(monkeypatch):
+    from engine.evaluation import batch
+    from engine.policy.registry import find
+    from engine.policy.cache import load_policy_cached
+    monkeypatch.setattr(batch, "CHUNK_ROWS", 5)
+    policy = load_policy_cached(find("ibaraki", 2022).path)
+    mapping = batch.identity_mapping(policy, ["id", "emergency_tier", "ambulance_transports"])
+    cells = [("secondary", "1500"), ("bogus", "12"), ("tertiary", "-3"), ("none", "900"), ("secondary", "")]
+    rows = [(i, {"id": str(i), "emergency_tier": cells[i % 5][0], "ambulance_transports": cells[i % 5][1]})
+            for i in range(1, 61)]
+    rows[7] = (8, {"__error__": ("bad_row", batch.words("diag.bad_row.not_object"))})
+    one: list = []
+    two: list = []
+    batch.run_batch(policy, mapping, iter(rows), one.append, jobs=1)
+    summary = batch.run_batch(policy, mapping, iter(rows), two.append, jobs=2)
+    assert two == one and [r["row"] for r in two] == list(range(1, 61))
+    assert summary.errors == 25 and summary.evaluated == 35  # bogus, -3 (24) and the unreadable row

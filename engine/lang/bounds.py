@@ -26,6 +26,7 @@ docs/language.md ("Known and unknown") states what is promised.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction
 from typing import Any
@@ -35,6 +36,7 @@ from engine.lang import ast
 from engine.lang import builtins
 from engine.lang.builtins import EvalError, check_magnitude, divide, equal, member
 from engine.lang.interpret import interpret
+from engine.lang.values import key_of
 
 M = builtins.MAX_MAGNITUDE
 
@@ -89,30 +91,111 @@ def settle(node: ast.Node, env: dict, sets: dict, name: str, specs: dict) -> Any
 
     `sets` holds what was found for the unknown rules before this one (this rule's is added);
     `specs` are the fact declarations (name -> spec)."""
-    try:
-        a = _Bounds(env, sets, specs).ev(node, {}, {}, {})
-    except (RecursionError, EvalError):
-        a = TOP
-    sets[name] = a
+    a = sets[name] = _settle_set(node, env, sets, specs)
     if isinstance(a, K) and a.v is not None:
         return a.v
     return None
 
 
-def settle_all(order, nodes: dict, env: dict, specs: dict, recompute) -> dict:
+def settle_all(order, nodes: dict, env: dict, specs: dict, recompute, *, memo: bool = True) -> dict:
     """After a run: settle every unknown rule in policy order, recomputing (by `recompute(name)`)
-    each rule that reads one settled before it. Returns the sets found for the unknown rules."""
+    each rule that reads one settled before it. Returns the sets found for the unknown rules.
+
+    What `settle` finds for a rule depends only on the values of the names it reads (`order` gives
+    them) and the sets found for those that are unknown, so it is kept (`memo`) per policy, keyed
+    by those: the rows of a batch repeat few such patterns (1,123 for 124,814 settled rules over
+    4,000 facilities of the national corpus), and the pass is most of a batch's time without it."""
     sets: dict = {}
     changed: set = set()
+    kept = _memo_of(nodes) if memo else None
+    found: dict = {}  # unknown rule -> the number of its memo entry: what its set was found from
     for name, reads in order:
         if changed and not changed.isdisjoint(reads):
             env[name] = recompute(name)
         if env.get(name) is None and nodes[name] is not None:
-            v = settle(nodes[name], env, sets, name, specs)
-            if v is not None:
-                env[name] = v
+            key = _key(name, reads, env, sets, found) if kept is not None else None
+            hit = kept.get(key) if key is not None else None
+            if hit is None:
+                a = _settle_set(nodes[name], env, sets, specs)
+                if key is not None and _lasting(a):
+                    if len(kept) >= MEMO_ENTRIES:
+                        kept.clear()
+                    hit = kept[key] = (a, next(_ENTRY))
+            else:
+                a = hit[0]
+            if hit is not None:
+                found[name] = hit[1]
+            sets[name] = a
+            if isinstance(a, K) and a.v is not None:
+                env[name] = a.v
                 changed.add(name)
     return sets
+
+
+MEMO_ENTRIES = 20_000  # per policy: a few MB at most, whatever the batch's size
+MEMO_POLICIES = 8
+_MEMOS: dict[int, tuple[dict, dict]] = {}  # id(nodes) -> (nodes, {key: (set, entry number)})
+_ENTRY = itertools.count()  # never reused, even when a memo is emptied
+
+
+def _memo_of(nodes: dict) -> dict:
+    got = _MEMOS.get(id(nodes))
+    if got is not None and got[0] is nodes:
+        return got[1]
+    if len(_MEMOS) >= MEMO_POLICIES:
+        _MEMOS.pop(next(iter(_MEMOS)))
+    memo: dict = {}
+    _MEMOS[id(nodes)] = (nodes, memo)  # holding nodes: its id is not reused while the entry lives
+    return memo
+
+
+def _key(name, reads, env, sets, found):
+    """What `settle` of rule `name` depends on, as a hashable key (engine.lang.values.key_of: lists
+    and records as tuples, each value with its type); None when a value cannot be hashed even so."""
+    parts = [name]
+    for r in reads:  # the same frozenset every row: the same order
+        v = env.get(r)
+        if v is not None:
+            parts.append((r, key_of(v)))
+        elif r in found:  # the same inputs give the same set: their entry stands for it
+            parts.append((r, found[r]))
+        elif r in sets:
+            parts.append((r, _set_key(sets[r])))
+        else:
+            parts.append(r)  # an absent fact or a rule left alone: the same set every row
+    key = tuple(parts)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _set_key(a):
+    if isinstance(a, K):
+        return ("K", key_of(a.v))
+    if isinstance(a, R):
+        return ("R", type(a.lo), a.lo, type(a.hi), a.hi)
+    if isinstance(a, S):
+        return ("S", frozenset((type(x), x) for x in a.vals))
+    return a  # ANY, TOP
+
+
+def _lasting(a) -> bool:
+    """A set that may be shared between rows: nothing in it can be changed in place."""
+    if isinstance(a, K):
+        try:
+            hash(a.v)
+        except TypeError:
+            return False
+    return True
+
+
+def _settle_set(node, env, sets, specs):
+    try:
+        return _Bounds(env, sets, specs).ev(node, {}, {}, {})
+    except (RecursionError, EvalError):
+        return TOP
 
 
 # --------------------------------------------------------------------------- sets of values

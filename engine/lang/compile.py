@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from engine.lang import ast
 from engine.lang.interpret import item_marker, item_sources
+from engine.lang.values import key_of
 
 from engine.lang import builtins
 from engine.lang.builtins import STRUCT, EvalError, check_magnitude, divide, equal, member, not_equal, not_member
@@ -788,19 +789,19 @@ class Needs:
         def rule_needs(name: str) -> set:
             if name in memo:
                 return memo[name]
-            memo[name] = set()
+            memo[name] = frozenset()
             rule = rules[name]
             if env.get(name) is not None or rule.node is None:
                 return memo[name]
-            key = (tuple(env.get(x) for x in self._reads[name]),
+            key = (tuple(key_of(env.get(x)) for x in self._reads[name]),
                    tuple(frozenset(rule_needs(r)) if env.get(r) is None else None for r in self._refs[name]))
             seen = self._seen[name]
             try:
                 hit = seen.get(key)
             except TypeError:  # a list or record among the values: not remembered
                 key, hit = None, None
-            if hit is None:
-                hit = self.needs(rule.node, env, frozenset(), rule_needs)
+            if hit is None:  # frozen: its hash is kept, for the keys of the rules reading this one
+                hit = frozenset(self.needs(rule.node, env, frozenset(), rule_needs))
                 if key is not None and len(seen) < 4096:
                     seen[key] = hit
             memo[name] = hit

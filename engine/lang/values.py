@@ -41,3 +41,15 @@ def rational_text(q: Fraction) -> str:
         digit, rest = divmod(rest, q.denominator)
         digits.append(str(digit))
     return f"{sign}{whole}.{''.join(digits)}" if digits else f"{sign}{whole}"
+
+
+def key_of(v):
+    """A value as a dictionary key (the memos of engine.lang.bounds and engine.lang.compile.Needs):
+    lists and records as tuples, every scalar with its type, so that True, 1 and Fraction(1), equal
+    as Python values, stay apart. A value that still cannot be hashed raises TypeError on use."""
+    t = type(v)
+    if t is list or t is tuple:
+        return (t, tuple(key_of(x) for x in v))
+    if t is dict:
+        return (t, tuple((k, key_of(x)) for k, x in v.items()))
+    return (t, v)
