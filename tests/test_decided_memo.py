@@ -86,7 +86,8 @@ def test_the_memo_is_emptied_when_full_so_memory_stays_bounded(monkeypatch):
         want = settled(policy, facts, memo=False)
         assert settled(policy, facts, memo=True) == want
         sizes.append(len(bounds._memo_of(policy._settle_plan[1])))
-    assert max(sizes) == 5
+    assert max(sizes) <= 5 + 1  # a rule's entry and its set's number are added together
+    assert any(b < a for a, b in zip(sizes, sizes[1:]))  # it was emptied, and filled again
 
 
 def test_a_rule_reading_an_unknown_rule_is_kept_apart_by_what_was_found_for_it():

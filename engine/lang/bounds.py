@@ -108,7 +108,7 @@ def settle_all(order, nodes: dict, env: dict, specs: dict, recompute, *, memo: b
     sets: dict = {}
     changed: set = set()
     kept = _memo_of(nodes) if memo else None
-    found: dict = {}  # unknown rule -> the number of its memo entry: what its set was found from
+    found: dict = {}  # unknown rule -> the number its set has in the memo
     for name, reads in order:
         if changed and not changed.isdisjoint(reads):
             env[name] = recompute(name)
@@ -120,7 +120,8 @@ def settle_all(order, nodes: dict, env: dict, specs: dict, recompute, *, memo: b
                 if key is not None and _lasting(a):
                     if len(kept) >= MEMO_ENTRIES:
                         kept.clear()
-                    hit = kept[key] = (a, next(_ENTRY))
+                    same = _set_key(a)  # equal sets share a number, found from whatever values
+                    hit = kept[key] = (a, kept.setdefault((_SAME, same), (a, next(_ENTRY)))[1])
             else:
                 a = hit[0]
             if hit is not None:
@@ -132,10 +133,11 @@ def settle_all(order, nodes: dict, env: dict, specs: dict, recompute, *, memo: b
     return sets
 
 
-MEMO_ENTRIES = 20_000  # per policy: a few MB at most, whatever the batch's size
+MEMO_ENTRIES = 20_000  # per policy (and one more): a few MB at most, whatever the batch's size
 MEMO_POLICIES = 8
-_MEMOS: dict[int, tuple[dict, dict]] = {}  # id(nodes) -> (nodes, {key: (set, entry number)})
+_MEMOS: dict[int, tuple[dict, dict]] = {}  # id(nodes) -> (nodes, {key: (set, the set's number)})
 _ENTRY = itertools.count()  # never reused, even when a memo is emptied
+_SAME = object()  # (_SAME, set key) -> the number of that set (a rule's key starts with its name)
 
 
 def _memo_of(nodes: dict) -> dict:
@@ -157,7 +159,7 @@ def _key(name, reads, env, sets, found):
         v = env.get(r)
         if v is not None:
             parts.append((r, key_of(v)))
-        elif r in found:  # the same inputs give the same set: their entry stands for it
+        elif r in found:  # the set's number stands for the set
             parts.append((r, found[r]))
         elif r in sets:
             parts.append((r, _set_key(sets[r])))
