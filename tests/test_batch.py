@@ -466,3 +466,17 @@ def test_jobs_2_keep_order_and_one_bad_row_never_sinks_the_rest_of_its_chunk(mon
     summary = batch.run_batch(policy, mapping, iter(rows), two.append, jobs=2)
     assert two == one and [r["row"] for r in two] == list(range(1, 61))
     assert summary.errors == 25 and summary.evaluated == 35  # bogus, -3 (24) and the unreadable row
+
+
+def test_jsonl_rows_with_an_escaped_surrogate_a_stray_byte_or_a_field_twice_are_error_rows(cli, tmp_path):
+    table = tmp_path / "t.jsonl"
+    table.write_bytes(b'{"id": "A", "name": "\\ud800x"}\n'
+                      b'{"id": "B", "\\udfff": 1}\n'
+                      b'{"id": "C", "name": "\xe8\x8c\xa8\xff"}\n'
+                      b'{"id": "D", "ambulance_transports": 1, "name": "x", "ambulance_transports": 2}\n'
+                      b'{"id": "E", "name": "\\u8328\\u57ce", "ambulance_transports": 1200}\n')
+    r = cli("evaluate", "--batch", str(table), "--policy", "ibaraki", "--year", "2022")
+    rows = jsonl(r.out)
+    assert [row.get("error", {}).get("code") for row in rows] == ["bad_row"] * 4 + [None]
+    assert ["surrogate" in rows[0]["error"]["message"], "surrogate" in rows[1]["error"]["message"]] == [True, True]
+    assert "0xff" in rows[2]["error"]["message"] and "twice" in rows[3]["error"]["message"]

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from typing import IO
@@ -134,15 +135,20 @@ def _bad_utf8_at(data: bytes) -> int:
         return e.start
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _undecodable(texts) -> str | None:
     """The error message of a row holding bytes that are not UTF-8, or text that is not characters."""
     for t in texts:
         if isinstance(t, str) and not t.isascii():
-            for ch in t:
-                if "\udc80" <= ch <= "\udcff":
-                    return words("diag.bad_row.undecodable", byte=f"0x{ord(ch) - 0xdc00:02x}")
-                if "\ud800" <= ch <= "\udfff":
-                    return words("diag.bad_row.surrogate")
+            m = _SURROGATE.search(t)
+            if m is None:
+                continue
+            ch = m.group()
+            if "\udc80" <= ch <= "\udcff":
+                return words("diag.bad_row.undecodable", byte=f"0x{ord(ch) - 0xdc00:02x}")
+            return words("diag.bad_row.surrogate")
     return None
 
 
@@ -195,11 +201,14 @@ def _row(header, cells, path, line):
 
 
 def _no_duplicate_keys(pairs):
-    keys = [k for k, _ in pairs]
-    for k in keys:
-        if keys.count(k) > 1:
-            raise _DuplicateKey(k)
-    return dict(pairs)
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        seen = set()
+        for k, _ in pairs:
+            if k in seen:
+                raise _DuplicateKey(k)
+            seen.add(k)
+    return d
 
 
 class _DuplicateKey(ValueError):
@@ -238,7 +247,7 @@ def _read_jsonl(f: IO[str], path: str):
                 except RecursionError:
                     yield n, {"__error__": ("bad_row", words("diag.bad_row.too_deep"))}
                     continue
-                bad = _undecodable(_strings(obj))
+                bad = _undecodable(_strings(obj)) if "\\u" in line else None  # only a \u escape can make one now
                 if bad:
                     yield n, {"__error__": ("bad_row", bad)}
                     continue
