@@ -17,9 +17,15 @@ _PLAN_ITEMS = ("a", "b", "c", "d", "e", "f", "g")
 _REPORT_FINAL = datetime.date(2023, 3, 31)
 
 
-def _add_years(d: datetime.date, n: int) -> datetime.date:
-    y = d.year + n
-    return datetime.date(y, d.month, min(d.day, calendar.monthrange(y, d.month)[1]))
+def _years_end(d: datetime.date, n: int) -> datetime.date:
+    """Last day of n years after the day d (民法140/143): counted from the next day, ending the day
+    before the corresponding day, or at the end of the month when it has none."""
+    first = d + datetime.timedelta(days=1)
+    y = first.year + n
+    last = calendar.monthrange(y, first.month)[1]
+    if first.day > last:
+        return datetime.date(y, first.month, last)
+    return datetime.date(y, first.month, first.day) - datetime.timedelta(days=1)
 
 
 def evaluate(f: dict) -> dict:
@@ -28,7 +34,7 @@ def evaluate(f: dict) -> dict:
     at = f["ambulance_transports"]
     g1 = special and 1000 <= at < 2000
     g2a = special and at < 1000 and f["off_hours_admissions"] >= 500
-    g2b = at < 1000 and (f["sole_emergency_hospital_in_area"] or f["prefecture_recognized_core_hospital"])
+    g2b = at < 1000 and ((special and f["sole_emergency_hospital_in_area"]) or f["prefecture_recognized_core_hospital"])
     acute = f["has_acute_ward"]
     peri = f["perinatal_center"] in _PERINATAL and acute
     ped = f["pediatric_emergency_hospital"]
@@ -79,5 +85,5 @@ def evaluate(f: dict) -> dict:
         "report_due": due if due < _REPORT_FINAL else _REPORT_FINAL,
         "advance_payment_max": f["decided_amount"] * 4 // 5,
         "change_approval_required": 5 * abs(f["actual_total_cost"] - planned) > planned,
-        "records_kept_until": _add_years(done, 5),
+        "records_kept_until": _years_end(done, 5),
     }
