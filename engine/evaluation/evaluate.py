@@ -165,9 +165,12 @@ def run_rules(policy: Policy, facts: dict, *, path: str = "generated") -> dict:
     `path` picks the generated function (engine.lang.codegen, the default) or the compiled
     closures (engine.lang.compile); the tests check both against the reference interpreter.
     """
-    gen = _generated(policy) if path == "generated" else None
+    gen = policy.__dict__.get("_generated", _UNSET) if path == "generated" else None
+    if gen is _UNSET:
+        gen = _generated(policy)
     if gen is None:
         env = _run_closures(policy, facts)
+        _settle(policy, env)
     else:
         try:
             values = gen.fn(facts)
@@ -179,9 +182,13 @@ def run_rules(policy: Policy, facts: dict, *, path: str = "generated") -> dict:
         env = gen.template.copy()
         env.update(facts)
         env.update(zip(gen.names, values))
-    _settle(policy, env)
+        if None in values:  # only an unknown rule can be settled (engine.lang.bounds.settle_all)
+            _settle(policy, env)
     _whole_yen(policy, env)
     return env
+
+
+_UNSET = object()
 
 
 def _settle_plan(policy: Policy):
@@ -250,7 +257,7 @@ def _whole_yen(policy: Policy, env: dict) -> None:
         yen = policy.__dict__["_yen"] = [n for n in policy.results if rules[n].spec.get("unit") == "yen"]
     for n in yen:
         v = env[n]
-        if isinstance(v, Fraction) and v.denominator != 1:
+        if type(v) is Fraction and v.denominator != 1:
             raise YokoError([diag("non_integral_money", rules[n].location, key="diag.non_integral_money.value",
                                   result=n, value=v)])
 

@@ -148,7 +148,7 @@ def period_end(d: datetime.date, n: int, unit: str) -> datetime.date:
     _period_args(n, unit, "period_end")
     if unit == "days":
         return add_days(d, n)
-    return _calendar_period_end(add_days(d, 1), n * (12 if unit == "years" else 1))
+    return calendar_period_end(add_days(d, 1), n * (12 if unit == "years" else 1))
 
 
 def period_end_counting_from(d: datetime.date, n: int, unit: str) -> datetime.date:
@@ -157,10 +157,10 @@ def period_end_counting_from(d: datetime.date, n: int, unit: str) -> datetime.da
     _period_args(n, unit, "period_end_counting_from")
     if unit == "days":
         return add_days(d, n - 1)
-    return _calendar_period_end(d, n * (12 if unit == "years" else 1))
+    return calendar_period_end(d, n * (12 if unit == "years" else 1))
 
 
-def _calendar_period_end(first: datetime.date, months: int) -> datetime.date:
+def calendar_period_end(first: datetime.date, months: int) -> datetime.date:
     """民法143(2): the day before the day corresponding to `first`, `months` on; else that month's last day."""
     total = first.year * 12 + (first.month - 1) + months
     y, m = divmod(total, 12)

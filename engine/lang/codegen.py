@@ -17,6 +17,7 @@ agrees with it on the language corpus, the real policies and random facilities.
 from __future__ import annotations
 
 import ast as py
+import datetime
 import marshal
 import types
 from dataclasses import dataclass
@@ -78,10 +79,25 @@ def _in_call(node, fn, *args):
         raise
 
 
+def _out_of_range(node):
+    """add_days's failure (a date beyond year 1 to 9999), naming `node` as _call would."""
+    raise EvalError("date_out_of_range", builtins.words("diag.date_out_of_range"), node)
+
+
+def _months_end(d, skip: int, months: int, node):
+    """period_end / period_end_counting_from in months (民法143), from d or the day after it."""
+    try:
+        return builtins.calendar_period_end(builtins.add_days(d, 1) if skip else d, months)
+    except EvalError as e:
+        e.node = e.node or node
+        raise
+
+
 HELPERS = {
     "_mag": _mag, "_div": _div, "_call": _call, "_sum": _sum, "_eq": equal, "_ne": not_equal,
     "_member": member, "_not_member": not_member, "_Fraction": Fraction, "_round_fast": _round_fast,
-    "_in_call": _in_call, "_type": type, "_int": int, "_KeyError": KeyError, "_abs": abs, "_len": len, "__builtins__": {},
+    "_in_call": _in_call, "_out_of_range": _out_of_range, "_months_end": _months_end,
+    "_OverflowError": OverflowError, "_type": type, "_int": int, "_KeyError": KeyError, "_abs": abs, "_len": len, "__builtins__": {},
 }
 
 
@@ -486,6 +502,8 @@ class Generator:
         nullable = n.func not in _TOTAL or any(a.nullable for a in args)
         xs = [a.expr for a in args]
         generic = _callf("_call", self._impl(n.func, impl), self.node_ref(n), *xs)
+        if n.func in _DATE_STEPS and self._date_step(n, args, t):
+            return Val(_name(t), args[0].nullable, True)
         unit = xs[1] if len(xs) == 2 else None
         if n.func in ("round_down", "round_up") and isinstance(unit, py.Constant) \
                 and type(unit.value) is int and unit.value > 0:
@@ -515,6 +533,37 @@ class Generator:
             return Val(_name(t), nullable, True)
         self.assign(t, generic)
         return Val(_name(t), nullable, n.func != "first")
+
+    def _date_step(self, n: ast.Call, args: list[Val], t: str) -> bool:
+        """add_days / period_end(_counting_from) by a constant length: the date arithmetic inline
+        (a constant timedelta, or the calendar months helper), with the built-in's unknowns and
+        errors. False (nothing emitted) when the length or unit is not a valid constant."""
+        d, rest = args[0], [a.expr for a in args[1:]]
+        if not all(isinstance(x, py.Constant) for x in rest) or type(rest[0].value) is not int:
+            return False
+        length = rest[0].value
+        unit = rest[1].value if len(rest) == 2 else "days"
+        if n.func != "add_days" and (unit not in builtins.PERIOD_UNITS or length < 1):
+            return False  # the built-in's own bad_argument, raised per facility
+        node = self.node_ref(n)
+        if unit == "days":
+            days = length - 1 if n.func == "period_end_counting_from" else length
+            if abs(days) > 4_000_000:  # beyond any date: the built-in's own date_out_of_range
+                return False
+            step = self.const(datetime.timedelta(days=days)).expr
+            handler = py.ExceptHandler(_name("_OverflowError"), None,
+                                       [_locate(py.Assign([_store(t)], _callf("_out_of_range", node)), self.line)])
+            body = [_locate(py.Try([_locate(py.Assign([_store(t)], py.BinOp(d.expr, py.Add(), step)), self.line)],
+                                   [_locate(handler, self.line)], [], []), self.line)]
+        else:
+            months = length * (12 if unit == "years" else 1)
+            skip = _c(1 if n.func == "period_end" else 0)
+            body = [_locate(py.Assign([_store(t)], _callf("_months_end", d.expr, skip, _c(months), node)), self.line)]
+        if d.nullable:
+            self.if_(_is(d.expr, None), self.nested(lambda: self.assign(t, _c(None)))[0], body)
+        else:
+            self.block.extend(body)
+        return True
 
     def _impl(self, func: str, impl) -> py.expr:
         name = "_fn_" + func  # a built-in's name: one of builtins.NAMES, checked at load
@@ -586,6 +635,7 @@ class Generator:
         return _ifexp(_or(u, none_in), _c(None), done)
 
 
+_DATE_STEPS = frozenset({"add_days", "period_end", "period_end_counting_from"})
 _SAFE_CALLS = frozenset({"_member", "_not_member", "_eq", "_ne"})
 
 
