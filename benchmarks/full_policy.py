@@ -15,6 +15,9 @@ Rows (facilities per second, best of --repeats passes; ratios measured in this r
   yoko, JSON, no trace    Evaluation.to_json(trace=False): results, unknown, needed_facts as JSON
   yoko, traces on         Evaluation.to_json(trace=True): the above plus a trace entry for every rule
                           (values read, the parts that decided it, citations, source lines)
+
+Each output is dropped as soon as it is built (a streaming writer's pattern); --keep keeps them
+all until the pass ends, as the script did before (see sink() in main).
 """
 from __future__ import annotations
 
@@ -118,6 +121,7 @@ def main(argv=None) -> int:
     ap.add_argument("--trace-n", type=int, default=None, help="facilities for the traced row (default: -n)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--keep", action="store_true", help="keep every output until the end of its pass (see sink())")
     a = ap.parse_args(argv)
 
     import engine
@@ -133,26 +137,59 @@ def main(argv=None) -> int:
     checked = [check_facts(f, policy) for f in facilities]
     results = policy.results
 
+    # Each row hands every output to `out`: by default it is dropped at once, as a writer that
+    # streams its rows out does; with --keep every output is kept in a list until the pass ends
+    # (the method before 1 December): the cycle collector then walks the kept outputs and all the
+    # input facilities again and again, which costs more than building a trace itself.
+    def sink():
+        if a.keep:
+            kept = []
+            return kept.append, kept
+        return (lambda x: None), None
+
     def hand(items):
         ev = handwritten_ibaraki.evaluate
-        return [ev(f) for f in items]
+        out, kept = sink()
+        for f in items:
+            out(ev(f))
+        return kept
 
     def off(items):
-        return [{n: env[n] for n in results} for env in (run_rules(policy, f) for f in items)]
+        out, kept = sink()
+        for f in items:
+            env = run_rules(policy, f)
+            out({n: env[n] for n in results})
+        return kept
 
     def closures(items):
-        return [{n: env[n] for n in results} for env in (run_rules(policy, f, path="closures") for f in items)]
+        out, kept = sink()
+        for f in items:
+            env = run_rules(policy, f, path="closures")
+            out({n: env[n] for n in results})
+        return kept
 
     def with_check(items):
-        return [{n: env[n] for n in results} for env in (run_rules(policy, check_facts(f, policy)) for f in items)]
+        out, kept = sink()
+        for f in items:
+            env = run_rules(policy, check_facts(f, policy))
+            out({n: env[n] for n in results})
+        return kept
 
     def json_no_trace(items):
-        return [Evaluation(policy, f, run_rules(policy, f)).to_json(trace=False) for f in items]
+        out, kept = sink()
+        for f in items:
+            out(Evaluation(policy, f, run_rules(policy, f)).to_json(trace=False))
+        return kept
 
     def traced(items):
-        return [Evaluation(policy, f, run_rules(policy, f)).to_json(trace=True) for f in items]
+        out, kept = sink()
+        for f in items:
+            out(Evaluation(policy, f, run_rules(policy, f)).to_json(trace=True))
+        return kept
 
-    want, got = hand(facilities), off(checked)
+    ev = handwritten_ibaraki.evaluate
+    want = [ev(f) for f in facilities]
+    got = [{n: env[n] for n in results} for env in (run_rules(policy, f) for f in checked)]
     bad = [i for i, (x, y) in enumerate(zip(want, got)) if x != y]
     if bad:
         i = bad[0]
@@ -167,6 +204,7 @@ def main(argv=None) -> int:
             ("yoko, checked facts + traces off", with_check, facilities),
             ("yoko, JSON without trace", json_no_trace, checked),
             (f"yoko, traces on ({len(sub):,} facilities)", traced, sub)]
+    print(f"outputs: {'kept until the end of each pass (--keep)' if a.keep else 'dropped one by one, as a streaming writer does'}")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     best = {label: float("inf") for label, _, _ in plan}
     for _ in range(a.repeats):  # passes interleaved: a change of load falls on every row alike
