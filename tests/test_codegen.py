@@ -108,15 +108,20 @@ def facilities(draw, policy):
         assume(False)
 
 
-@pytest.mark.parametrize("path", POLICIES)
-def test_every_path_gives_the_reference_values_on_random_facilities_of_a_real_policy(path):
+def on_random_facilities(path: str, check_one) -> None:
+    """check_one(policy, facts) on random facilities of the policy at `path` (hypothesis)."""
     policy = load_policy(path)
 
     @SETTINGS
     @given(facilities(policy))
     def check(facts):
-        agree(policy, facts)
+        check_one(policy, facts)
     check()
+
+
+@pytest.mark.parametrize("path", POLICIES)
+def test_every_path_gives_the_reference_values_on_random_facilities_of_a_real_policy(path):
+    on_random_facilities(path, agree)
 
 
 def test_every_path_gives_the_reference_values_on_the_differential_facilities_of_ibaraki():

@@ -14,6 +14,7 @@ from engine.lang.bounds import settle, settle_all
 from engine.lang.interpret import interpret
 from engine.policy.load import Policy
 from engine.lang.values import to_json
+from engine.evaluation.trace_code import trace_function
 
 
 @dataclass
@@ -36,9 +37,10 @@ class Evaluation:
     @property
     def unknown(self) -> list[str]:
         """Public results that are unknown, then every other rule that is unknown, in policy order."""
-        public = [n for n in self.policy.results if self.env.get(n) is None]
-        rest = [n for n in self.policy.rules if n not in self.policy.results and n in self.env
-                and self.env[n] is None]
+        env = self.env
+        results, others, _ = _json_plan(self.policy)
+        public = [n for n in results if env.get(n) is None]
+        rest = [n for n in others if n in env and env[n] is None]
         return public + rest
 
     def applies(self, name: str) -> bool | None:
@@ -52,7 +54,8 @@ class Evaluation:
     @property
     def not_applicable(self) -> list[str]:
         """Public results whose `applies_if` rule is false, in result order."""
-        return [n for n in self.policy.results if self.applies(n) is False]
+        env = self.env
+        return [n for n, cond in _json_plan(self.policy)[2] if env.get(cond) is False]
 
     def needed_for(self, name: str) -> list[str]:
         """Absent facts whose absence leaves rule `name` undecided."""
@@ -60,9 +63,11 @@ class Evaluation:
 
     @property
     def needed_facts(self) -> list[str]:
+        env = self.env
         out: set[str] = set()
         for n in self.policy.results:
-            out |= self._rule_needs(n)
+            if env.get(n) is None:  # a known result needs nothing (Needs.for_row)
+                out |= self._rule_needs(n)
         return sorted(out)
 
     def _rule_needs(self, name: str) -> set[str]:
@@ -73,7 +78,10 @@ class Evaluation:
 
     def trace(self) -> list[dict]:
         """One entry per rule, in evaluation order: value, reads, decisive parts, citation, source."""
-        return [self.trace_entry(n) for n in self.policy.order]
+        fn = _trace_function(self.policy)
+        if fn is None:
+            return [self.trace_entry(n) for n in self.policy.order]
+        return fn(self.env, self.needed_for)
 
     def trace_entry(self, name: str) -> dict:
         rule = self.policy.rules[name]
@@ -99,19 +107,17 @@ class Evaluation:
         key = (rule.name, node.start, node.end)
         plan = plans.get(key)
         if plan is None:
-            plan = (rule.text[node.start:node.end], tuple(t.names(node)),
+            plan = (rule.text[node.start:node.end], list(t.names(node)),  # values: the entry's "reads"
                     node.id if isinstance(node, ast.Name) and node.id in self.policy.rules else None)
             plans[key] = plan
         text, names, ref = plan
-        env = self.env
-        return {"expr": text, "value": _j(t.value(node, env)), "names": {n: _j(env.get(n)) for n in names},
-                "rule": ref}
+        return {"expr": text, "value": _j(t.value(node, self.env)), "names": names, "rule": ref}
 
     def to_json(self, trace: bool = True) -> dict:
         out = {
             "policy": self.policy.id,
             "fiscal_year": self.policy.fiscal_year,
-            "results": {n: to_json(v) for n, v in self.results.items()},
+            "results": {n: _j(v) for n, v in self.results.items()},
             "unknown": self.unknown,
             "needed_facts": self.needed_facts,
             "not_applicable": self.not_applicable,  # results whose applies_if is false; values kept above
@@ -132,6 +138,19 @@ def _j(v):
     return v if type(v) in _SIMPLE else to_json(v)
 
 
+def _json_plan(policy: Policy) -> tuple:
+    """(public results, the other rules in policy order, (result, its applies_if rule) for each result
+    that has one), kept on the policy."""
+    plan = policy.__dict__.get("_json_plan")
+    if plan is None:
+        results = tuple(policy.results)
+        rules = policy.rules
+        conds = tuple((n, rules[n].spec["applies_if"]) for n in results
+                      if n in rules and rules[n].spec.get("applies_if") is not None)
+        plan = policy.__dict__["_json_plan"] = (results, tuple(n for n in rules if n not in results), conds)
+    return plan
+
+
 def _trace_plan(policy: Policy) -> dict:
     """Per rule: the trace entry's fixed fields in output order, and the names it reads (cached)."""
     plan = policy.__dict__.get("_trace_plan")
@@ -148,6 +167,27 @@ def _trace_plan(policy: Policy) -> dict:
             plan[name] = (t, tuple(rule.reads))
         policy.__dict__["_trace_plan"] = plan
     return plan
+
+
+TRACES_BEFORE_CODE = 16  # traces of one policy written entry by entry before its trace function is built
+
+
+def _trace_function(policy: Policy):
+    """The policy's generated trace function (engine.evaluation.trace_code), or None while it is not
+    worth building: the first TRACES_BEFORE_CODE traces of a policy are written entry by entry
+    (trace_entry, the definition), as building the function costs about as much as a hundred of them."""
+    d = policy.__dict__
+    fn = d.get("_trace_fn")
+    if fn is not None or d.get("_trace_fn_failed"):
+        return fn
+    count = d["_traces"] = d.get("_traces", 0) + 1
+    if count <= TRACES_BEFORE_CODE:
+        return None
+    try:
+        fn = d["_trace_fn"] = trace_function(policy, _trace_plan(policy))
+    except (RecursionError, MemoryError, SyntaxError, ValueError):  # too deep for compile(), or no expression
+        d["_trace_fn_failed"] = True
+    return fn
 
 
 def _cites(c):

@@ -1,0 +1,244 @@
+# SPDX-License-Identifier: MIT
+"""A policy's trace written by one generated function, its fixed parts built once per policy.
+
+`trace_function(policy)` returns `fn(env, needed) -> [entry, ...]`, the list that
+Evaluation.trace_entry gives rule by rule (the definition; the tests compare the two): every name
+is read from the environment and put in JSON form once, each entry is one dict display whose fixed
+fields (label, cite, expression, source, notes) are constants shared by every facility, and the
+decisive parts (engine.lang.interpret.why) are chosen by straight-line code over the values of the
+parts, which the tracer's compiled closures compute. As in engine.lang.codegen, only this module
+decides what becomes code: locals are numbered, every literal is an `ast.Constant` or a module
+constant holding the value itself, and no text of the policy becomes source.
+"""
+from __future__ import annotations
+
+import ast as py
+import datetime
+import types
+from fractions import Fraction
+from typing import Callable
+
+from engine.lang import ast
+from engine.lang.builtins import EvalError
+from engine.lang.codegen import _c, _fill_locations, _locate, _name, _store
+from engine.lang.compile import _FAILED, tracer
+from engine.lang.values import rational_text, to_json
+
+_SIMPLE = frozenset((bool, int, str, type(None)))
+
+
+def _json(v):
+    """to_json(v), answered here for the exact types a value has (the definition for any other)."""
+    t = type(v)
+    if t is list or t is tuple:
+        return [x if type(x) in _SIMPLE else _json(x) for x in v]
+    if t is dict:
+        return {k: x if type(x) in _SIMPLE else _json(x) for k, x in v.items()}
+    if t is Fraction:
+        return v.numerator if v.denominator == 1 else rational_text(v)
+    if t is datetime.date:
+        return v.isoformat()
+    return to_json(v)
+
+
+def _safe(fn, env):
+    try:
+        return fn(env)
+    except EvalError:
+        return _FAILED
+
+
+def _scan(values: tuple, decisive: bool):
+    """The value of a chain of and (decisive False) or or (True) from its parts' values, left to
+    right and stopping once decided, as the interpreter evaluates it; _FAILED when it would fail."""
+    out = not decisive
+    for v in values:
+        if v is _FAILED:
+            return _FAILED
+        if v is decisive:
+            return decisive
+        if v is None:
+            out = None
+    return out
+
+
+class _Builder:
+    def __init__(self, policy):
+        self.policy = policy
+        self.tracer = tracer(policy)
+        self.ns: dict = {"_type": type, "_S": _SIMPLE, "_tj": _json, "_FAILED": _FAILED, "_safe": _safe,
+                         "_scan": _scan, "__builtins__": {}}
+        self.consts: dict[int, str] = {}
+        self.raw: dict[str, str] = {}  # name -> local holding env.get(name)
+        self.json: dict[str, str] = {}  # name -> local holding its JSON form
+        self.head: list[py.stmt] = []
+        self.params = policy.param_env()
+        self.n = 0
+
+    def fresh(self, stem: str) -> str:
+        self.n += 1
+        return f"{stem}{self.n}"
+
+    def const(self, v) -> py.expr:
+        if v is None or type(v) in (bool, int, str):
+            return _c(v)
+        name = self.consts.get(id(v))
+        if name is None:
+            name = self.consts[id(v)] = self.fresh("K")
+            self.ns[name] = v
+        return _name(name)
+
+    def value_of(self, name: str) -> py.expr:
+        """The raw value of a fact, parameter or rule, read once at the top (a parameter's is a constant)."""
+        if name in self.params:
+            return self.const(self.params[name])
+        local = self.raw.get(name)
+        if local is None:
+            local = self.raw[name] = self.fresh("v")
+            self.head.append(py.Assign([_store(local)], py.Call(_name("_get"), [_c(name)], [])))
+        return _name(local)
+
+    def json_of(self, name: str) -> py.expr:
+        if name in self.params:
+            return self.const(to_json(self.params[name]))
+        local = self.json.get(name)
+        if local is None:
+            raw = self.value_of(name)
+            local = self.json[name] = self.fresh("j")
+            self.head.append(py.Assign([_store(local)], self.to_json(raw)))
+        return _name(local)
+
+    def to_json(self, e: py.expr) -> py.expr:
+        """e in JSON form: plain values as they are (the hot path), others by to_json."""
+        simple = py.Compare(py.Call(_name("_type"), [e], []), [py.In()], [_name("_S")])
+        return py.IfExp(simple, e, py.Call(_name("_tj"), [e], []))
+
+    def fn_of(self, node) -> py.expr:
+        return self.const(self.tracer._fn(node))
+
+    # ---------------------------------------------------------------- decisive parts
+    def part_value(self, node, out: list) -> tuple[py.expr, bool]:
+        """(an expression of the node's value or _FAILED, whether it may be _FAILED), computing it
+        into a local once."""
+        if isinstance(node, ast.Name):
+            return self.value_of(node.id), False
+        local = self.fresh("p")
+        out.append(py.Assign([_store(local)], py.Call(_name("_safe"), [self.fn_of(node), _name("env")], [])))
+        return _name(local), True
+
+    def why(self, rule, node, out: list, known: tuple | None = None) -> None:
+        """Statements appending node's decisive parts to `b` (engine.lang.interpret.why).
+        `known` is (expression, may fail) of the node's value when it has been computed."""
+        if isinstance(node, ast.Binary) and node.op in ("and", "or"):
+            decisive = node.op == "or"
+            parts = ast.operands(node, node.op)
+            vals = [self.part_value(p, out) for p in parts]
+            if known is not None:
+                whole = known[0]
+            else:
+                w = self.fresh("w")
+                out.append(py.Assign([_store(w)], py.Call(
+                    _name("_scan"), [py.Tuple([v for v, _ in vals], py.Load()), _c(decisive)], [])))
+                whole = _name(w)
+            k, u = self.fresh("k"), self.fresh("u")
+            out.append(py.Assign([_store(k)], py.Compare(whole, [py.Is()], [_c(decisive)])))
+            out.append(py.Assign([_store(u)], py.Compare(whole, [py.Is()], [_c(None)])))
+            for p, (v, fails) in zip(parts, vals):
+                chosen = py.IfExp(_name(k), py.Compare(v, [py.Is()], [_c(decisive)]),
+                                  py.IfExp(_name(u), py.Compare(v, [py.Is()], [_c(None)]), _c(True)))
+                body: list = []
+                self.why(rule, p, body, (v, fails))
+                out.append(py.If(chosen, body, []))
+            return
+        if isinstance(node, ast.Unary) and node.op == "not" and not isinstance(node.operand, (ast.Name, ast.Compare)):
+            self.why(rule, node.operand, out)
+            return
+        if isinstance(node, ast.Cond):
+            c, fails = self.part_value(node.test, out)
+            self.leaf(rule, node.test, out, (c, fails))
+            then, orelse = [], []
+            self.why(rule, node.then, then)
+            self.why(rule, node.orelse, orelse)
+            decided = py.BoolOp(py.And(), [py.Compare(c, [py.IsNot()], [_c(None)]),
+                                           py.Compare(c, [py.IsNot()], [_name("_FAILED")])])
+            out.append(py.If(decided, [py.If(c, then, orelse)], []))
+            return
+        self.leaf(rule, node, out, known)
+
+    def leaf(self, rule, node, out: list, known: tuple | None) -> None:
+        """b.append(the part's dict): its text, value, the values of the names it reads, its rule."""
+        if isinstance(node, ast.Name):
+            value = self.json_of(node.id)
+        else:
+            if known is None:
+                v = py.Call(self.fn_of(node), [_name("env")], [])
+            elif known[1]:  # a part that failed: the tracer raises it again, as Evaluation.part does
+                v = py.IfExp(py.Compare(known[0], [py.IsNot()], [_name("_FAILED")]), known[0],
+                             py.Call(self.fn_of(node), [_name("env")], []))
+            else:
+                v = known[0]
+            x = self.fresh("x")
+            out.append(py.Assign([_store(x)], v))
+            value = self.to_json(_name(x))
+        names = self.const(list(self.tracer.names(node)))  # their values are under the entry's "reads"
+        ref = node.id if isinstance(node, ast.Name) and node.id in self.policy.rules else None
+        part = py.Dict([_c("expr"), _c("value"), _c("names"), _c("rule")],
+                       [_c(rule.text[node.start:node.end]), value, names, _c(ref)])
+        out.append(py.Expr(py.Call(py.Attribute(_name("b"), "append", py.Load()), [part], [])))
+
+    # ---------------------------------------------------------------- entries
+    def entry(self, name: str, template: dict, reads: tuple) -> list[py.stmt]:
+        rule = self.policy.rules[name]
+        e = self.fresh("e")
+        keys, vals = [], []
+        for k, v in template.items():
+            if k == "notes":
+                continue
+            keys.append(_c(k))
+            if k == "value":
+                vals.append(self.json_of(name))
+            elif k == "reads":
+                vals.append(py.Dict([_c(n) for n in reads], [self.json_of(n) for n in reads]))
+            else:
+                vals.append(self.const(v))
+        out: list[py.stmt] = [py.Assign([_store(e)], py.Dict(keys, vals))]
+        v = self.value_of(name)
+        undecided = py.Compare(v, [py.Is()], [_c(None)])
+        truth = py.BoolOp(py.Or(), [undecided, py.Compare(v, [py.Is()], [_c(True)]),
+                                    py.Compare(v, [py.Is()], [_c(False)])])
+        because = [py.Assign([_store("b")], py.List([], py.Load()))]
+        self.why(rule, rule.node, because)
+        because.append(py.Assign([py.Subscript(_name(e), _c("because"), py.Store())], _name("b")))
+        out.append(py.If(truth, because, []))
+        needed = py.Call(_name("needed"), [_c(name)], [])
+        out.append(py.If(undecided, [py.Assign([py.Subscript(_name(e), _c("needed_facts"), py.Store())], needed)], []))
+        if "applies_if" in rule.spec:
+            cond = rule.spec.get("applies_if")
+            applies = _c(True) if cond is None else self.value_of(cond)
+            out.append(py.Assign([py.Subscript(_name(e), _c("applies"), py.Store())], applies))
+        if "notes" in template:
+            out.append(py.Assign([py.Subscript(_name(e), _c("notes"), py.Store())], self.const(template["notes"])))
+        return out, e
+
+
+def trace_function(policy, plan: dict) -> Callable[[dict, Callable], list]:
+    """The policy's trace as one generated function `fn(env, needed)` (see the module docstring);
+    `plan` is engine.evaluation.evaluate._trace_plan(policy): per rule, its fixed fields and reads."""
+    b = _Builder(policy)
+    body, entries = [], []
+    for name in policy.order:
+        if policy.rules[name].node is None:
+            raise ValueError(f"rule {name} has no expression")  # the caller keeps the entry-by-entry path
+        template, reads = plan[name]
+        stmts, e = b.entry(name, template, reads)
+        body.extend(stmts)
+        entries.append(e)
+    head = [py.Assign([_store("_get")], py.Attribute(_name("env"), "get", py.Load()))] + b.head
+    ret = py.Return(py.List([_name(e) for e in entries], py.Load()))
+    fdef = py.FunctionDef("trace", py.arguments([], [py.arg("env"), py.arg("needed")], None, [], [], None, []),
+                          head + body + [ret], [], None, None)
+    _locate(fdef, 1)
+    _fill_locations(fdef)
+    code = compile(py.Module([fdef], []), f"<trace of {policy.path}>", "exec")
+    fcode = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return types.FunctionType(fcode, b.ns, "trace")

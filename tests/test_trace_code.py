@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: MIT
+"""The generated trace function (engine.evaluation.trace_code) against the entry-by-entry trace.
+
+Evaluation.trace_entry is the definition; once a policy has been traced often enough, trace()
+switches to the generated function, which must give the same entries, with the same keys in the
+same order, on the real policies (random and partly known facilities) and on every case of the
+language corpus that evaluates.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+from engine.base.diagnostics import YokoError
+from engine.evaluation import evaluate as ev_mod
+from engine.evaluation.evaluate import Evaluation, _trace_plan, run_rules
+from engine.evaluation.trace_code import trace_function
+from engine.policy.load import load_policy
+from langcase import case_facts, load_case
+from test_codegen import POLICIES, on_random_facilities
+from test_language_corpus import ALL
+
+
+def _same_trace(policy, facts) -> None:
+    try:
+        env = run_rules(policy, facts)
+    except YokoError:
+        return
+    ev = Evaluation(policy, facts, env)
+    want = [ev.trace_entry(n) for n in policy.order]
+    got = trace_function(policy, _trace_plan(policy))(env, ev.needed_for)
+    assert json.dumps(got, ensure_ascii=False, default=repr) == json.dumps(want, ensure_ascii=False, default=repr)
+    assert got == want
+
+
+@pytest.mark.parametrize("path", POLICIES)
+def test_the_generated_trace_equals_the_entry_by_entry_trace_on_random_facilities_of_a_real_policy(path):
+    on_random_facilities(path, _same_trace)
+
+
+@pytest.mark.parametrize("case", [c for c in ALL if not {"want_error", "want_runtime_error"} & set(c.values[0])])
+def test_the_generated_trace_equals_the_entry_by_entry_trace_on_a_language_case(case):
+    policy, _ = load_case(case)
+    _same_trace(policy, case_facts(case, policy))
+
+
+def test_a_policy_is_traced_entry_by_entry_until_it_has_been_traced_often(monkeypatch):
+    policy = load_policy("policies/ibaraki/2022.yaml")
+    built = []
+    monkeypatch.setattr(ev_mod, "trace_function", lambda p, plan: built.append(p) or trace_function(p, plan))
+    ev = Evaluation(policy, {}, run_rules(policy, {}))
+    first = [ev.trace() for _ in range(ev_mod.TRACES_BEFORE_CODE)]
+    assert built == []
+    assert ev.trace() == first[0]
+    assert built == [policy]
