@@ -756,28 +756,42 @@ def _rule_of(policy) -> dict[int, str]:
 
 
 def generate(policy) -> Generated:
-    """Compile the policy's checked rules into one Python function (see the module docstring)."""
+    """Compile the policy's checked rules into one Python function (see the module docstring).
+
+    The rules are generated twice: once where every fact the rules read is given (no fact is
+    None, so no test of a fact for unknown is needed: the common case of a filled-in
+    application), once for any facts. The function takes the first when it can."""
     used: dict[str, None] = {}
     rule_vals: dict[str, Val] = {}
+    facts_known = [True]
 
     def resolve(name: str) -> Val | None:
         if name in policy.facts:
             used[name] = None
-            return Val(_name("f_" + name), True, policy.facts[name].type.kind not in _STRUCT_KINDS)
+            return Val(_name("f_" + name), not facts_known[0], policy.facts[name].type.kind not in _STRUCT_KINDS)
         return rule_vals.get(name)
 
     g = Generator(policy.param_env(), resolve)
-    body: list[py.stmt] = []
-    for name in policy.order:
-        rule = policy.rules[name]
-        g.block, g.line = body, rule.location.line
-        g.emit(py.Expr(_c(f"rule {name}: {rule.location.file}:{rule.location.line}")))  # dropped by compile()
-        if rule.node is None:
-            g.assign("r_" + name, _c(None))
-            rule_vals[name] = Val(_name("r_" + name), True)
-            continue
-        g.start(rule.node, rule.locate, rule.location.line)
-        rule_vals[name] = g.into("r_" + name, rule.node)
+
+    def rules() -> list[py.stmt]:
+        body: list[py.stmt] = []
+        rule_vals.clear()
+        for name in policy.order:
+            rule = policy.rules[name]
+            g.block, g.line = body, rule.location.line
+            g.emit(py.Expr(_c(f"rule {name}: {rule.location.file}:{rule.location.line}")))  # dropped by compile()
+            if rule.node is None:
+                g.assign("r_" + name, _c(None))
+                rule_vals[name] = Val(_name("r_" + name), True)
+                continue
+            g.start(rule.node, rule.locate, rule.location.line)
+            rule_vals[name] = g.into("r_" + name, rule.node)
+        return body
+
+    known = rules()
+    facts_known[0] = False
+    body = rules()
+    ret = py.Return(py.Tuple([_name("r_" + n) for n in policy.order], py.Load()))
     # every fact read once: by subscript while all are there (the common case), else by get
     every, some = [], [_locate(py.Assign([_store("_get")], py.Attribute(_name("facts"), "get", py.Load())), 1)]
     for f in policy.facts:
@@ -785,9 +799,13 @@ def generate(policy) -> Generated:
             line = getattr(getattr(policy.facts[f], "location", None), "line", 1) or 1
             every.append(_locate(py.Assign([_store("f_" + f)], py.Subscript(_name("facts"), _c(f), py.Load())), line))
             some.append(_locate(py.Assign([_store("f_" + f)], _callf("_get", _c(f))), line))
-    head = [_locate(py.Try(every, [_locate(py.ExceptHandler(_name("_KeyError"), None, some), 1)], [], []), 1)] \
-        if every else []
-    ret = py.Return(py.Tuple([_name("r_" + n) for n in policy.order], py.Load()))
+    head = []
+    if every:
+        given = _and(*[py.Compare(_name("f_" + f), [py.IsNot()], [_c(None)]) for f in used])
+        every.append(_locate(py.Assign([_store("_known")], given), 1))
+        some.append(_locate(py.Assign([_store("_known")], _c(False)), 1))
+        head = [_locate(py.Try(every, [_locate(py.ExceptHandler(_name("_KeyError"), None, some), 1)], [], []), 1),
+                _locate(py.If(_name("_known"), known + [_locate(py.Return(ret.value), g.line)], []), 1)]
     fname = _function_name(policy)
     fdef = py.FunctionDef(fname, py.arguments([], [py.arg("facts")], None, [], [], None, []),
                           head + body + [_locate(ret, g.line)], [], None, None)
