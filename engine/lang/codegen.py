@@ -178,6 +178,8 @@ class Generator:
         self.locate: Callable[[int], Any] = lambda offset: None
         self.constant: set[int] = set()  # ids of the nodes that read only constants (see start)
         self._n = 0
+        self.memo: dict[int, Val] = {}  # nodes already computed into locals (see _scaled_round)
+        self.scaling = True  # False while the general code of a scaled expression is generated
 
     def start(self, root: ast.Node, locate: Callable[[int], Any], line: int) -> None:
         """Get ready for the expression `root` (one pass marks what reads only constants)."""
@@ -259,6 +261,8 @@ class Generator:
         if loc is not None:
             self.line = loc.line
         try:
+            if id(node) in self.memo:
+                return self.memo[id(node)]
             folded = self._fold(node)
             if folded is not None:
                 return folded
@@ -407,6 +411,10 @@ class Generator:
         return None
 
     def _Compare(self, n: ast.Compare) -> Val:
+        if self.scaling and len(n.ops) == 1 and n.ops[0] in _ORDER:
+            got = self._scaled_compare(n)
+            if got is not None:
+                return got
         last = n.operands[-1]
         fixed = n.ops[-1] in ("in", "not in") and self._const_list(last) is not None
         vals = [self.atom(self.expr(o)) for o in (n.operands[:-1] if fixed else n.operands)]
@@ -492,6 +500,10 @@ class Generator:
         return Val(_name(t), c.nullable or va.nullable or vb.nullable, va.scalar and vb.scalar)
 
     def _Call(self, n: ast.Call) -> Val:
+        if self.scaling and n.func in ("round_down", "round_up") and len(n.args) == 2:
+            got = self._scaled_round(n)
+            if got is not None:
+                return got
         self.calls.append(n)
         try:
             args = [self.atom(self.expr(a)) for a in n.args]
@@ -533,6 +545,133 @@ class Generator:
             return Val(_name(t), nullable, True)
         self.assign(t, generic)
         return Val(_name(t), nullable, n.func != "first")
+
+    # exact rationals in integer arithmetic ------------------------------
+    def _const_value(self, node: ast.Node):
+        """The value of a sub-expression of constants only, else None."""
+        if id(node) not in self.constant:
+            return None
+        try:
+            return interpret(node, dict(self.consts))
+        except (EvalError, ArithmeticError, TypeError, ValueError):
+            return None
+
+    def _ratio(self, node: ast.Node) -> tuple | None:
+        """(x, p, q) when node is x * (p/q) or x / (q/p) by a constant, p and q positive ints
+        and q > 1 (an int x times a proper fraction: a Fraction in the general code), else None."""
+        if not isinstance(node, ast.Binary) or node.op not in ("mul", "div") or id(node) in self.constant:
+            return None
+        if node.op == "mul":
+            for x, k in ((node.left, node.right), (node.right, node.left)):
+                v = self._const_value(k)
+                if type(v) is Fraction and v > 0:
+                    return _checked_ratio(x, v.numerator, v.denominator)
+            return None
+        v = self._const_value(node.right)
+        if type(v) in (int, Fraction) and v > 0:
+            return _checked_ratio(node.left, Fraction(v).denominator, Fraction(v).numerator)
+        return None
+
+    def _leaves(self, call: ast.Node | None, nodes: list) -> list[Val]:
+        """Atoms of the nodes, computed as the general code would (within `call`'s arguments)."""
+        if call is not None:
+            self.calls.append(call)
+        try:
+            return [self.atom(self.expr(x)) for x in nodes]
+        finally:
+            if call is not None:
+                self.calls.pop()
+
+    def _general(self, node: ast.Node, known: dict[int, Val], t: str) -> list[py.stmt]:
+        """Statements computing `node` into t by the general code, reading `known` nodes' atoms."""
+        def gen():
+            saved, self.scaling = self.scaling, False
+            self.memo.update(known)
+            try:
+                self.assign(t, self.expr(node).expr)
+            finally:
+                self.scaling = saved
+                for k in known:
+                    self.memo.pop(k, None)
+        return self.nested(gen)[0]
+
+    def _scaled(self, t: str, leaves: list[Val], fast_test: py.expr, fast: list[py.stmt], general: list[py.stmt]):
+        """t = None when a leaf is unknown, else the fast statements when fast_test holds, else general."""
+        chain = py.If(fast_test, fast, general)
+        _locate(chain, self.line)
+        unknown = [_is(v.expr, None) for v in leaves if v.nullable]
+        if unknown:
+            self.if_(_or(*unknown), self.nested(lambda: self.assign(t, _c(None)))[0], [chain])
+        else:
+            self.block.append(chain)
+        return Val(_name(t), bool(unknown), True)
+
+    def _scaled_round(self, n: ast.Call) -> Val | None:
+        """round_down/round_up(x * p/q, u), or of min/max(y, x * p/q), with int x (and y), in integer
+        arithmetic: the general code builds the Fraction, compares it and rounds it; the value is
+        the same, and so is the failure when x * p/q is beyond the magnitude limit."""
+        u = self._const_value(n.args[1])
+        if type(u) is not int or u <= 0:
+            return None
+        arg, other, func = n.args[0], None, None
+        plan = self._ratio(arg)
+        if plan is None and isinstance(arg, ast.Call) and arg.func in ("min", "max") and len(arg.args) == 2:
+            for i in (0, 1):
+                plan = self._ratio(arg.args[i])
+                if plan is not None:
+                    other, func = arg.args[1 - i], arg.func
+                    break
+        if plan is None:
+            return None
+        x_node, p, q = plan
+        self.calls.append(n)
+        try:
+            if other is None:
+                (x,) = leaves = self._leaves(None, [x_node])
+            else:  # the general code computes min/max's arguments in order
+                order = [other, x_node] if arg.args[0] is other else [x_node, other]
+                leaves = self._leaves(arg, order)
+                x, y = (leaves[1], leaves[0]) if arg.args[0] is other else (leaves[0], leaves[1])
+        finally:
+            self.calls.pop()
+        t, num = self.fresh(), self.fresh()
+        ints = [_is(_callf("_type", v.expr), _name("_int")) for v in leaves]
+        scaled = py.NamedExpr(_store(num), py.BinOp(x.expr, py.Mult(), _c(p)) if p != 1 else x.expr)
+        test = _and(*ints, py.Compare(_c(-M * q), [py.LtE(), py.LtE()], [scaled, _c(M * q)]))
+
+        def fast():
+            if other is not None:  # min/max(y, x*p/q) = min/max(y*q, x*p) / q
+                yq = py.BinOp(y.expr, py.Mult(), _c(q))
+                pick = py.Compare(yq, [py.Lt() if func == "min" else py.Gt()], [_name(num)])
+                self.assign(num, _ifexp(pick, yq, _name(num)))
+            self.assign(t, _round_scaled_expr(_name(num), q * u, u, n.func == "round_up"))
+            big = py.UnaryOp(py.Not(), py.Compare(_c(-M), [py.LtE(), py.LtE()], [_name(t), _c(M)]))
+            self.if_(big, self.nested(lambda: self.assign(t, _callf("_mag", _name(t), self.node_ref(n))))[0])
+        known = {id(x_node): x} if other is None else {id(x_node): x, id(other): y}
+        return self._scaled(t, leaves, test, self.nested(fast)[0], self._general(n, known, t))
+
+    def _scaled_compare(self, n: ast.Compare) -> Val | None:
+        """a OP x * p/q with int a and x as a*q OP x*p: the general code builds the Fraction and
+        compares it; the answer is the same, and so is the failure beyond the magnitude limit."""
+        left, right = n.operands
+        plan, flip = self._ratio(right), False
+        if plan is None:
+            plan, flip = self._ratio(left), True
+        if plan is None:
+            return None
+        x_node, p, q = plan
+        a_node = left if not flip else right
+        first, second = (a_node, x_node) if not flip else (x_node, a_node)  # operands in order
+        leaves = self._leaves(None, [first, second])
+        a, x = (leaves[0], leaves[1]) if not flip else (leaves[1], leaves[0])
+        t, num = self.fresh(), self.fresh()
+        ints = [_is(_callf("_type", v.expr), _name("_int")) for v in leaves]
+        scaled = py.NamedExpr(_store(num), py.BinOp(x.expr, py.Mult(), _c(p)) if p != 1 else x.expr)
+        test = _and(*ints, py.Compare(_c(-M * q), [py.LtE(), py.LtE()], [scaled, _c(M * q)]))
+        aq = py.BinOp(a.expr, py.Mult(), _c(q))
+        pair = (aq, _name(num)) if not flip else (_name(num), aq)
+        fast = self.nested(lambda: self.assign(t, py.Compare(pair[0], [_CMP[n.ops[0]]()], [pair[1]])))[0]
+        return self._scaled(t, leaves, test, fast, self._general(n, {id(a_node): a, id(x_node): x}, t))
 
     def _date_step(self, n: ast.Call, args: list[Val], t: str) -> bool:
         """add_days / period_end(_counting_from) by a constant length: the date arithmetic inline
@@ -650,6 +789,26 @@ def _cannot_fail(e: py.expr) -> bool:
                     or (isinstance(f, py.Attribute) and f.attr == "get")):
                 return False
     return True
+
+
+_ORDER = ("<", "<=", ">", ">=", "==", "!=")
+
+
+def _checked_ratio(x: ast.Node, p: int, q: int) -> tuple | None:
+    """(x, p, q) for a proper fraction p/q within the magnitude limit (else the general code runs)."""
+    return (x, p, q) if q > 1 and p <= M and q <= M else None
+
+
+def _round_scaled_expr(num, den: int, unit: int, up: bool) -> py.expr:
+    """round_down/round_up of num/(den/unit) by unit: the rounded quotient num/den times unit,
+    toward zero (down) or away from it (up), as engine.lang.compile._round_fast rounds."""
+    neg = py.UnaryOp(py.USub(), num)
+    d, u = _c(den), _c(unit)
+    if up:  # num >= 0: ceil(num/den) * unit; num < 0: floor(num/den) * unit
+        pos = py.BinOp(py.UnaryOp(py.USub(), py.BinOp(neg, py.FloorDiv(), d)), py.Mult(), u)
+        return _ifexp(py.Compare(num, [py.GtE()], [_c(0)]), pos, py.BinOp(py.BinOp(num, py.FloorDiv(), d), py.Mult(), u))
+    towards = py.UnaryOp(py.USub(), py.BinOp(py.BinOp(neg, py.FloorDiv(), d), py.Mult(), u))
+    return _ifexp(py.Compare(num, [py.GtE()], [_c(0)]), py.BinOp(py.BinOp(num, py.FloorDiv(), d), py.Mult(), u), towards)
 
 
 def _round_int_expr(x, unit, up: bool) -> py.expr:
