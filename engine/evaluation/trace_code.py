@@ -13,32 +13,16 @@ constant holding the value itself, and no text of the policy becomes source.
 from __future__ import annotations
 
 import ast as py
-import datetime
 import types
-from fractions import Fraction
 from typing import Callable
 
 from engine.lang import ast
 from engine.lang.builtins import EvalError
 from engine.lang.codegen import _c, _fill_locations, _locate, _name, _store
 from engine.lang.compile import _FAILED, tracer
-from engine.lang.values import rational_text, to_json
+from engine.lang.values import to_json
 
 _SIMPLE = frozenset((bool, int, str, type(None)))
-
-
-def _json(v):
-    """to_json(v), answered here for the exact types a value has (the definition for any other)."""
-    t = type(v)
-    if t is list or t is tuple:
-        return [x if type(x) in _SIMPLE else _json(x) for x in v]
-    if t is dict:
-        return {k: x if type(x) in _SIMPLE else _json(x) for k, x in v.items()}
-    if t is Fraction:
-        return v.numerator if v.denominator == 1 else rational_text(v)
-    if t is datetime.date:
-        return v.isoformat()
-    return to_json(v)
 
 
 def _safe(fn, env):
@@ -66,7 +50,7 @@ class _Builder:
     def __init__(self, policy):
         self.policy = policy
         self.tracer = tracer(policy)
-        self.ns: dict = {"_type": type, "_S": _SIMPLE, "_tj": _json, "_FAILED": _FAILED, "_safe": _safe,
+        self.ns: dict = {"_type": type, "_S": _SIMPLE, "_tj": to_json, "_FAILED": _FAILED, "_safe": _safe,
                          "_scan": _scan, "__builtins__": {}}
         self.consts: dict[int, str] = {}
         self.raw: dict[str, str] = {}  # name -> local holding env.get(name)

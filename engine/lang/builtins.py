@@ -166,6 +166,8 @@ def calendar_period_end(first: datetime.date, months: int) -> datetime.date:
     y, m = divmod(total, 12)
     if not 1 <= y <= 9999:
         raise EvalError("date_out_of_range", words("diag.date_out_of_range"))
+    if first.day <= 28:  # every month has the day
+        return add_days(datetime.date(y, m + 1, first.day), -1)
     last = calendar.monthrange(y, m + 1)[1]
     if first.day > last:
         return datetime.date(y, m + 1, last)

@@ -7,8 +7,27 @@ from fractions import Fraction
 
 
 
+_PLAIN = frozenset((type(None), bool, str, int))
+
+
 def to_json(v):
     """A value in JSON form: exact numbers, ISO dates, null for unknown."""
+    t = type(v)  # the exact types a value has, answered first (traces convert many values)
+    if t in _PLAIN:
+        return v
+    if t is list or t is tuple:
+        return [x if type(x) in _PLAIN else to_json(x) for x in v]
+    if t is dict:
+        return {k: x if type(x) in _PLAIN else to_json(x) for k, x in v.items()}
+    if t is Fraction:
+        return v.numerator if v.denominator == 1 else rational_text(v)
+    if t is datetime.date:
+        return v.isoformat()
+    return _to_json(v)
+
+
+def _to_json(v):
+    """to_json by kind, for subclasses of the types above (a datetime is a date, a bool an int)."""
     if v is None or isinstance(v, (bool, str)):
         return v
     if isinstance(v, int):
