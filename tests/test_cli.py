@@ -107,3 +107,18 @@ def test_python_dash_m_engine_is_the_same_program():
                         "--format", "json", "--no-trace"], capture_output=True, text=True)
     assert r.returncode == 0
     assert json.loads(r.stdout)["results"]["eligible"] is True
+
+
+def test_a_json_facts_file_gives_what_the_same_facts_in_yaml_give_and_its_errors_are_located(cli, tmp_path):
+    from ruamel.yaml import YAML
+    example = "examples/ibaraki-2022/ground-1-cost-share-smaller.yaml"
+    data = YAML(typ="safe").load(open(example, encoding="utf-8"))
+    as_json = tmp_path / "facility.json"
+    as_json.write_text(json.dumps(data, ensure_ascii=False, default=str, indent=1), "utf-8")
+    args = ["--policy", "ibaraki", "--year", "2022", "--format", "json"]
+    assert json.loads(cli("evaluate", str(as_json), *args).out) == json.loads(cli("evaluate", example, *args).out)
+    data["ambulance_transports"] = "many"
+    as_json.write_text(json.dumps(data, ensure_ascii=False, default=str, indent=1), "utf-8")
+    r = cli("evaluate", str(as_json), *args[:4], "--lang", "en")
+    line = next(i for i, ln in enumerate(as_json.read_text("utf-8").splitlines(), 1) if "many" in ln)
+    assert r.code == 2 and r.err.startswith(f"{as_json}:{line}:")

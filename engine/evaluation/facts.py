@@ -15,11 +15,11 @@ import unicodedata
 from fractions import Fraction
 
 from engine.base.dates import DateError, looks_like_date, read_date
-from engine.base.diagnostics import Diagnostic, Sink, diag, suggest
+from engine.base.diagnostics import Diagnostic, Sink, YokoError, diag, suggest
 from engine.base.words import Words, words
 from engine.base.limits import MAX_FACT_MAGNITUDE, MAX_LIST_ITEMS, MAX_MAGNITUDE
 from engine.policy.periods import select as select_periods
-from engine.policy.yamlio import ExactFloat, read_document
+from engine.policy.yamlio import ExactFloat, plain_json, read_document, read_text
 
 
 class CheckedFacts(dict):
@@ -31,7 +31,20 @@ class CheckedFacts(dict):
 
 
 def load_facts_file(path: str, policy, text: str | None = None) -> CheckedFacts:
-    """Read and check a YAML or JSON facts file (or `text` given under that name); raise YokoError on any problem."""
+    """Read and check a YAML or JSON facts file (or `text` given under that name); raise YokoError on any problem.
+
+    A small plain JSON object whose facts all check is read with the json module (yamlio.plain_json);
+    anything else, and any file with a problem or a normalisation to note, goes through the one
+    YAML reader, so that every error and note is located."""
+    text = read_text(path) if text is None else text
+    data = plain_json(text)
+    if data is not None:
+        try:
+            facts = check_facts(data, policy)
+        except (YokoError, RecursionError):
+            facts = None  # read again below, for the locations
+        if facts is not None and not facts.notes:
+            return facts
     doc = read_document(path, text, syntax_code="facts_syntax", mapping="facts_syntax")
     return check_facts(doc.data, policy, doc.at)
 

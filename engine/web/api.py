@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
 from engine.base.diagnostics import Location, YokoError, diag
+from engine.evaluation.facts import load_facts_file
 from engine.web import service
 
 
@@ -113,7 +114,7 @@ async def evaluate(request: Request):
     text = body_text(await request.body(), "body")
 
     def run():
-        ev = service.evaluate(policy, service.facts_from_text(text, "body", policy))
+        ev = service.evaluate(policy, load_facts_file("body", policy, text=text))
         out = ev.to_json(trace=trace)
         out["conclusion"] = service.conclusion(policy, ev)
         return out

@@ -22,6 +22,7 @@ from engine.base.words import LANGS, default_lang, say
 from engine.present.citations import cites_text
 from engine.present.format import fmt
 from engine.base.dates import era_year as era
+from engine.evaluation.facts import load_facts_file
 from engine.web import forms, service
 
 HERE = Path(__file__).resolve().parent
@@ -279,7 +280,7 @@ async def evaluate_upload(request: Request):
     name = Path(upload.filename or "facts.yaml").name[:80] or "facts.yaml"
     from engine.web.api import body_text
     text = body_text(await upload.read(), name)
-    facts = service.facts_from_text(text, name, policy)
+    facts = load_facts_file(name, policy, text=text)
     return _redirect_to_form(request, policy, facts)
 
 

@@ -29,66 +29,6 @@ def too_large(limit: int, where: str) -> YokoError:
 
 # --------------------------------------------------------------------------- one facility
 
-def facts_from_text(text: str, name: str, policy):
-    """Facts written as YAML or JSON (a request body, an uploaded file): checked as the CLI checks a file.
-
-    A body that is plain JSON and whose facts all check is read with the json module (the YAML
-    reader, which keeps every line and column, takes some 20 ms a facility); anything else, and
-    any body with a problem or a normalisation to note, goes through the CLI's reader, so errors and
-    notes are located as the CLI's are.
-    """
-    from engine.evaluation.facts import check_facts, load_facts_file
-    data = plain_json(text)
-    if data is not None:
-        try:
-            facts = check_facts(data, policy)
-        except (YokoError, RecursionError):
-            facts = None  # read again below, for the locations
-        if facts is not None and not facts.notes:
-            return facts
-    return load_facts_file(name, policy, text=text)
-
-
-FAST_JSON_BYTES = 64 * 1024  # fewer nodes than the YAML reader's limit, whatever the body
-
-
-class _NotPlain(Exception):
-    pass
-
-
-def plain_json(text: str) -> dict | None:
-    """A small JSON object with unique keys and no NaN, read as the YAML reader would read it (a
-    decimal keeps its exact value, as ExactFloat); None for anything else. Nesting needs no bound
-    here: a value nested deeper than its fact's declaration is a bad fact, read again as YAML."""
-    import json
-    from fractions import Fraction
-
-    from engine.policy.yamlio import ExactFloat
-    if len(text) > FAST_JSON_BYTES or not text.lstrip().startswith("{"):
-        return None
-
-    def pairs(items):
-        out = dict(items)
-        if len(out) != len(items):
-            raise _NotPlain  # a repeated key: the YAML reader names it
-        return out
-
-    def number(s: str):
-        value, exact = float(s), Fraction(s)
-        if value in (float("inf"), float("-inf")):
-            raise _NotPlain
-        return ExactFloat(value, exact.numerator if exact.denominator == 1 else exact)
-
-    def constant(s: str):
-        raise _NotPlain  # NaN, Infinity: not JSON, and the YAML reader says so
-
-    try:
-        data = json.loads(text, object_pairs_hook=pairs, parse_float=number, parse_constant=constant)
-    except (ValueError, _NotPlain, RecursionError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def evaluate(policy, facts):
     """engine.evaluate on already checked facts (an Evaluation)."""
     from engine.evaluation.evaluate import evaluate as run
