@@ -6,7 +6,8 @@ Evaluation.trace_entry gives rule by rule (the definition; the tests compare the
 is read from the environment and put in JSON form once, each entry is one dict display whose fixed
 fields (label, cite, expression, source, notes) are constants shared by every facility, and the
 decisive parts (engine.lang.interpret.why) are chosen by straight-line code over the values of the
-parts, which the tracer's compiled closures compute. As in engine.lang.codegen, only this module
+parts, which the expression generator of engine.lang.codegen computes inline (a part that fails
+is _FAILED, as for the tracer's closures). As in engine.lang.codegen, only this module
 decides what becomes code: locals are numbered, every literal is an `ast.Constant` or a module
 constant holding the value itself, and no text of the policy becomes source.
 """
@@ -18,18 +19,11 @@ from typing import Callable
 
 from engine.lang import ast
 from engine.lang.builtins import EvalError
-from engine.lang.codegen import _c, _fill_locations, _locate, _name, _store
+from engine.lang.codegen import _STRUCT_KINDS, Generator, Val, _c, _fill_locations, _locate, _name, _store
 from engine.lang.compile import _FAILED, tracer
 from engine.lang.values import to_json
 
 _SIMPLE = frozenset((bool, int, str, type(None)))
-
-
-def _safe(fn, env):
-    try:
-        return fn(env)
-    except EvalError:
-        return _FAILED
 
 
 def _scan(values: tuple, decisive: bool):
@@ -50,13 +44,14 @@ class _Builder:
     def __init__(self, policy):
         self.policy = policy
         self.tracer = tracer(policy)
-        self.ns: dict = {"_type": type, "_S": _SIMPLE, "_tj": to_json, "_FAILED": _FAILED, "_safe": _safe,
+        self.ns: dict = {"_type": type, "_S": _SIMPLE, "_tj": to_json, "_FAILED": _FAILED,
                          "_scan": _scan, "__builtins__": {}}
         self.consts: dict[int, str] = {}
         self.raw: dict[str, str] = {}  # name -> local holding env.get(name)
         self.json: dict[str, str] = {}  # name -> local holding its JSON form
         self.head: list[py.stmt] = []
         self.params = policy.param_env()
+        self.gen = Generator(self.params, self._resolve)  # the parts' values, as generated code
         self.n = 0
 
     def fresh(self, stem: str) -> str:
@@ -68,7 +63,7 @@ class _Builder:
             return _c(v)
         name = self.consts.get(id(v))
         if name is None:
-            name = self.consts[id(v)] = self.fresh("K")
+            name = self.consts[id(v)] = self.fresh("C")
             self.ns[name] = v
         return _name(name)
 
@@ -78,7 +73,7 @@ class _Builder:
             return self.const(self.params[name])
         local = self.raw.get(name)
         if local is None:
-            local = self.raw[name] = self.fresh("v")
+            local = self.raw[name] = self.fresh("a")
             self.head.append(py.Assign([_store(local)], py.Call(_name("_get"), [_c(name)], [])))
         return _name(local)
 
@@ -97,6 +92,28 @@ class _Builder:
         simple = py.Compare(py.Call(_name("_type"), [e], []), [py.In()], [_name("_S")])
         return py.IfExp(simple, e, py.Call(_name("_tj"), [e], []))
 
+    def _resolve(self, name: str) -> Val | None:
+        """A name in a part: its raw value's local (None when unknown)."""
+        if name in self.policy.facts:
+            return Val(self.value_of(name), True, self.policy.facts[name].type.kind not in _STRUCT_KINDS)
+        if name in self.policy.rules:
+            return Val(self.value_of(name), True)
+        return None
+
+    def compute(self, node, out: list, local: str, catch: bool) -> None:
+        """Statements computing the node's value into `local` by the expression generator; with
+        `catch`, a failure gives _FAILED (as the tracer's _safe), else it is raised."""
+        g = self.gen
+        g.start(node, lambda offset: None, 1)
+        g.block = []
+        v = g.expr(node)
+        stmts = g.block + [py.Assign([_store(local)], v.expr)]
+        if not catch:
+            out.extend(stmts)
+            return
+        failed = py.ExceptHandler(_name("_EvalError"), None, [py.Assign([_store(local)], _name("_FAILED"))])
+        out.append(py.Try(stmts, [failed], [], []))
+
     def fn_of(self, node) -> py.expr:
         return self.const(self.tracer._fn(node))
 
@@ -107,7 +124,7 @@ class _Builder:
         if isinstance(node, ast.Name):
             return self.value_of(node.id), False
         local = self.fresh("p")
-        out.append(py.Assign([_store(local)], py.Call(_name("_safe"), [self.fn_of(node), _name("env")], [])))
+        self.compute(node, out, local, True)
         return _name(local), True
 
     def why(self, rule, node, out: list, known: tuple | None = None) -> None:
@@ -155,7 +172,8 @@ class _Builder:
             value = self.json_of(node.id)
         else:
             if known is None:
-                v = py.Call(self.fn_of(node), [_name("env")], [])
+                v = _name(self.fresh("q"))
+                self.compute(node, out, v.id, False)
             elif known[1]:  # a part that failed: the tracer raises it again, as Evaluation.part does
                 v = py.IfExp(py.Compare(known[0], [py.IsNot()], [_name("_FAILED")]), known[0],
                              py.Call(self.fn_of(node), [_name("env")], []))
@@ -217,6 +235,8 @@ def trace_function(policy, plan: dict) -> Callable[[dict, Callable], list]:
         stmts, e = b.entry(name, template, reads)
         body.extend(stmts)
         entries.append(e)
+    b.ns.update(b.gen.ns)  # the expression generator's helpers and constants (K, N, _fn_ names)
+    b.ns["_EvalError"] = EvalError
     head = [py.Assign([_store("_get")], py.Attribute(_name("env"), "get", py.Load()))] + b.head
     ret = py.Return(py.List([_name(e) for e in entries], py.Load()))
     fdef = py.FunctionDef("trace", py.arguments([], [py.arg("env"), py.arg("needed")], None, [], [], None, []),
