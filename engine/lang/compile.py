@@ -194,57 +194,6 @@ def _kleene(c, n: ast.Binary) -> Fn:
             get = operator.itemgetter(*names)
         return _kleene_values(get, decisive)
     parts = [c.compile(p) for p in nodes]
-    if len(parts) == 2:
-        a, b = parts
-        if decisive:
-            def or2(env):
-                x = a(env)
-                if x is True:
-                    return True
-                y = b(env)
-                if y is True:
-                    return True
-                return None if x is None or y is None else False
-            return or2
-
-        def and2(env):
-            x = a(env)
-            if x is False:
-                return False
-            y = b(env)
-            if y is False:
-                return False
-            return None if x is None or y is None else True
-        return and2
-
-    if len(parts) == 3:
-        a, b, d = parts
-        if decisive:
-            def or3(env):
-                x = a(env)
-                if x is True:
-                    return True
-                y = b(env)
-                if y is True:
-                    return True
-                z = d(env)
-                if z is True:
-                    return True
-                return None if x is None or y is None or z is None else False
-            return or3
-
-        def and3(env):
-            x = a(env)
-            if x is False:
-                return False
-            y = b(env)
-            if y is False:
-                return False
-            z = d(env)
-            if z is False:
-                return False
-            return None if x is None or y is None or z is None else True
-        return and3
 
     def f(env):
         unknown = False
@@ -260,20 +209,12 @@ def _kleene(c, n: ast.Binary) -> Fn:
 
 def _kleene_values(get, decisive: bool) -> Fn:
     """and/or of boolean names: the values come as a tuple; `in` scans it in C."""
-    if decisive:
-        def any_of(env):
-            vs = get(env)
-            if True in vs:
-                return True
-            return None if None in vs else False
-        return any_of
-
-    def all_of(env):
+    def f(env):
         vs = get(env)
-        if False in vs:
-            return False
-        return None if None in vs else True
-    return all_of
+        if decisive in vs:
+            return decisive
+        return None if None in vs else not decisive
+    return f
 
 
 _ARITH = {"add": operator.add, "sub": operator.sub, "mul": operator.mul}
@@ -291,6 +232,15 @@ def _magnitude(r):
         if d <= _M and -_M * d <= n <= _M * d:
             return r
     return check_magnitude(r)
+
+
+def _checked(n: ast.Node, impl, *args):
+    """check_magnitude(impl(*args)); an EvalError it raises points at n unless it points already."""
+    try:
+        return check_magnitude(impl(*args))
+    except EvalError as e:
+        e.node = e.node or n
+        raise
 
 
 def _mul_fraction(x: int, k: Fraction) -> Fraction:
@@ -311,11 +261,7 @@ def _binary(c, n: ast.Binary) -> Fn:
             if type(x) is int and type(y) is int and y and -_M <= x <= _M and -_M <= y <= _M:
                 q, r = divmod(x, y)  # in range: |x/y| <= |x| and the denominator divides y
                 return q if r == 0 else Fraction(x, y)
-            try:
-                return check_magnitude(divide(x, y))
-            except EvalError as e:
-                e.node = e.node or n
-                raise
+            return _checked(n, divide, x, y)
         return f
     op = _ARITH[n.op]
     (ka, a), (kb, b) = c.operand(n.left), c.operand(n.right)
@@ -464,14 +410,17 @@ def _compare_one(c, n: ast.Compare) -> Fn:
                 return None
             return op(x, y)
         return names
-    fa, fb = c.compile(n.operands[0]), c.compile(n.operands[1])
+    return _strict(c.compile(n.operands[0]), c.compile(n.operands[1]), op)
 
-    def g(env):
+
+def _strict(fa: Fn, fb: Fn, op) -> Fn:
+    """op of two closures' values; unknown when either is."""
+    def f(env):
         x, y = fa(env), fb(env)
         if x is None or y is None:
             return None
         return op(x, y)
-    return g
+    return f
 
 
 def _is(c, n: ast.IsTest) -> Fn:
@@ -557,11 +506,7 @@ def _call(c, n: ast.Call) -> Fn:
                 return None
             if type(unit) is int and unit > 0 and (type(x) is int or type(x) is Fraction):
                 return check_magnitude(_round_fast(x, unit, up))
-            try:
-                return check_magnitude(impl(x, unit))
-            except EvalError as e:
-                e.node = e.node or n
-                raise
+            return _checked(n, impl, x, unit)
         return rnd
     if n.func in ("add_days", "add_years") and len(args) == 2:
         return _date_step(n, impl, args)
@@ -588,12 +533,7 @@ def _call(c, n: ast.Call) -> Fn:
                 return None if x is None else (k if k > x else x)
             return max_k
 
-        def mm(env):
-            x, y = a(env), b(env)
-            if x is None or y is None:
-                return None
-            return pick(x, y)
-        return mm
+        return _strict(a, b, pick)
 
     def f(env):
         try:
@@ -623,11 +563,7 @@ def _date_step(n: ast.Call, impl, args) -> Fn:
                 y = d.year + k
                 if 1 <= y <= 9999 and not (d.month == 2 and d.day == 29):
                     return d.replace(year=y)
-        try:
-            return check_magnitude(impl(d, k))
-        except EvalError as e:
-            e.node = e.node or n
-            raise
+        return _checked(n, impl, d, k)
     return f
 
 
@@ -750,10 +686,15 @@ class Runner:
 
 def runner(policy) -> Runner:
     """The policy's compiled runner, built on first use and kept on the policy."""
-    r = policy.__dict__.get("_runner")
-    if r is None:
-        r = policy.__dict__["_runner"] = Runner(policy)
-    return r
+    return kept(policy, "_runner", Runner)
+
+
+def kept(policy, key: str, build):
+    """`build(policy)`, built on first use and kept in the policy's __dict__ under `key`."""
+    got = policy.__dict__.get(key)
+    if got is None:
+        got = policy.__dict__[key] = build(policy)
+    return got
 
 
 # --------------------------------------------------------------------------- needed facts, compiled
@@ -971,7 +912,4 @@ def _safe(fn, env):
 
 def tracer(policy) -> Tracer:
     """The policy's tracer, built on first use and kept on the policy."""
-    t = policy.__dict__.get("_tracer")
-    if t is None:
-        t = policy.__dict__["_tracer"] = Tracer(policy)
-    return t
+    return kept(policy, "_tracer", Tracer)
