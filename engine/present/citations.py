@@ -12,53 +12,42 @@ def source_abbrev(meta: dict, source: str, lang: str) -> str:
     return abbrev.get(lang) or abbrev.get("ja") or source
 
 
+# the parts of a citation after its article, in writing order: (field, Japanese form, English form)
+_WITHIN = (("paragraph", "第{}項", "({})"), ("item", "第{}号", "({})"),
+           ("subitem", "{}", "({})"), ("point", "（{}）", "({})"))
+_WHERE = (("section", "「{}」", ' "{}"'), ("clause", "「{}」", ' "{}"'), ("page", " p.{}", " p. {}"))
+# English writes item numbers in roman numerals and アイウ as abc
+_EN_VALUE = {"item": lambda n: _ROMAN[n] if n < len(_ROMAN) else n,
+             "subitem": lambda k: _KANA_EN.get(k, k)}
+
+
+def _parts(c: dict, parts, ja: bool) -> str:
+    out = ""
+    for field, ja_form, en_form in parts:
+        if c.get(field):
+            v = c[field]
+            out += ja_form.format(v) if ja else en_form.format(_EN_VALUE.get(field, str)(v))
+    return out
+
+
 def cite_text(c: dict, meta: dict, lang: str = "ja") -> str:
     """One citation as text."""
-    src = source_abbrev(meta, c.get("source", ""), lang)
-    if lang == "ja":
-        s = src
-        if c.get("article"):
+    ja = lang == "ja"
+    s = source_abbrev(meta, c.get("source", ""), lang)
+    if c.get("article"):
+        if ja:
             s += f"第{c['article']}条"
             extra = [x for x in (c.get("heading"), f"{c['occurrence']}つ目" if c.get("occurrence") else None) if x]
             if extra:
                 s += "（" + "・".join(extra) + "）"
-        if c.get("paragraph"):
-            s += f"第{c['paragraph']}項"
-        if c.get("item"):
-            s += f"第{c['item']}号"
-        if c.get("subitem"):
-            s += str(c["subitem"])
-        if c.get("point"):
-            s += f"（{c['point']}）"
-        if c.get("section"):
-            s += f"「{c['section']}」"
-        if c.get("clause"):
-            s += f"「{c['clause']}」"
-        if c.get("page"):
-            s += f" p.{c['page']}"
-        return s
-    s = src
-    if c.get("article"):
-        s += f" Art. {c['article']}"
-        extra = [x for x in (c.get("heading"), _ordinal(c.get("occurrence"))) if x]
-        if extra:
-            s += " [" + ", ".join(extra) + "]"
-        if c.get("paragraph"):
-            s += f"({c['paragraph']})"
-        if c.get("item"):
-            n = c["item"]
-            s += f"({_ROMAN[n] if n < len(_ROMAN) else n})"
-        if c.get("subitem"):
-            s += f"({_KANA_EN.get(c['subitem'], c['subitem'])})"
-        if c.get("point"):
-            s += f"({c['point']})"
-    if c.get("section"):
-        s += f' "{c["section"]}"'
-    if c.get("clause"):
-        s += f' "{c["clause"]}"'
-    if c.get("page"):
-        s += f" p. {c['page']}"
-    return s
+        else:
+            s += f" Art. {c['article']}"
+            extra = [x for x in (c.get("heading"), _ordinal(c.get("occurrence"))) if x]
+            if extra:
+                s += " [" + ", ".join(extra) + "]"
+    if ja or c.get("article"):  # English names paragraph, item, … only within an article
+        s += _parts(c, _WITHIN, ja)
+    return s + _parts(c, _WHERE, ja)
 
 
 def _ordinal(n):
