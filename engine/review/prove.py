@@ -359,14 +359,8 @@ class Translation:
     def list_equal(self, a: LV, b: LV) -> V:
         """Equality of two lists whose items are distinct constants in the same relative order."""
         z3 = self.z3
-        ca, cb = _constant_items(a), _constant_items(b)
-        if ca is None or cb is None:
-            raise NotTranslated("a comparison of lists whose items are not constants")
-        common = [k for k in ca if k in cb]
-        if common != [k for k in cb if k in ca]:
-            raise NotTranslated("a comparison of lists in different orders")
-        ia, ib = dict(ca), dict(cb)
-        same = [ia.get(k, z3.BoolVal(False)) == ib.get(k, z3.BoolVal(False)) for k in dict.fromkeys([*ia, *ib])]
+        same = _item_equalities(a, b, "a comparison of lists whose items are not constants",
+                                "a comparison of lists in different orders")
         return V(z3.And(a.known, b.known), z3.And(same), "bool")
 
     def choose(self, c: V, a, b):
@@ -531,18 +525,26 @@ def _constant_items(xs: LV):
     return out
 
 
+def _item_equalities(a: LV, b: LV, not_constants: str, other_order: str) -> list:
+    """For two lists of distinct constants in the same relative order: per constant, "a includes it
+    exactly when b does" (an item missing from one side counts as not included there)."""
+    z3 = _z3()
+    ca, cb = _constant_items(a), _constant_items(b)
+    if ca is None or cb is None:
+        raise NotTranslated(not_constants)
+    common = [k for k in ca if k in cb]
+    if common != [k for k in cb if k in ca]:
+        raise NotTranslated(other_order)
+    ia, ib = dict(ca), dict(cb)
+    return [ia.get(k, z3.BoolVal(False)) == ib.get(k, z3.BoolVal(False)) for k in dict.fromkeys([*ia, *ib])]
+
+
 def same_value(a, b):
     """A z3 condition: the two translated values are equal (both unknown, or both known and equal)."""
     z3 = _z3()
     if isinstance(a, LV) and isinstance(b, LV):
-        ca, cb = _constant_items(a), _constant_items(b)
-        if ca is None or cb is None:
-            raise NotTranslated("a list result whose items are not constants")
-        common = [k for k in ca if k in cb]
-        if common != [k for k in cb if k in ca]:
-            raise NotTranslated("a list result in a different order")
-        ia, ib = dict(ca), dict(cb)
-        items = [ia.get(k, z3.BoolVal(False)) == ib.get(k, z3.BoolVal(False)) for k in dict.fromkeys([*ia, *ib])]
+        items = _item_equalities(a, b, "a list result whose items are not constants",
+                                 "a list result in a different order")
         return z3.And(a.known == b.known, z3.Implies(a.known, z3.And(items)))
     if isinstance(a, V) and isinstance(b, V):
         if a.kind == "bool" and b.kind == "bool":
