@@ -118,12 +118,16 @@ def round_up(x, unit):
 
 def add_months(d: datetime.date, n: int) -> datetime.date:
     """Same day n months on; the month's last day where it has no such day (Civil Code 143(2))."""
-    total = d.year * 12 + (d.month - 1) + n
-    y, m = divmod(total, 12)
+    y, m = _month_on(d, n)
+    return datetime.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def _month_on(d: datetime.date, n: int) -> tuple[int, int]:
+    """The year and month n months after d's month."""
+    y, m = divmod(d.year * 12 + (d.month - 1) + n, 12)
     if not 1 <= y <= 9999:
         raise EvalError("date_out_of_range", words("diag.date_out_of_range"))
-    last = calendar.monthrange(y, m + 1)[1]
-    return datetime.date(y, m + 1, min(d.day, last))
+    return y, m + 1
 
 
 def add_days(d: datetime.date, n: int) -> datetime.date:
@@ -162,16 +166,13 @@ def period_end_counting_from(d: datetime.date, n: int, unit: str) -> datetime.da
 
 def calendar_period_end(first: datetime.date, months: int) -> datetime.date:
     """民法143(2): the day before the day corresponding to `first`, `months` on; else that month's last day."""
-    total = first.year * 12 + (first.month - 1) + months
-    y, m = divmod(total, 12)
-    if not 1 <= y <= 9999:
-        raise EvalError("date_out_of_range", words("diag.date_out_of_range"))
+    y, m = _month_on(first, months)
     if first.day <= 28:  # every month has the day
-        return add_days(datetime.date(y, m + 1, first.day), -1)
-    last = calendar.monthrange(y, m + 1)[1]
+        return add_days(datetime.date(y, m, first.day), -1)
+    last = calendar.monthrange(y, m)[1]
     if first.day > last:
-        return datetime.date(y, m + 1, last)
-    return add_days(datetime.date(y, m + 1, first.day), -1)
+        return datetime.date(y, m, last)
+    return add_days(datetime.date(y, m, first.day), -1)
 
 
 def _period_args(n: int, unit: str, name: str) -> None:
