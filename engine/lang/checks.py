@@ -37,16 +37,7 @@ class ExprChecker:
 
     # literals -------------------------------------------------------------
     def _Literal(self, n: ast.Literal, scope):
-        v = n.value
-        if isinstance(v, bool):
-            return T.BOOL
-        if isinstance(v, int):
-            return T.INT
-        if isinstance(v, str):
-            return T.TEXT
-        if hasattr(v, "numerator"):
-            return T.NUMBER
-        return T.DATE
+        return T.value_type(n.value)  # the parser makes only bool, int, Fraction, text and date literals
 
     def _ListLit(self, n: ast.ListLit, scope):
         elem = T.ANY

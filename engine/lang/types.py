@@ -2,7 +2,9 @@
 """Static types of the expression language."""
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
+from fractions import Fraction
 
 from engine.base.words import Words, words
 
@@ -131,3 +133,37 @@ def declared_kind_matches(declared: str, t: Type) -> bool:
     if declared == "text":
         return is_textual(t)
     return declared == t.kind
+
+
+def value_type(v) -> Type | None:
+    """The type of a plain value (a literal, a parameter, a table cell); None when it has none
+    (a list whose items have no common type, or a value of no language type)."""
+    if v is None:
+        return ANY
+    if isinstance(v, bool):
+        return BOOL
+    if isinstance(v, int):
+        return INT
+    if isinstance(v, Fraction):
+        return NUMBER
+    if isinstance(v, str):
+        return TEXT
+    if isinstance(v, datetime.date):
+        return DATE
+    if isinstance(v, dict):
+        fields = {}
+        for k, x in v.items():
+            ft = value_type(x)
+            if ft is None:
+                return None
+            fields[k] = ft
+        return record(fields)
+    if isinstance(v, list):
+        elem: Type | None = ANY
+        for x in v:
+            xt = value_type(x)
+            elem = join(elem, xt) if xt is not None else None
+            if elem is None:
+                return None
+        return list_of(elem)
+    return None

@@ -333,7 +333,7 @@ def _param_value(v, declared, loc, sink):
     if problem:
         sink.say(problem[0], loc, key=problem[1])
         return None, T.ANY
-    t = infer_value_type(value)
+    t = T.value_type(value)
     if t is None:
         sink.say("bad_parameter", loc, key="diag.bad_parameter.table")
         return value, T.ANY
@@ -360,38 +360,6 @@ def _convert_param(v, dates: bool = True, top: bool = False):
     if isinstance(v, dict):
         return {str(k): _convert_param(x, dates) for k, x in v.items()}
     raise TypeError(f"unsupported value {v!r}")
-
-
-def infer_value_type(v) -> T.Type | None:
-    if v is None:
-        return T.ANY
-    if isinstance(v, bool):
-        return T.BOOL
-    if isinstance(v, int):
-        return T.INT
-    if isinstance(v, Fraction):
-        return T.NUMBER
-    if isinstance(v, str):
-        return T.TEXT
-    if isinstance(v, datetime.date):
-        return T.DATE
-    if isinstance(v, dict):
-        fields = {}
-        for k, x in v.items():
-            ft = infer_value_type(x)
-            if ft is None:
-                return None
-            fields[k] = ft
-        return T.record(fields)
-    if isinstance(v, list):
-        elem: T.Type | None = T.ANY
-        for x in v:
-            xt = infer_value_type(x)
-            elem = T.join(elem, xt) if xt is not None else None
-            if elem is None:
-                return None
-        return T.list_of(elem)
-    return None
 
 
 # --------------------------------------------------------------------------- checks
