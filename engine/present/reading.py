@@ -104,7 +104,7 @@ class Reader:
             case ast.Unary(op="neg", operand=o):
                 return f"−{r(o)}"
             case ast.Binary(op="and" | "or" as op, left=a, right=b):
-                parts = [self.grouped(x, op, r) for x in _flat(node, op)]
+                parts = [self.grouped(x, op, r) for x in ast.operands(node, op)]
                 return self.w(op, first=parts[0], rest=self.w(f"{op}_sep").join(parts[1:]))
             case ast.Binary(op=op, left=a, right=b) if op in _ARITH:
                 return f"{self.term(a, r)} {_ARITH[op]} {self.term(b, r)}"
@@ -184,9 +184,3 @@ class Reader:
         kind = node.func if isinstance(node, ast.Aggregate) else "list"
         key = f"loop_{kind}" + ("_if" if cond else "")
         return self.w(key, over=whole, what=what, cond=cond or "")
-
-
-def _flat(n, op):
-    if isinstance(n, ast.Binary) and n.op == op:
-        return _flat(n.left, op) + _flat(n.right, op)
-    return [n]

@@ -225,7 +225,7 @@ class Reader:
             case ast.Unary(operand=o):
                 return "−" + self._wrap(o, scope, 8)
             case ast.Binary(op="and" | "or" as op):
-                parts = _flat(node, op)
+                parts = ast.operands(node, op)
                 return f" {self.w(op)} ".join(self._wrap(p, scope, _PREC[op] + 1) for p in parts)
             case ast.Binary(op=op, left=l, right=r):
                 return f"{self._wrap(l, scope, _PREC[op])} {_ARITH[op]} {self._wrap(r, scope, _PREC[op] + 1)}"
@@ -300,12 +300,6 @@ class Reader:
             items = self.p.facts[node.id].spec.get("items") or {}
             return items.get("fields") or {}
         return {}
-
-
-def _flat(n, op):
-    if isinstance(n, ast.Binary) and n.op == op:
-        return _flat(n.left, op) + _flat(n.right, op)
-    return [n]
 
 
 def _prec(node) -> int:
@@ -714,8 +708,8 @@ def _notes(notes: list, meta: dict, lang: str) -> Items:
 
 def _reading(reader: Reader, node: ast.Node, lang: str) -> tuple[Text, Items | None]:
     """The rule in words; a chain of three or more and/or operands as a nested list."""
-    if isinstance(node, ast.Binary) and node.op in ("and", "or") and len(_flat(node, node.op)) >= 3:
-        parts = _flat(node, node.op)
+    if isinstance(node, ast.Binary) and node.op in ("and", "or") and len(ast.operands(node, node.op)) >= 3:
+        parts = ast.operands(node, node.op)
         head = reader.w("all_of" if node.op == "and" else "any_of")
         return ([b(_say("reads", lang)), t(_say("colon_list", lang, x=head))],
                 Items([([t(reader.text(p))], None) for p in parts]))
