@@ -13,6 +13,7 @@ import stat
 
 from engine.base.diagnostics import Location, YokoError, diag
 from engine.base.limits import MAX_FILE_BYTES
+from engine.base.words import words
 
 _KINDS = ((stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "fifo"), (stat.S_ISCHR, "device"),
           (stat.S_ISBLK, "device"), (stat.S_ISSOCK, "socket"))
@@ -63,7 +64,6 @@ def too_large(path, max_bytes: int) -> YokoError:
 
 
 def _kind_words(kind: str):
-    from engine.base.words import words
     return words(f"diag.not_a_file.{kind}")
 
 

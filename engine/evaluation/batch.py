@@ -31,6 +31,13 @@ from engine.lang import types as T
 from engine.lang.builtins import EvalError
 from engine.base.diagnostics import Location, Sink, YokoError, diag, suggest
 from engine.base.words import Words, words
+from engine.policy.yamlio import read_document, ExprLocator
+from engine.lang.checks import ExprChecker
+from engine.lang.compile import compile_expr, Needs
+from engine.evaluation.facts import BadFact, convert
+from engine.policy.cache import load_policy_cached
+from engine.evaluation.evaluate import run_rules
+from engine.lang.values import to_json
 
 COLUMN_TYPES = ("text", "int", "number", "bool", "date")
 
@@ -95,7 +102,6 @@ def load_mapping(path: str, policy, *, pin_year: bool = True) -> Mapping:
 
     `pin_year=False` lets a diff between two fiscal years read one table with one mapping
     (fact names are fixed across years); the policy id must still match."""
-    from engine.policy.yamlio import read_document
     read = read_document(path, syntax_code="mapping_syntax", mapping="mapping_schema")
     doc, text, at, sink = read.data, read.text, read.at, Sink()
     _check_keys(doc, ("id_column", "where", "columns", "unknown_cells", "facts", "policy", "fiscal_year",
@@ -177,10 +183,7 @@ def _fact_source(name, spec, policy, names, at, sink, text, path) -> FactSource 
 
 def _compile(src: str, names, want: T.Type, loc, text, path, sink, what) -> Callable | None:
     """Parse, check and compile an expression over the declared columns."""
-    from engine.lang.checks import ExprChecker
-    from engine.lang.compile import compile_expr
     from engine.lang.parser import ExprSyntaxError, parse
-    from engine.policy.yamlio import ExprLocator
     locate = ExprLocator(path, text, loc, src)
     try:
         node = parse(src)
@@ -220,7 +223,6 @@ class RowFacts(dict):
 
 def row_facts(row: dict, mapping: Mapping, policy) -> tuple[bool, dict]:
     """(kept by where?, facts) of one raw row; raises BadCell listing every bad fact."""
-    from engine.evaluation.facts import BadFact, convert
     env = {}
     problems = []
     for col, spec in mapping.columns.items():
@@ -302,7 +304,6 @@ class RowEvaluator:
     """Turns raw rows into output records; `focus` rules are also reported for the summary."""
 
     def __init__(self, policy, mapping: Mapping, focus: list[str] = ()):
-        from engine.lang.compile import Needs
         self.policy = policy
         self.mapping = mapping
         self.focus = list(focus)
@@ -310,8 +311,6 @@ class RowEvaluator:
 
     def __call__(self, number: int, row: dict) -> dict | None:
         """The output record of a row, or None when `where` drops it."""
-        from engine.evaluation.evaluate import run_rules
-        from engine.lang.values import to_json
         rid = row.get(self.mapping.id_column) if self.mapping.id_column else None
         rid = rid if rid not in ("", None) else None
         out: dict[str, Any] = {"row": number, "id": rid}
@@ -411,7 +410,6 @@ class Summary:
         counts[key] = counts.get(key, 0) + 1
 
     def _result_json(self, name: str) -> dict:
-        from engine.lang.values import to_json
         if name in self.totals:
             total, known, unknown = self.totals[name]
             return {"total": to_json(total), "known": known, "unknown": unknown}
@@ -454,7 +452,6 @@ def _worker_init(policy_path, mapping_path, focus, identity):
     """Load the policy and mapping in a worker (a forked worker already holds them)."""
     if _WORKER.get("key") == (policy_path, mapping_path, focus):
         return
-    from engine.policy.cache import load_policy_cached
     policy = load_policy_cached(policy_path)
     mapping = load_mapping(mapping_path, policy) if mapping_path else identity
     _WORKER.update(key=(policy_path, mapping_path, focus), ev=RowEvaluator(policy, mapping, list(focus)))

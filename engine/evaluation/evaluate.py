@@ -15,6 +15,8 @@ from engine.lang.interpret import interpret
 from engine.policy.load import Policy
 from engine.lang.values import to_json
 from engine.evaluation.trace_code import trace_function
+from engine.lang.compile import runner
+from engine.lang.codegen import generated
 
 
 @dataclass
@@ -245,7 +247,6 @@ def _settle_plan(policy: Policy):
 def _settle(policy: Policy, env: dict) -> None:
     """Decided means known (engine.lang.bounds): an unknown rule whose value every completion of the
     absent facts agrees on takes that value; the rules reading it are computed again."""
-    from engine.lang.compile import runner
     order, nodes, specs = _settle_plan(policy)
     steps = policy.__dict__.get("_steps")
     if steps is None:
@@ -264,7 +265,6 @@ def _settle(policy: Policy, env: dict) -> None:
 
 def _generated(policy: Policy):
     """The policy's generated function; None when it cannot be built (the closures then run)."""
-    from engine.lang.codegen import generated
     try:
         return generated(policy)
     except (RecursionError, MemoryError, SyntaxError, ValueError):  # a policy too deep for compile()
@@ -273,7 +273,6 @@ def _generated(policy: Policy):
 
 
 def _run_closures(policy: Policy, facts: dict) -> dict:
-    from engine.lang.compile import runner
     run = runner(policy)
     env = run.template.copy()
     env.update(facts)

@@ -12,6 +12,11 @@ from dataclasses import dataclass
 from engine.base.diagnostics import Diagnostic, YokoError
 from engine.lang.builtins import BUILTINS
 from engine.policy.fmt import format_text
+from engine.policy.load import load_policy
+from engine.policy.sources import check_citations, find_source, clause_text
+from engine.review.stale import stale_labels
+from engine.present.citations import cites_text
+from engine.present.format import fmt
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LAST_GOOD: dict[str, object] = {}
@@ -29,9 +34,6 @@ class Span:
 
 def check(path: str, text: str) -> list[Diagnostic]:
     """The diagnostics `yoko check` gives for this text of the file (citations included)."""
-    from engine.policy.load import load_policy
-    from engine.policy.sources import check_citations, find_source
-    from engine.review.stale import stale_labels
     try:
         policy = load_policy(path, text)
     except YokoError as e:
@@ -46,7 +48,6 @@ def check(path: str, text: str) -> list[Diagnostic]:
 
 def policy_for(path: str, text: str):
     """The policy as this text loads it, else as it last loaded, else as on disk; None if never."""
-    from engine.policy.load import load_policy
     try:
         policy = load_policy(path, text)
         _LAST_GOOD[path] = policy
@@ -126,8 +127,6 @@ def find_item(policy, name: str):
 
 def hover(path: str, text: str, line: int, character: int) -> str | None:
     """Markdown for the fact, parameter or rule under the cursor: label, type, unit, citation, clause."""
-    from engine.present.citations import cites_text
-    from engine.present.format import fmt
     w = word_at(text, line, character)
     policy = policy_for(path, text) if w else None
     if policy is None:
@@ -155,7 +154,6 @@ def hover(path: str, text: str, line: int, character: int) -> str | None:
 
 def _clause_text(policy, cites) -> str | None:
     """The words of the first cited clause, from the source text beside the policy (if any)."""
-    from engine.policy.sources import clause_text
     for c in cites if isinstance(cites, list) else [cites]:
         words = (clause_text(policy, c) or "").strip()
         if words:

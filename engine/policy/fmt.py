@@ -22,6 +22,7 @@ from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from engine.policy.yamlio import PlainConverter, parse_yaml
+from engine.base.diagnostics import Sink
 
 FLOW_WIDTH = 120  # a flow list is wrapped before an item that would end past this column
 
@@ -122,7 +123,6 @@ def _same(a, b) -> bool:
 
 def _plain(doc, text: str, path: str):
     """The data a file holds, as yoko reads it (key order aside)."""
-    from engine.base.diagnostics import Sink
     return PlainConverter(path, Sink(), text).convert(doc)
 
 

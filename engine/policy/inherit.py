@@ -18,6 +18,8 @@ from typing import Any, Callable
 from engine.base.diagnostics import Location, Sink, YokoError, diag, suggest
 from engine.base.words import words
 from engine.policy.yamlio import location_at, parse_yaml, positions_at, positions_of
+from engine.policy.registry import entries, read_head
+from engine.lang import ast
 
 MAX_BASES = 16
 SECTIONS = ("facts", "parameters", "rules")
@@ -386,7 +388,6 @@ def _version_words(merged: Resolved):
 
 def find_base(policy_id: str, fiscal_year: int, child_path: str) -> str | None:
     """The base's file: a policy file next to the child first, then the registry."""
-    from engine.policy.registry import entries, read_head
     here = Path(child_path.split("@", 1)[0]).parent
     if here.is_dir():
         for p in sorted(here.glob("*.yaml")):
@@ -401,7 +402,6 @@ def find_base(policy_id: str, fiscal_year: int, child_path: str) -> str | None:
 
 def check_dropped(policy, dropped: dict, sink: Sink) -> None:
     """A dropped item that a remaining rule still reads: say so where it is dropped."""
-    from engine.lang import ast
     for rule in policy.rules.values():
         if rule.node is None:
             continue

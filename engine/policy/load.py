@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import json
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,8 @@ from engine.policy.inherit import Origin, Resolved, Src
 from engine.base.limits import value_problem
 from engine.policy.yamlio import (ExprLocator, NotFinite, SpellingError, flow_mistakes, location_at, read_document,
                                   read_ratio, to_fraction)
+from engine.policy.yamlio import key_location, node_at
+from engine.policy.inherit import find_base, resolve, check_dropped
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "policy.schema.json"
 
@@ -156,7 +157,6 @@ def schema_errors(doc, root, path: str, sink: Sink) -> None:
 
 def _first_key_location(root, where, path) -> Location:
     """Where the mapping at `where` starts: its first key (a required key is missing from it)."""
-    from engine.policy.yamlio import key_location, node_at
     parent, k = node_at(root, where)
     node = parent[k] if parent is not None else root
     if isinstance(node, dict) and node:
@@ -245,7 +245,6 @@ def read_src(path: str, text: str | None = None) -> Src:
 def load_policy(path: str, text: str | None = None) -> Policy:
     """Load, check and compile one policy file (and the chain it extends); raise YokoError with
     every located problem. `text`, when given, is used instead of reading `path`."""
-    from engine.policy.inherit import find_base, resolve
     leaf = read_src(path, text)
     sink = Sink()
     resolved = resolve(leaf, read_src, find_base, sink) if leaf.doc.get("extends") else Resolved.single(leaf)
@@ -288,7 +287,6 @@ def build_resolved(res: Resolved, sink: Sink) -> Policy:
                     chain=list(res.chain))
     check_policy(policy, res.results_from, sink, dropped=res.dropped)
     if res.dropped:
-        from engine.policy.inherit import check_dropped
         check_dropped(policy, res.dropped, sink)
     return policy
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from engine.base.dates import DateError, read_date
 from engine.base.diagnostics import YokoError, diag, suggest
 from engine.base.words import words
+from engine.base.files import read_bytes
 
 REPO_POLICIES = Path(__file__).resolve().parents[2] / "policies"
 
@@ -69,7 +70,6 @@ _EXTENDS = re.compile(r"^extends:[ \t]*\{?[ \t]*(?:\n[ \t]+)?policy:[ \t]*['\"]?
 
 def read_head(path) -> tuple | None:
     """(id, fiscal_year, enacted, applies_from, extends) read from a file's top-level lines, or None."""
-    from engine.base.files import read_bytes
     try:
         text = read_bytes(str(path)).decode("utf-8-sig")
     except (YokoError, UnicodeDecodeError):

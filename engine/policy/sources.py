@@ -18,6 +18,7 @@ from pathlib import Path
 from engine.base.diagnostics import Diagnostic, Location, Sink, suggest
 from engine.base.words import Words, words
 from engine.policy.yamlio import location_at, read_document
+from engine.policy.load import _jsonable, schema_message
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "source.schema.json"
 KEY_FIELDS = ("article", "occurrence", "paragraph", "item", "subitem", "point", "clause", "section")
@@ -157,7 +158,6 @@ def load_source(path: str) -> SourceText:
     """Read and check a source file; raise YokoError with every located problem."""
     read = read_document(path, mapping="source_schema")
     doc, root, sink = read.data, read.root, Sink()
-    from engine.policy.load import _jsonable, schema_message
     for err in sorted(_validator().iter_errors(_jsonable(doc)), key=lambda e: list(map(str, e.absolute_path))):
         where = list(err.absolute_path)
         sink.say("source_schema", location_at(root, where, path), key=schema_message(err))

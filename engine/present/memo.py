@@ -22,6 +22,7 @@ from engine.present.format import fmt, in_language
 from engine.present.origin import origin_text
 from engine.present.reading import Reader
 from engine.present import terminal
+from engine.present.holidays import day_off
 
 MAX_DEPTH = 7
 DETAILS = ("brief", "normal", "full")
@@ -84,7 +85,6 @@ class Memo:
     def holiday(self, v) -> str:
         if not isinstance(v, datetime.date):
             return ""
-        from engine.present.holidays import day_off
         off = day_off(v)
         return "" if off is None else "  " + self.w("holiday", day=say(f"memo.holiday.{off[0]}", self.lang, **off[1]))
 

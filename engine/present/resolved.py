@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: MIT
 """A resolved policy as JSON: every fact, parameter and rule with where it came from (`yoko show`, the web API)."""
 from __future__ import annotations
+from engine.policy.periods import period_key
+from engine.lang.values import to_json
 
 
 def item_json(kind: str, item, policy) -> dict:
-    from engine.policy.periods import period_key
-    from engine.lang.values import to_json
     spec = item.spec
     out = {"kind": kind, "name": item.name, "label": spec.get("label"), "cite": spec.get("cite"),
            "origin": item.origin.to_json() if item.origin else {"file": item.location.file,

@@ -11,6 +11,7 @@ import unicodedata
 from engine.base.words import say
 from engine.evaluation.tables import RESULTS_MARK as MARK
 from engine.present.citations import cites_text
+from engine.present.summary import summary_rows
 
 # keywords stored in the workbook's properties: the reader takes row 2 (identifiers) as the header
 
@@ -90,7 +91,6 @@ class ResultsSheet:
 
     def add_summary(self, data: dict) -> None:
         """Add the run's summary sheet (Summary.to_json): counts, totals, the facts that decide the most."""
-        from engine.present.summary import summary_rows
         ws = self.wb.create_sheet(say("commands.batch.sheet", self.lang))
         for letter, width in zip("ABC", (40, 24, 14)):
             ws.column_dimensions[letter].width = width

@@ -21,6 +21,17 @@ from engine.base.diagnostics import Location, YokoError, diag
 from engine.base.words import words
 from engine.lang.values import to_json
 from engine.review.textdiff import labels_diff, same_meaning
+from engine.policy.cache import load_policy_cached
+from engine.policy.load import load_policy, _convert_param, load_document
+from engine.policy.registry import find
+from engine.policy.yamlio import location_at, read_document
+from engine.evaluation.tables import read_rows
+from engine.evaluation.batch import FactSource, Mapping, load_mapping, BadCell, row_facts
+from engine.evaluation.evaluate import evaluate
+from engine.evaluation.facts import check_facts
+from engine.policy.periods import is_period_map
+from engine.lang.interpret import interpret
+from engine.review.prove import prove_equal
 
 # ----------------------------------------------------------------------------- sides
 
@@ -47,9 +58,6 @@ _SIDE = re.compile(r"^(?P<id>[a-z][a-z0-9_-]*)/(?P<year>[^@/]+)(?:@(?P<rev>.+))?
 def load_side(spec: str) -> Side:
     """`ID/YEAR`, `ID/YEAR@REV`, `PATH` or `PATH@REV` (REV: any git revision). A policy that does
     not load gives a side with its errors and what parsed; a side that cannot be found raises."""
-    from engine.policy.cache import load_policy_cached
-    from engine.policy.load import load_policy
-    from engine.policy.registry import find
     path, rev = spec, None
     m = _SIDE.match(spec)
     if m and not Path(spec.split("@", 1)[0]).is_file():
@@ -103,8 +111,6 @@ class RawPolicy:
 
 def raw_policy(path: str, text: str | None) -> RawPolicy | None:
     """The items of a policy file as written, or None when it is not even a YAML mapping."""
-    from engine.policy.load import _convert_param, load_document
-    from engine.policy.yamlio import location_at
     try:
         doc, root, _ = load_document(path.rsplit("@", 1)[0] if text is None else path, text)
     except YokoError:
@@ -367,7 +373,6 @@ def read_corpus(where: str, mapping: str | None = None, sheet: str | None = None
 
 
 def _read_file(path: Path, base: Path) -> Facility:
-    from engine.policy.yamlio import read_document
     name = str(path.relative_to(base))
     source = str(path)
     try:  # read as `evaluate` reads a facts file
@@ -379,7 +384,6 @@ def _read_file(path: Path, base: Path) -> Facility:
 
 def _read_jsonl(path: Path) -> list[Facility]:
     """Facilities of a JSONL file of facts, read by the one table reader (its bad lines are errors)."""
-    from engine.evaluation.tables import read_rows
     out = []
     for i, data in read_rows(str(path))[1]:
         name = f"{path.name}:{i}"
@@ -394,7 +398,6 @@ def _read_jsonl(path: Path) -> list[Facility]:
 
 
 def _read_table(path: str, mapping: str | None, sheet: str | None) -> Table:
-    from engine.evaluation.tables import read_rows
     header, rows = read_rows(path, sheet)
     facilities = []
     for line, row in rows:
@@ -406,7 +409,6 @@ def _read_table(path: str, mapping: str | None, sheet: str | None) -> Table:
 
 def _table_mapping(table: Table, policy, ignored: dict):
     """The mapping that reads `table` for `policy`: the --map file, or columns named like its facts."""
-    from engine.evaluation.batch import FactSource, Mapping, load_mapping
     if table.mapping:
         return load_mapping(table.mapping, policy, pin_year=False)
     for col in table.header:
@@ -418,8 +420,6 @@ def _table_mapping(table: Table, policy, ignored: dict):
 
 def _evaluate_row(policy, mapping, row: dict):
     """(evaluation, diagnostics, kept): a raw row read by a mapping, then evaluated."""
-    from engine.evaluation.batch import BadCell, row_facts
-    from engine.evaluation.evaluate import evaluate
     if "__error__" in row:
         code, msg = row["__error__"]
         return None, [diag(code, key=msg)], True
@@ -439,8 +439,6 @@ def _evaluate(policy, data: dict, ignored: dict):
     """(evaluation, None) or (None, diagnostics). Facts and record fields the policy does not
     declare are left aside (one side of a diff may know facts the other does not) and counted
     in `ignored` by name."""
-    from engine.evaluation.evaluate import evaluate
-    from engine.evaluation.facts import check_facts
     known = {}
     for k, v in data.items():
         if k in policy.facts:
@@ -455,7 +453,6 @@ def _evaluate(policy, data: dict, ignored: dict):
 
 def _known_fields(value, spec: dict, name: str, ignored: dict, seen: set | None = None):
     """`value` without the record fields `spec` does not declare (each counted once per value)."""
-    from engine.policy.periods import is_period_map
     seen = set() if seen is None else seen
     if is_period_map(value):
         return {k: _known_fields(v, spec, name, ignored, seen) for k, v in value.items()}
@@ -602,7 +599,6 @@ class Causes:
         return keys
 
     def _rule(self, name: str) -> set:
-        from engine.lang.interpret import interpret
         ro, rn = self.old.rules[name], self.new.rules[name]
         va, vb = self.a.env.get(name), self.b.env.get(name)
         self.steps.append(name)
@@ -719,7 +715,6 @@ def value_range(policy, ev, name: str) -> dict:
     """The values `name` takes over every combination of the facts it needs (yes/no and enum facts:
     all values; numbers: each bound and threshold of the policy, and one either side)."""
     import itertools
-    from engine.evaluation.evaluate import evaluate
     deciding = ev.needed_for(name)
     out = {"deciding": deciding}
     choices = [_candidates(policy, f) for f in deciding]
@@ -882,7 +877,6 @@ def first_difference(old, new, a, b, results: list[str]) -> dict | None:
 
 
 def _walk(old, new, a, b, name: str) -> dict:
-    from engine.lang.interpret import interpret
 
     def known_in_old(n):
         return n in old.rules or n in old.parameters or n in old.facts
@@ -983,7 +977,6 @@ def diff(old_spec: str, new_spec: str, facilities: str | None = None, mapping: s
             report.behavioural = {"corpus": facilities,
                                   **behavioural(old.policy, new.policy, read_corpus(facilities, mapping, sheet))}
         if prove:
-            from engine.review.prove import prove_equal
             report.proof = prove_equal(old.policy, new.policy, list_bound=list_bound)
     report.verdict = verdict(report)
     return report

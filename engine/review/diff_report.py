@@ -13,6 +13,7 @@ import json
 from engine.base.words import named, say
 from engine.present.citations import cites_text
 from engine.present.format import _number, _unit
+from engine.base.diagnostics import render as render_diagnostic
 
 # spans: (kind, text) with kind "=" plain, "`" code, "-" removed, "+" added, "*" strong
 Span = tuple
@@ -160,11 +161,10 @@ class Builder:
                              extends=ext)))
 
     def errors(self) -> None:
-        from engine.base.diagnostics import render
         self.h(2, ("=", self.w("diff.section.errors")))
         for side, word in ((self.r.old, "diff.side.old"), (self.r.new, "diff.side.new")):
             for d in side.errors:
-                self.li(("=", self.w(word) + ": "), ("`", render(d, lang=self.lang).splitlines()[0]))
+                self.li(("=", self.w(word) + ": "), ("`", render_diagnostic(d, lang=self.lang).splitlines()[0]))
 
     # ---------------------------------------------------------------- facilities
     def behaviour(self, b: dict) -> None:

@@ -27,6 +27,9 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import ScalarString
 
 from engine.review.policy_tests import REVIEW, flag_comment
+from engine.review.policy_tests import round_trip_yaml
+from engine.base.dates import era_year
+from engine.policy.load import SCHEMA_PATH
 
 # --------------------------------------------------------------------------- moving years
 
@@ -259,8 +262,6 @@ class Draft:
         return out
 
     def comment(self, doc: CommentedMap) -> None:
-        from engine.base.dates import era_year
-        from engine.policy.load import SCHEMA_PATH
         b = self.base
         here = self.target.resolve().parent
         near = next((d / "schemas" / "policy.schema.json" for d in [here, *here.parents]
@@ -307,7 +308,6 @@ def _walk(root, where):
 
 def carry_tests(base_tests: Path, target: Path, base, new_year: int):
     """The base's cases for the new year: facts files re-pointed, dates moved, comments flagged."""
-    from engine.review.policy_tests import round_trip_yaml
     n = new_year - base.fiscal_year
     doc = round_trip_yaml().load(base_tests.read_text("utf-8-sig"))
     date_facts = [name for name, f in base.facts.items() if f.type.kind == "date"]

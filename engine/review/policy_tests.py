@@ -32,6 +32,8 @@ from engine.evaluation.facts import check_facts, load_facts_file
 from engine.policy.load import Policy
 from engine.lang.values import to_json
 from engine.policy.yamlio import location_at, read_document, to_fraction
+from engine.base.diagnostics import render_all
+from engine.base.words import say
 
 SUFFIX = ".tests.yaml"
 
@@ -215,7 +217,6 @@ class _Words:
         self.lang = lang
 
     def __getitem__(self, key: str) -> str:
-        from engine.base.words import say
         return say(f"commands.test.word.{key}", self.lang)
 
 
@@ -247,7 +248,6 @@ def report(suite: Suite, lang: str = "en") -> str:
                 lines.append(f"  {m.result.ljust(width)}  - {t['expected']}: {show(m.expected, lang)}")
                 lines.append(f"  {' ' * width}  + {t['got']}:{pad} {show(m.got, lang)}")
         elif o.status == "error":
-            from engine.base.diagnostics import render_all
             lines.append(f"{t['error']} {o.case.location}: {o.case.name}")
             lines.extend("  " + ln for ln in render_all(o.case.errors, lang=lang).splitlines())
     n, errors = len(suite.outcomes), suite.count("error")

@@ -21,6 +21,12 @@ from fractions import Fraction
 
 from engine.lang import ast
 from engine.lang.values import to_json
+from engine.base.diagnostics import YokoError
+from engine.evaluation.evaluate import evaluate
+from engine.evaluation.facts import check_facts
+from engine.policy.yamlio import ExactFloat, read_document
+from engine.lang.interpret import interpret
+from engine.base.words import say
 
 DEFAULT_LIST_BOUND = 3
 MAX_WITNESSES = 2
@@ -617,9 +623,6 @@ def _from_model(uni: Universe, value, spec: dict, model):
 
 def run_both(old, new, facts: dict, name: str):
     """(old value, new value) of result `name` by the ordinary evaluator, or None when it fails."""
-    from engine.base.diagnostics import YokoError
-    from engine.evaluation.evaluate import evaluate
-    from engine.evaluation.facts import check_facts
     out = []
     for policy in (old, new):
         data = {k: _exact(v) for k, v in facts.items() if k in policy.facts}
@@ -890,7 +893,6 @@ def _changed_facts(old, new) -> set[str]:
 
 def _exact(v):
     """Fractions as the exact floats the facts reader takes."""
-    from engine.policy.yamlio import ExactFloat
     if isinstance(v, Fraction):
         return ExactFloat(float(v), v)
     if isinstance(v, dict):
@@ -1045,10 +1047,6 @@ def _property(policy, uni, tr, name: str, text: str) -> dict:
 
 
 def _evaluates_false(policy, node, facts: dict) -> bool:
-    from engine.base.diagnostics import YokoError
-    from engine.evaluation.evaluate import evaluate
-    from engine.evaluation.facts import check_facts
-    from engine.lang.interpret import interpret
     try:
         ev = evaluate(policy, check_facts({k: _exact(v) for k, v in facts.items() if k in policy.facts}, policy))
         return interpret(node, ev.env) is False
@@ -1059,7 +1057,6 @@ def _evaluates_false(policy, node, facts: dict) -> bool:
 def read_properties(tests_path) -> list[tuple[str, str]]:
     """(name, expression) of each `always:` entry of a tests file (a text, or {name, expr})."""
     import os
-    from engine.policy.yamlio import read_document
     if not os.path.exists(tests_path):
         return []
     doc = read_document(str(tests_path)).data
@@ -1074,7 +1071,6 @@ def read_properties(tests_path) -> list[tuple[str, str]]:
 
 def proof_lines(proof: dict, policy, lang: str) -> list[str]:
     """check --prove's findings, one line each, in `lang`."""
-    from engine.base.words import say
     lines = []
     for f in proof["findings"]:
         at = f"{f['at']['file']}:{f['at']['line']}"

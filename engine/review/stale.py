@@ -16,6 +16,7 @@ from fractions import Fraction
 
 from engine.base.diagnostics import Diagnostic, diag
 from engine.review.new_year import _MOVE, _era_to_year
+from engine.policy.yamlio import location_at
 
 _AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(千円|万円|円|thousand yen|yen)")
 _SCALE = {"円": 1, "yen": 1, "千円": 1000, "thousand yen": 1000, "万円": 10000}
@@ -60,7 +61,6 @@ def _where(item, policy):
         return item.location
     loc = dict(origin.parts).get("label", origin).at("label")
     if loc.file != policy.path and policy.chain:
-        from engine.policy.yamlio import location_at
         return location_at(policy.chain[0].root, ["extends"], policy.path, key=True)
     return loc
 
@@ -91,7 +91,6 @@ def _note_where(item, policy, index: int):
     origin = getattr(item, "origin", None)
     loc = origin.at("notes", index) if origin is not None else item.location
     if loc.file != policy.path and policy.chain:
-        from engine.policy.yamlio import location_at
         return location_at(policy.chain[0].root, ["extends"], policy.path, key=True)
     return loc
 

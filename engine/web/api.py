@@ -21,6 +21,11 @@ from starlette.routing import Route
 from engine.base.diagnostics import Location, YokoError, diag
 from engine.evaluation.facts import load_facts_file
 from engine.web import service
+from engine.base.dates import era_year as era
+from engine.present.resolved import policy_json
+from engine.evaluation.batch import RowEvaluator, identity_mapping
+from engine.evaluation.tables import read_rows
+from engine.web.openapi import document
 
 
 class JSON(JSONResponse):
@@ -78,7 +83,6 @@ async def _policy(request: Request, rev: str | None = None):
 
 async def list_policies(request: Request):
     """Every policy version in the folder, with its title and fiscal year in both calendars."""
-    from engine.base.dates import era_year as era
     out = []
     for v in _ws(request).versions():
         item = {"id": v.id, "fiscal_year": v.fiscal_year, "era": era(v.fiscal_year),
@@ -96,7 +100,6 @@ async def list_policies(request: Request):
 
 async def get_policy(request: Request):
     """The resolved policy: facts, parameters, rules (with where each came from) and results."""
-    from engine.present.resolved import policy_json
     policy = await _policy(request)
     out = policy_json(policy)
     out["facts"] = {n: {**item, "spec": _spec(policy.facts[n].spec)} for n, item in out["facts"].items()}
@@ -140,8 +143,6 @@ async def batch(request: Request):
     with open(path, "wb") as f:
         f.write(raw)
     try:
-        from engine.evaluation.batch import RowEvaluator, identity_mapping
-        from engine.evaluation.tables import read_rows
         header, rows = read_rows(path)
         evaluator = RowEvaluator(policy, identity_mapping(policy, header, path))
     except BaseException:
@@ -222,7 +223,6 @@ def draft_name(name) -> str:
 
 
 async def openapi(request: Request):
-    from engine.web.openapi import document
     return JSON(document())
 
 

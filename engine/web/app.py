@@ -21,6 +21,8 @@ from engine.base.diagnostics import YokoError
 from engine.web.jobs import Jobs
 from engine.web.service import Limits, too_large
 from engine.web.workspace import Workspace
+from engine.policy.registry import REPO_POLICIES
+from engine.web import api, pages
 
 HERE = Path(__file__).resolve().parent
 
@@ -87,7 +89,6 @@ def _refuse(limit: int):
 
 def default_folder() -> Path:
     """./policies when the working folder has one, else the policies shipped with yoko."""
-    from engine.policy.registry import REPO_POLICIES
     here = Path.cwd() / "policies"
     return here if here.is_dir() else REPO_POLICIES
 
@@ -98,7 +99,6 @@ def wants_json(request: Request) -> bool:
 
 def create_app(policies: str | Path | None = None, limits: Limits | None = None) -> Starlette:
     """The workbench over one policies folder."""
-    from engine.web import api, pages
     limits = limits or Limits()
     routes = api.routes() + pages.routes() + [Mount("/static", StaticFiles(directory=HERE / "static"), name="static")]
 

@@ -16,6 +16,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from engine.base.diagnostics import YokoError
+from engine.evaluation.batch import identity_mapping, load_mapping, run_batch, output_columns
+from engine.evaluation.tables import read_rows, TableWriter, format_of
+from engine.web.service import too_many_rows
+from engine.present.xlsx import ResultsSheet
 
 KEEP = 8
 
@@ -39,9 +43,6 @@ class Job:
         """The results as a .xlsx (engine.present.xlsx) or .csv file in the job's folder (once per language)."""
         from functools import partial
 
-        from engine.evaluation.batch import output_columns
-        from engine.evaluation.tables import TableWriter
-        from engine.present.xlsx import ResultsSheet
         path = os.path.join(self.folder, f"results-{lang}.{kind}")
         if not os.path.exists(path):
             w = TableWriter(path, output_columns(self.policy),
@@ -62,7 +63,6 @@ class Jobs:
 
     def start(self, policy, table_name: str, table: bytes, mapping: tuple[str, bytes] | str | None) -> Job:
         """Save the upload in a folder of its own and run it in a thread; the Job at once."""
-        from engine.evaluation.tables import format_of
         format_of(table_name)  # batch_format before anything is written
         folder = tempfile.mkdtemp(prefix="yoko-batch-")
         table_path = os.path.join(folder, "table" + os.path.splitext(table_name)[1].lower())
@@ -106,9 +106,6 @@ class Jobs:
 
 def run_job(job: Job, max_rows: int) -> None:
     """Read the table (the CLI's reader), map it, evaluate every row; records and summary on the job."""
-    from engine.evaluation.batch import identity_mapping, load_mapping, run_batch
-    from engine.evaluation.tables import read_rows
-    from engine.web.service import too_many_rows
     policy = job.policy
     mapping = load_mapping(job.mapping, policy) if job.mapping else None
     header, rows = read_rows(job.table)

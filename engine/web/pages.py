@@ -24,6 +24,13 @@ from engine.present.format import fmt
 from engine.base.dates import era_year as era
 from engine.evaluation.facts import load_facts_file
 from engine.web import forms, service
+from engine.review.diff_report import _CSS, render
+from engine.present.render import document, to_html
+from engine.web.openapi import document as openapi_document
+from engine.evaluation.facts import check_facts, load_facts_file
+from engine.present.memo import render_text
+from engine.web.api import body_text, draft_name
+from engine.lang.values import to_json
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -49,7 +56,6 @@ def routes() -> list[Route]:
 
 async def review_css(request: Request):
     """The review report's own style sheet (engine.review.diff_report), served so no style is inline."""
-    from engine.review.diff_report import _CSS
     # every rule scoped to the report, so the page around it keeps the workbench's own look
     body = re.sub(r"([^{}]+)\{", lambda m: ",".join(f".diff-report {sel.strip()}" for sel in m.group(1).split(","))
                   + "{", _CSS.strip())
@@ -164,7 +170,6 @@ def _article(text: str) -> int | None:
 
 
 async def policy_page(request: Request):
-    from engine.present.render import document, to_html
     lang = lang_of(request)
     policy = await _load(request, request.path_params["policy"], request.path_params["year"])
     q = request.query_params.get("q", "").strip()[:200]
@@ -206,7 +211,6 @@ async def evaluate_page(request: Request):
 
 
 def _checked(policy, params):
-    from engine.evaluation.facts import check_facts
     return check_facts(forms.read(policy, params), policy, forms.locate)
 
 
@@ -214,7 +218,6 @@ async def _example(request: Request, policy, stem: str):
     files = {p.stem: p for p in _ws(request).examples(policy)}
     if stem not in files:
         raise YokoError([diag("file_unreadable", key="diag.file_unreadable.no_example", name=stem[:60])])
-    from engine.evaluation.facts import load_facts_file
     facts = load_facts_file(str(files[stem]), policy)
     return _redirect_to_form(request, policy, facts)
 
@@ -255,7 +258,6 @@ def _result(policy, ev, lang: str) -> dict:
                         "expr": " ".join(re.sub(r"#[^\n]*", "", entry["expr"]).split()),
                         "reads": [(label(n), shown(n) if (n in policy.rules or n in policy.facts)
                                    else fmt(v, lang)) for n, v in entry["reads"].items()]})
-    from engine.present.memo import render_text
     return {
         "conclusion": key, "reasons": reasons, "amounts": amounts,
         "deadlines": [{"label": label(n), "value": shown(n), "cite": cite(n)} for n in service.deadlines(policy, ev)],
@@ -278,7 +280,6 @@ async def evaluate_upload(request: Request):
     if upload is None or isinstance(upload, str):
         raise YokoError([diag("facts_syntax", Location("upload", 1, 1), key="diag.facts_syntax.empty")])
     name = Path(upload.filename or "facts.yaml").name[:80] or "facts.yaml"
-    from engine.web.api import body_text
     text = body_text(await upload.read(), name)
     facts = load_facts_file(name, policy, text=text)
     return _redirect_to_form(request, policy, facts)
@@ -289,7 +290,6 @@ async def facts_download(request: Request):
     if kind not in ("yaml", "json"):
         raise YokoError([diag("usage", key="diag.usage.web_download", got=f"facts.{kind[:20]}")])
     policy = await _load(request, request.path_params["policy"], request.path_params["year"])
-    from engine.lang.values import to_json
     data = {k: to_json(v) for k, v in _checked(policy, request.query_params).items()}
     if kind == "json":
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -449,7 +449,6 @@ def _side(p, key: str) -> tuple:
 def _review(report, lang: str) -> dict:
     """The report as `yoko diff --format html` draws it (verdict, groups by cause with their money,
     rules side by side, the proof), headings moved one level down to sit under the page's own."""
-    from engine.review.diff_report import render
     doc = render(report, "html", lang)
     body = doc.split("<body>", 1)[1].rsplit("</body>", 1)[0]
     body = re.sub(r"<(/?)h([1-5])>", lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}>", body)
@@ -462,7 +461,6 @@ def _review(report, lang: str) -> dict:
 async def check_page(request: Request):
     context = {"text": "", "report": None, "name": "draft.yaml"}
     if request.method == "POST":
-        from engine.web.api import body_text, draft_name
         form = await read_form(request)
         upload = form.get("file")
         if upload is not None and not isinstance(upload, str) and upload.filename:
@@ -486,8 +484,7 @@ def _numbered(text: str, diagnostics: list) -> list[dict]:
 # --------------------------------------------------------------------------- API docs
 
 def api_docs(request: Request) -> Response:
-    from engine.web.openapi import document
-    doc = document()
+    doc = openapi_document()
     ops = [{"method": m.upper(), "path": path, **op} for path, item in doc["paths"].items() for m, op in item.items()]
     return page(request, "api_docs.html", ops=ops, info=doc["info"])
 

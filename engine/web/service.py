@@ -9,6 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.base.diagnostics import Location, YokoError, diag
+from engine.evaluation.evaluate import evaluate as run
+from engine.policy.load import load_policy
+from engine.policy.sources import find_source, clause_text
+from engine.review.clauses import clause_coverage
+from engine.review.coverage import measure
+from engine.review.policy_tests import load_suite, run_suite, tests_path_for
+from engine.review.diff import diff
+from engine.evaluation.tables import format_of, read_rows
 
 
 @dataclass(frozen=True)
@@ -31,7 +39,6 @@ def too_large(limit: int, where: str) -> YokoError:
 
 def evaluate(policy, facts):
     """engine.evaluate on already checked facts (an Evaluation)."""
-    from engine.evaluation.evaluate import evaluate as run
     return run(policy, facts)
 
 
@@ -104,7 +111,6 @@ class DraftReport:
 
 def check_draft(text: str, name: str, workspace) -> DraftReport:
     """Load a policy from text (nothing is written); run the tests of the version it claims to be."""
-    from engine.policy.load import load_policy
     report = DraftReport(name, text)
     try:
         policy = load_policy(name, text)
@@ -116,10 +122,6 @@ def check_draft(text: str, name: str, workspace) -> DraftReport:
         version = workspace.find(policy.id, policy.fiscal_year)
     except YokoError:
         return report
-    from engine.policy.sources import find_source
-    from engine.review.clauses import clause_coverage
-    from engine.review.coverage import measure
-    from engine.review.policy_tests import load_suite, run_suite, tests_path_for
     src = find_source(str(version.path))
     if src is not None:
         report.clauses = clause_coverage(policy, src)
@@ -159,7 +161,6 @@ def review(workspace, old: tuple, new: tuple, facilities: str | None, prove: boo
 
 
 def _review(old, new, old_spec: str, new_spec: str, corpus: str | None, mapping: str | None, prove: bool):
-    from engine.review.diff import diff
     report = diff(old_spec, new_spec, corpus, mapping, prove=prove and solver_available())
     for side, (pid, _year, rev) in ((report.old, old), (report.new, new)):
         if side.errors:
@@ -199,7 +200,6 @@ def _as_written(v) -> str:
 
 def upload_name(name: str) -> str:
     """An uploaded table's file name made safe to write in a folder of its own (csv, xlsx or jsonl)."""
-    from engine.evaluation.tables import format_of
     base = Path(name or "table.csv").name
     format_of(base)  # batch_format before anything is written
     stem, ext = os.path.splitext(base)
@@ -207,7 +207,6 @@ def upload_name(name: str) -> str:
 
 
 def _count_rows(path: str, max_rows: int | None) -> None:
-    from engine.evaluation.tables import read_rows
     if max_rows is None:
         return
     for n, _ in enumerate(read_rows(path)[1], 1):
@@ -243,7 +242,6 @@ def facility_set(workspace, version, choice: str | None) -> str | None:
 
 def source_clause(policy, cite) -> str | None:
     """The words of the clause a citation names (and of the clauses under it), from NAME.source.yaml."""
-    from engine.policy.sources import clause_text
     return clause_text(policy, cite)
 
 

@@ -16,6 +16,9 @@ from pathlib import Path
 
 from engine.base.diagnostics import YokoError, diag, suggest
 from engine.policy.registry import Entry, parse_year, read_head
+from engine.policy.cache import load_policy_cached
+from engine.policy.load import load_policy
+from engine.review.diff import git_show
 
 _ID = re.compile(r"[a-z][a-z0-9_-]{0,63}\Z")
 _REV = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./~^-]{0,79}\Z")
@@ -89,7 +92,6 @@ class Workspace:
 
     def load(self, policy_id: str, year, rev: str | None = None):
         """The loaded policy; at git revision `rev` when given (read with `git show`, not checked out)."""
-        from engine.policy.cache import load_policy_cached
         v = self.find(policy_id, year)
         if not rev:
             policy = self._loaded(v.path)
@@ -98,8 +100,6 @@ class Workspace:
                 with self._lock:
                     self._policies[v.path] = (_stamps(policy.files), policy)
             return policy
-        from engine.policy.load import load_policy
-        from engine.review.diff import git_show
         sha = self.resolve(rev)
         return load_policy(f"{v.path}@{sha}", git_show(str(v.path), sha))
 
