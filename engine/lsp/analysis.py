@@ -125,18 +125,25 @@ def find_item(policy, name: str):
     return None, None
 
 
-def hover(path: str, text: str, line: int, character: int) -> str | None:
-    """Markdown for the fact, parameter or rule under the cursor: label, type, unit, citation, clause."""
+def _item_at(path: str, text: str, line: int, character: int):
+    """(name, policy, kind, item) for the fact, parameter or rule named under the cursor, else None."""
     w = word_at(text, line, character)
     policy = policy_for(path, text) if w else None
     if policy is None:
         return None
     kind, item = find_item(policy, w[0])
-    if item is None:
+    return None if item is None else (w[0], policy, kind, item)
+
+
+def hover(path: str, text: str, line: int, character: int) -> str | None:
+    """Markdown for the fact, parameter or rule under the cursor: label, type, unit, citation, clause."""
+    got = _item_at(path, text, line, character)
+    if got is None:
         return None
+    name, policy, kind, item = got
     spec = item.spec
     label = spec.get("label") or {}
-    lines = [f"**{w[0]}** ({kind}) — {label.get('ja', '')}", "", label.get("en", "")]
+    lines = [f"**{name}** ({kind}) — {label.get('ja', '')}", "", label.get("en", "")]
     lines.append("")
     lines.append(f"type: `{item.type}`" + (f", unit: {spec['unit']}" if spec.get("unit") else ""))
     if kind == "parameter":
@@ -163,15 +170,12 @@ def _clause_text(policy, cites) -> str | None:
 
 def definition(path: str, text: str, line: int, character: int) -> Span | None:
     """Where the name under the cursor is defined: this file or a base it extends."""
-    w = word_at(text, line, character)
-    policy = policy_for(path, text) if w else None
-    if policy is None:
+    got = _item_at(path, text, line, character)
+    if got is None or got[3].origin is None:
         return None
-    _, item = find_item(policy, w[0])
-    if item is None or item.origin is None:
-        return None
+    name, _, _, item = got
     loc = item.origin.location
-    return Span(loc.file, loc.line - 1, loc.column - 1, loc.column - 1 + len(w[0]))
+    return Span(loc.file, loc.line - 1, loc.column - 1, loc.column - 1 + len(name))
 
 
 _PROSE = re.compile(r"\s*(-\s*)?(ja|en|text|description)\s*:")
