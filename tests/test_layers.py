@@ -29,6 +29,18 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+def _targets(node: ast.Import | ast.ImportFrom, package: str) -> list[str]:
+    """The engine modules an import statement names, a relative one resolved against `package`."""
+    if isinstance(node, ast.Import):
+        return [a.name for a in node.names if a.name.split(".")[0] == "engine"]
+    if node.level:
+        base = package.split(".")
+        mod = ".".join(base[: len(base) - node.level + 1] + ([node.module] if node.module else []))
+    else:
+        mod = node.module or ""
+    return [mod] if mod.split(".")[0] == "engine" else []
+
+
 def _imports(path: Path) -> list[tuple[str, int]]:
     """The engine modules a file imports (top level and inside functions), with line numbers."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -36,20 +48,13 @@ def _imports(path: Path) -> list[tuple[str, int]]:
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found += [(a.name, node.lineno) for a in node.names if a.name.split(".")[0] == "engine"]
+            found += [(mod, node.lineno) for mod in _targets(node, package)]
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - node.level + 1]
-                mod = ".".join(base + ([node.module] if node.module else []))
-            else:
-                mod = node.module or ""
-            if mod.split(".")[0] != "engine":
-                continue
             # `from engine.lang import ast` imports the submodule engine.lang.ast
-            for a in node.names:
-                sub = f"{mod}.{a.name}"
-                found.append((sub if _is_module(sub) else mod, node.lineno))
+            for mod in _targets(node, package):
+                for a in node.names:
+                    sub = f"{mod}.{a.name}"
+                    found.append((sub if _is_module(sub) else mod, node.lineno))
     return found
 
 
@@ -123,3 +128,99 @@ def test_each_layer_says_what_it_holds_and_what_it_may_import():
                                             ("engine.base.diagnostics", "engine.lang.ast")])
 def test_the_layer_check_would_flag_an_upward_import(source, target):
     assert _layer(target) > _layer(source)
+
+
+# --------------------------------------------------------------------------- imports at the top
+# A package-internal import belongs at the top of its module, where a reader sees what the module
+# depends on and tests/test_layers.py sees the cycle it would make. engine/cli/ is exempt: each
+# command imports only what it uses, so `yoko list` does not pay for the evaluator (start-up time).
+# Every other in-function import is listed here with the reason it stays where it is.
+_CHEAP = "`import engine` (every command) stays cheap; the public API loads this on first use"
+_PARSER = "engine.lang.parser loads lark"
+_REWORK = "being reworked for start-up (issue #15) by the lead; lift when that lands"
+LAZY_IMPORTS = {
+    ("engine/__init__.py", "engine.evaluation.evaluate"): _CHEAP,
+    ("engine/__init__.py", "engine.evaluation.facts"): _CHEAP,
+    ("engine/__init__.py", "engine.policy.cache"): _CHEAP,
+    ("engine/__init__.py", "engine.policy.registry"): _CHEAP,
+    ("engine/evaluation/batch.py", "engine.lang.parser"): _PARSER + "; a batch without mapping expressions never parses",
+    ("engine/policy/load.py", "engine.lang.parser"): _PARSER + "; a policy from the cache is never parsed",
+    ("engine/review/prove.py", "engine.lang.parser"): _PARSER + "; only property checks parse",
+    ("engine/policy/load.py", "engine.policy.todo"): "TODO markers are read only when a policy is loaded afresh",
+    ("engine/present/memo.py", "engine.present.quotes"): "quoted clauses only for `evaluate --quote`",
+    ("engine/web/api.py", "engine.web.pages"): "pages imports api (body_text) at the top: a cycle",
+    ("engine/web/pages.py", "engine.web.app"): "app imports pages at the top: a cycle",
+    ("engine/policy/cache.py", "engine.base.files"): _REWORK,
+    ("engine/policy/cache.py", "engine.policy.registry"): _REWORK,
+    ("engine/policy/cache.py", "engine.lang.codegen"): _REWORK,
+    ("engine/policy/yamlio.py", "engine.base.diagnostics"): _REWORK,
+}
+
+
+def in_function_imports(source: str, module: str, is_package: bool = False) -> list[tuple[int, str]]:
+    """(line, imported engine module) for each package-internal import inside a function body."""
+    package = module if is_package else module.rpartition(".")[0]
+    found = []
+    for fn in ast.walk(ast.parse(source)):
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(fn):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                found += [(node.lineno, mod) for mod in _targets(node, package)]
+    return sorted(set(found))  # a nested function's imports are walked from each enclosing one
+
+
+def _lazy_imports(files, root: Path) -> list[tuple[str, int, str]]:
+    """(file, line, module) of each in-function package-internal import outside engine/cli/."""
+    out = []
+    for f in files:
+        rel = f.relative_to(root).as_posix()
+        if rel.startswith("engine/cli/"):
+            continue
+        module = rel.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        out += [(rel, line, mod) for line, mod in in_function_imports(f.read_text(encoding="utf-8"), module,
+                                                                      f.name == "__init__.py")]
+    return out
+
+
+def unlisted_lazy_imports(files=FILES, root: Path = ENGINE.parent) -> list[str]:
+    return [f"{rel}:{line}: imports {mod} inside a function; move it to the top or list it in LAZY_IMPORTS"
+            for rel, line, mod in _lazy_imports(files, root) if (rel, mod) not in LAZY_IMPORTS]
+
+
+def test_package_imports_sit_at_the_top_of_each_module_outside_the_cli():
+    assert unlisted_lazy_imports() == []
+
+
+def test_every_listed_lazy_import_still_exists_and_says_why():
+    present = {(rel, mod) for rel, _, mod in _lazy_imports(FILES, ENGINE.parent)}
+    assert sorted(set(LAZY_IMPORTS) - present) == []
+    assert all(reason.strip() for reason in LAZY_IMPORTS.values())
+
+
+def test_the_import_walker_finds_imports_inside_functions_and_only_those():
+    source = (
+        "from engine.base import words\n"
+        "import json\n"
+        "def f():\n"
+        "    import yaml\n"
+        "    from engine.lang.parser import parse\n"
+        "    class C:\n"
+        "        def g(self):\n"
+        "            from .sibling import x\n"
+        "            import engine.policy.load\n"
+    )
+    assert in_function_imports(source, "engine.review.planted") == [
+        (5, "engine.lang.parser"), (8, "engine.review.sibling"), (9, "engine.policy.load")]
+
+
+def test_a_planted_import_inside_a_function_is_reported_outside_the_cli_only(tmp_path):
+    planted = []
+    for rel in ("engine/review/planted.py", "engine/cli/planted.py"):
+        f = tmp_path / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text("def f():\n    from engine.lang.compile import runner\n    return runner\n", encoding="utf-8")
+        planted.append(f)
+    assert unlisted_lazy_imports(planted, tmp_path) == [
+        "engine/review/planted.py:2: imports engine.lang.compile inside a function; "
+        "move it to the top or list it in LAZY_IMPORTS"]
