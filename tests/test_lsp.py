@@ -112,8 +112,19 @@ def test_hover_shows_label_type_unit_citation_and_value(client):
     line, col = _find(IBARAKI, "expr: beds_counted * unit_per_bed")
     h = client.call(t.TEXT_DOCUMENT_HOVER, t.HoverParams(**client.at(uri, line, col + len("expr: beds_counted * u"))))
     text = h.contents.value
-    assert "unit_per_bed" in text and "1床当たりの額（133千円）" in text and "unit: yen" in text
-    assert "要項第6条第2項" in text and "133,000" in text
+    assert text.startswith("**unit_per_bed** (parameter) — Amount per bed (133 thousand yen)\n\n1床当たりの額（133千円）")
+    assert "type: integer, unit: yen" in text and "value: 133,000 yen" in text
+    assert "citation: Guideline Art. 6(2)" in text and "\n\ndefined at: " in text and text.rstrip("0123456789").endswith("policies/ibaraki/2022.yaml:")
+
+
+def test_hover_is_in_the_language_the_server_was_started_in():
+    ja = Client("ja")
+    uri = ja.open(IBARAKI.resolve())
+    line, col = _find(IBARAKI, "expr: beds_counted * unit_per_bed")
+    text = ja.call(t.TEXT_DOCUMENT_HOVER, t.HoverParams(**ja.at(uri, line, col + len("expr: beds_counted * u")))).contents.value
+    assert text.startswith("**unit_per_bed** (パラメータ) — 1床当たりの額（133千円）\n\nAmount per bed")
+    assert "型: 整数, 単位: 円" in text and "値: 133,000 円" in text and "出典: 要項第6条第2項" in text
+    assert "\n\n定義の場所: " in text and "type:" not in text and "defined at" not in text
 
 
 def test_hover_quotes_the_clause_of_the_source_text(client):

@@ -16,7 +16,10 @@ from engine.policy.load import load_policy
 from engine.policy.sources import check_citations, find_source, clause_text
 from engine.review.stale import stale_labels
 from engine.present.citations import cites_text
-from engine.present.format import fmt
+from engine.present.format import fmt, unit_name
+from engine.present.origin import origin_text
+from engine.base.words import named, render, say
+from engine.lang.types import type_words
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LAST_GOOD: dict[str, object] = {}
@@ -135,27 +138,29 @@ def _item_at(path: str, text: str, line: int, character: int):
     return None if item is None else (w[0], policy, kind, item)
 
 
-def hover(path: str, text: str, line: int, character: int) -> str | None:
-    """Markdown for the fact, parameter or rule under the cursor: label, type, unit, citation, clause."""
+def hover(path: str, text: str, line: int, character: int, lang: str = "ja") -> str | None:
+    """Markdown for the fact, parameter or rule under the cursor, in `lang`: its label (the other
+    language's below it), type, unit, value, citation with the cited clause's words, and where it is defined."""
     got = _item_at(path, text, line, character)
     if got is None:
         return None
     name, policy, kind, item = got
     spec = item.spec
     label = spec.get("label") or {}
-    lines = [f"**{name}** ({kind}) — {label.get('ja', '')}", "", label.get("en", "")]
-    lines.append("")
-    lines.append(f"type: `{item.type}`" + (f", unit: {spec['unit']}" if spec.get("unit") else ""))
+    other = "en" if lang == "ja" else "ja"
+    field = lambda k: named("policy.field", k, lang)  # noqa: E731
+    lines = [f"**{name}** ({say('kind.' + kind, lang)}) — {label.get(lang, '')}", "", label.get(other, ""), ""]
+    lines.append(f"{field('type')}: {render(type_words(item.type), lang)}"
+                 + (f", {field('unit')}: {unit_name(spec['unit'], lang)}" if spec.get("unit") else ""))
     if kind == "parameter":
-        lines.append(f"value: {fmt(item.value, 'ja', spec.get('unit'))}")
+        lines.append(f"{field('value')}: {fmt(item.value, lang, spec.get('unit'))}")
     if spec.get("cite"):
-        lines.append(f"根拠 / cite: {cites_text(spec.get('cite'), policy.meta, 'ja')}")
+        lines.append(f"{field('cite')}: {cites_text(spec.get('cite'), policy.meta, lang)}")
         clause = _clause_text(policy, spec.get("cite"))
         if clause:
             lines += ["", "> " + clause.replace("\n", "\n> ")]
-    o = item.origin
-    if o is not None:
-        lines.append(f"defined at {o.location.file}:{o.location.line}")
+    if item.origin is not None:  # after a blank line: a line right after a quote would join it
+        lines += ["", f"{field('defined_at')}: {origin_text(item, lang)}"]
     return "\n".join(lines)
 
 

@@ -64,7 +64,7 @@ def build(lang: str = "ja") -> LanguageServer:
     @server.feature(t.TEXT_DOCUMENT_HOVER)
     def hover(ls, params: t.HoverParams):
         doc = server.workspace.get_text_document(params.text_document.uri)
-        md = analysis.hover(path_of(doc.uri), doc.source, params.position.line, params.position.character)
+        md = analysis.hover(path_of(doc.uri), doc.source, params.position.line, params.position.character, lang)
         return t.Hover(contents=t.MarkupContent(kind=t.MarkupKind.Markdown, value=md)) if md else None
 
     @server.feature(t.TEXT_DOCUMENT_DEFINITION)
