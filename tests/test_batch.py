@@ -195,12 +195,34 @@ def test_mapping_errors_are_located_in_the_mapping(cli, tmp_path, text, want, ta
     assert want in r.err
 
 
-def test_jobs_spread_rows_over_processes_and_keep_input_order(cli, tmp_path):
-    one = cli("evaluate", "--batch", SLICE, "--map", MAP, *POLICY)
+def test_jobs_spread_rows_over_processes_and_keep_input_order(cli, tmp_path, monkeypatch):
+    from engine.evaluation import batch
+    monkeypatch.setattr(batch, "CHUNK_ROWS", 8)  # several chunks, so that workers do start
+    one = cli("evaluate", "--batch", SLICE, "--map", MAP, *POLICY, "--jobs", "1")
     two = cli("evaluate", "--batch", SLICE, "--map", MAP, *POLICY, "--jobs", "2")
     assert one.code == two.code == 0
     assert one.out == two.out and len(jsonl(one.out)) == 41
     assert one.err == two.err == "41 rows: 41 evaluated, 0 error rows, 2 left out by where\n"
+
+
+def test_a_table_of_one_chunk_is_evaluated_without_starting_workers(cli, monkeypatch):
+    import concurrent.futures
+
+    def no_pool(*a, **k):
+        raise AssertionError("workers started for a table of one chunk")
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
+    one = cli("evaluate", "--batch", SLICE, "--map", MAP, *POLICY, "--jobs", "1")
+    two = cli("evaluate", "--batch", SLICE, "--map", MAP, *POLICY, "--jobs", "2")
+    assert one.code == two.code == 0 and one.out == two.out and len(jsonl(two.out)) == 41
+
+
+@pytest.mark.parametrize("cores, jobs", [(1, 1), (None, 1), (2, 2), (8, 2)])
+def test_jobs_default_to_two_where_there_are_two_cores(monkeypatch, cores, jobs):
+    import os
+
+    from engine.cli.evaluate import default_jobs
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert default_jobs() == jobs
 
 
 class _Tty(io.StringIO):

@@ -21,6 +21,7 @@ An empty cell is unknown, never zero or false.
 """
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -514,9 +515,18 @@ def run_batch(policy, mapping: Mapping, rows, emit: Callable[[dict], None], *, j
         if progress:
             progress(summary.rows)
 
+    chunks = _chunks(wanted(), CHUNK_ROWS)
+    first = next(chunks, None)
+    second = next(chunks, None) if first is not None else None
+    if second is None:  # one chunk at most (a small table): evaluated here, no workers to start
+        for rec in _worker_chunk(first or []):
+            take(rec)
+        if progress:
+            progress(summary.rows)
+        return summary
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
                              initargs=(*key, None if mapping.path else mapping)) as pool:
-        for chunk in _chunks(wanted(), CHUNK_ROWS):
+        for chunk in itertools.chain((first, second), chunks):
             in_flight.append(pool.submit(_worker_chunk, chunk))
             if len(in_flight) >= WINDOW_PER_JOB * jobs:
                 collect()
