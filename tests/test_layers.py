@@ -137,7 +137,6 @@ def test_the_layer_check_would_flag_an_upward_import(source, target):
 # Every other in-function import is listed here with the reason it stays where it is.
 _CHEAP = "`import engine` (every command) stays cheap; the public API loads this on first use"
 _PARSER = "engine.lang.parser loads lark"
-_REWORK = "being reworked for start-up (issue #15) by the lead; lift when that lands"
 LAZY_IMPORTS = {
     ("engine/__init__.py", "engine.evaluation.evaluate"): _CHEAP,
     ("engine/__init__.py", "engine.evaluation.facts"): _CHEAP,
@@ -150,10 +149,6 @@ LAZY_IMPORTS = {
     ("engine/present/memo.py", "engine.present.quotes"): "quoted clauses only for `evaluate --quote`",
     ("engine/web/api.py", "engine.web.pages"): "pages imports api (body_text) at the top: a cycle",
     ("engine/web/pages.py", "engine.web.app"): "app imports pages at the top: a cycle",
-    ("engine/policy/cache.py", "engine.base.files"): _REWORK,
-    ("engine/policy/cache.py", "engine.policy.registry"): _REWORK,
-    ("engine/policy/cache.py", "engine.lang.codegen"): _REWORK,
-    ("engine/policy/yamlio.py", "engine.base.diagnostics"): _REWORK,
 }
 
 

@@ -21,7 +21,10 @@ import pickle
 import sys
 
 from engine.base.diagnostics import YokoError, remember_source
+from engine.base.files import read_bytes
+from engine.lang.codegen import generated
 from engine.policy.load import Policy, load_policy
+from engine.policy.registry import policy_dirs
 
 FORMAT = 3  # bump when the pickled layout changes
 
@@ -60,7 +63,6 @@ def file_hash(path: str) -> str | None:
 
 
 def _bytes(path: str) -> bytes | None:
-    from engine.base.files import read_bytes
     try:
         return read_bytes(path)
     except YokoError:
@@ -85,7 +87,6 @@ def _where_bases_are(path: str) -> str:
     renamed there changes this listing, so a cached policy is never served after its base could
     resolve elsewhere; a base edited in place is caught by the file hashes stored in the entry.
     """
-    from engine.policy.registry import policy_dirs
     parts = [os.environ.get("YOKO_POLICY_PATH", "")]
     folders = [os.path.dirname(os.path.abspath(path))]
     for d in policy_dirs():
@@ -161,7 +162,6 @@ def put(path: str, policy) -> None:
 
 def _portable(policy):
     """The policy's generated function in a form the pickle can keep (None when there is none)."""
-    from engine.lang.codegen import generated
     try:
         g = generated(policy)
     except (RecursionError, MemoryError, SyntaxError, ValueError):  # as evaluate._generated

@@ -474,7 +474,6 @@ class PlainConverter:
         return str(node)
 
     def _surrogate(self, loc: Location) -> None:
-        from engine.base.diagnostics import diag
         self.sink.items.append(diag("lone_surrogate", loc))
 
     def _loc(self, parent, key):

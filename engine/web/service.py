@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.base.diagnostics import Location, YokoError, diag
+from engine.base.diagnostics import Diagnostic, Location, YokoError, diag
 from engine.evaluation.evaluate import evaluate as run
 from engine.policy.load import load_policy
 from engine.policy.sources import find_source, clause_text
