@@ -277,7 +277,7 @@ class Reader:
             return self.w(f + "1", a=shown[0])
         if f in ("period_end", "period_end_counting_from") and len(args) == 3 and isinstance(args[2], ast.Literal) \
                 and args[2].value in ("days", "months", "years"):
-            return self.w(f, a=shown[0], b=shown[1], c=self.w(f"unit.{args[2].value}"))
+            return self.w(f, a=shown[0], b=shown[1], c=say(f"common.unit.{args[2].value}", self.lang))
         if f in _CALLS:
             try:
                 return self.w(f, **dict(zip("abc", shown)))
