@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ast as py
 import datetime
+import os
 import re
+import sys
 import traceback
 
 import pytest
@@ -19,7 +21,7 @@ from hypothesis import strategies as st
 
 import engine
 from engine.base.diagnostics import YokoError
-from engine.evaluation.evaluate import PATHS, run_rules
+from engine.evaluation.evaluate import PATHS, public_results, run_rules
 from engine.evaluation.facts import check_facts
 from engine.lang.builtins import EvalError
 from engine.lang.codegen import generate, generated
@@ -34,8 +36,9 @@ SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
 EDGES = [0, 1, 11, 12, 19, 20, 21, 24, 25, 59, 60, 499, 500, 501, 960, 961, 999, 1000, 1860, 1861, 1999, 2000]
 
 
-def reference(policy, facts) -> tuple:
-    """("ok", every rule's value exactly) or ("error", code, rule, offset) by the reference interpreter."""
+def reference(policy, facts, names=None) -> tuple:
+    """("ok", every rule's value exactly (or those of `names`)) or ("error", code, rule, offset) by
+    the reference interpreter."""
     env = policy.param_env()
     env.update(facts)
     sets, specs = {}, {n: f.spec for n, f in policy.facts.items()}
@@ -46,7 +49,7 @@ def reference(policy, facts) -> tuple:
                 env[name] = settle(policy.rules[name].node, env, sets, name, specs)
         except EvalError as e:
             return "error", e.code, name, e.node.start if e.node is not None else None
-    return "ok", repr({n: env[n] for n in policy.order})
+    return "ok", repr({n: env[n] for n in names or policy.order})
 
 
 def fast(policy, facts, path) -> tuple:
@@ -58,6 +61,15 @@ def fast(policy, facts, path) -> tuple:
     return "ok", repr({n: env[n] for n in policy.order})
 
 
+def public(policy, facts) -> tuple:
+    try:
+        results = public_results(policy, facts)
+    except YokoError as e:
+        d = e.diagnostics[0]
+        return "error", d.code, d.location
+    return "ok", repr(results)
+
+
 def agree(policy, facts) -> None:
     want = reference(policy, facts)
     for path in PATHS:
@@ -67,6 +79,8 @@ def agree(policy, facts) -> None:
             rule = policy.rules[want[2]]
             where = rule.locate(want[3]) if want[3] is not None else None
             assert got[2] == (where or rule.location), facts
+    got = public(policy, facts)  # the public results alone (from the generated function when it can)
+    assert got == (fast(policy, facts, "generated") if want[0] == "error" else reference(policy, facts, policy.results)), facts
 
 
 def _number(spec, whole: bool):
@@ -108,12 +122,23 @@ def facilities(draw, policy):
         assume(False)
 
 
-def on_random_facilities(path: str, check_one) -> None:
+@st.composite
+def complete_facilities(draw, policy):
+    """Every fact of the policy given (a filled-in application: the generated function's first
+    copy of the rules, and the public results it returns by itself), checked like a facts file."""
+    raw = draw(st.fixed_dictionaries({n: fact_value(d.spec) for n, d in policy.facts.items()}))
+    try:
+        return check_facts(raw, policy)
+    except YokoError:
+        assume(False)
+
+
+def on_random_facilities(path: str, check_one, strategy=facilities) -> None:
     """check_one(policy, facts) on random facilities of the policy at `path` (hypothesis)."""
     policy = load_policy(path)
 
     @SETTINGS
-    @given(facilities(policy))
+    @given(strategy(policy))
     def check(facts):
         check_one(policy, facts)
     check()
@@ -122,6 +147,22 @@ def on_random_facilities(path: str, check_one) -> None:
 @pytest.mark.parametrize("path", POLICIES)
 def test_every_path_gives_the_reference_values_on_random_facilities_of_a_real_policy(path):
     on_random_facilities(path, agree)
+
+
+@pytest.mark.parametrize("path", POLICIES)
+def test_every_path_gives_the_reference_values_when_every_fact_is_given(path):
+    on_random_facilities(path, agree, complete_facilities)
+
+
+def test_the_public_results_come_from_the_generated_function_when_every_fact_is_given():
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks"))
+    from full_policy import generate as full_facilities  # a filled-in application each
+    policy = engine.load("ibaraki", 2022)
+    for facts in full_facilities(200, seed=3):
+        facts = check_facts(facts, policy)
+        direct = generated(policy).fn(facts, True)
+        assert type(direct) is dict  # no rule unknown: nothing to settle, no environment built
+        assert repr(direct) == reference(policy, facts, policy.results)[1]
 
 
 def test_every_path_gives_the_reference_values_on_the_differential_facilities_of_ibaraki():

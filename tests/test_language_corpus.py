@@ -9,7 +9,7 @@ from ruamel.yaml import YAML
 
 from engine.lang.builtins import EvalError
 from engine.base.diagnostics import YokoError
-from engine.evaluation.evaluate import PATHS, reference_values, run_rules
+from engine.evaluation.evaluate import PATHS, public_results, reference_values, run_rules
 from engine.lang.values import to_json
 from langcase import case_facts, load_case, run_case
 
@@ -80,6 +80,21 @@ def test_every_evaluation_path_agrees_with_the_reference_interpreter(case, path)
         return
     env = run_rules(policy, facts, path=path)
     assert repr({n: env[n] for n in policy.order}) == repr(ref)  # exactly: 2 is not Fraction(2, 1)
+
+
+@pytest.mark.parametrize("case", EVALUATED)
+def test_the_public_results_alone_are_the_reference_interpreters(case):
+    """evaluate.public_results, which the generated function answers by itself when it can."""
+    policy, _ = load_case(case)
+    facts = case_facts(case, policy)
+    try:
+        ref = reference_values(policy, facts)
+    except EvalError as e:
+        with pytest.raises(YokoError) as info:
+            public_results(policy, facts)
+        assert info.value.diagnostics[0].code == e.code
+        return
+    assert repr(public_results(policy, facts)) == repr({n: ref[n] for n in policy.results})
 
 
 @pytest.mark.parametrize("case", ALL)

@@ -857,7 +857,9 @@ def _locate(stmt, line: int):
 
 @dataclass
 class Generated:
-    """A policy's generated function: `fn(facts)` -> every rule's value, in `names` order."""
+    """A policy's generated function: `fn(facts)` -> every rule's value, in `names` order;
+    `fn(facts, True)` -> the same, or a dict of the public results alone when every fact the rules
+    read is given and no rule is unknown (see _public_return)."""
 
     fn: Callable[[dict], tuple]
     module: py.Module | None  # None when the function came from the policy cache (see portable)
@@ -898,7 +900,7 @@ def from_portable(policy, saved: tuple) -> Generated:
     ns = {}
     for k, (how, v) in ns_spec.items():
         ns[k] = HELPERS[v] if how == "helper" else builtins.BUILTINS[v].impl if how == "builtin" else v
-    fn = types.FunctionType(marshal.loads(code), ns, fname)
+    fn = types.FunctionType(marshal.loads(code), ns, fname, (False,))  # public=False
     return Generated(fn, None, tuple(policy.order), _template(policy), _rule_of(policy))
 
 
@@ -948,8 +950,10 @@ def generate(policy) -> Generated:
         return body
 
     known = rules()
+    public = _public_return(policy, rule_vals, g.line)
     facts_known[0] = False
     body = rules()
+    body.append(_public_return(policy, rule_vals, g.line))
     ret = py.Return(py.Tuple([_name("r_" + n) for n in policy.order], py.Load()))
     # every fact read once: by subscript while all are there (the common case), else by get
     every, some = [], [_locate(py.Assign([_store("_get")], py.Attribute(_name("facts"), "get", py.Load())), 1)]
@@ -964,17 +968,30 @@ def generate(policy) -> Generated:
         every.append(_locate(py.Assign([_store("_known")], given), 1))
         some.append(_locate(py.Assign([_store("_known")], _c(False)), 1))
         head = [_locate(py.Try(every, [_locate(py.ExceptHandler(_name("_KeyError"), None, some), 1)], [], []), 1),
-                _locate(py.If(_name("_known"), known + [_locate(py.Return(ret.value), g.line)], []), 1)]
+                _locate(py.If(_name("_known"), known + [public, _locate(py.Return(ret.value), g.line)], []), 1)]
     fname = _function_name(policy)
-    fdef = py.FunctionDef(fname, py.arguments([], [py.arg("facts")], None, [], [], None, []),
+    fdef = py.FunctionDef(fname, py.arguments([], [py.arg("facts"), py.arg("_public")], None, [], [], None, [_c(False)]),
                           head + body + [_locate(ret, g.line)], [], None, None)
     _locate(fdef, 1)
     module = py.Module([fdef], [])
     _fill_locations(fdef)
     code = compile(module, policy.path, "exec")
     fcode = next(c for c in code.co_consts if isinstance(c, types.CodeType))
-    fn = types.FunctionType(fcode, g.ns, fname)
+    fn = types.FunctionType(fcode, g.ns, fname, (False,))  # public=False (not kept by the code object)
     return Generated(fn, module, tuple(policy.order), _template(policy), _rule_of(policy))
+
+
+def _public_return(policy, vals: dict[str, Val], line: int) -> py.stmt:
+    """`if _public and <no rule unknown> and <no yen result a Fraction>: return {result: value}`:
+    the public results alone, for a caller that reads nothing else (evaluate.public_results),
+    once nothing is left to settle (decided means known runs only for an unknown rule) or to check
+    (a result in yen must be whole yen: a Fraction goes the long way, which checks it)."""
+    rules = policy.rules
+    known = [_is_not(_name("r_" + n), None) for n in policy.order if vals[n].nullable]
+    whole = [py.Compare(_callf("_type", _name("r_" + n)), [py.IsNot()], [_name("_Fraction")])
+             for n in policy.results if rules[n].spec.get("unit") == "yen"]
+    out = py.Dict([_c(n) for n in policy.results], [_name("r_" + n) for n in policy.results])
+    return _locate(py.If(_and(_name("_public"), *known, *whole), [_locate(py.Return(out), line)], []), line)
 
 
 def _fill_locations(root: py.AST) -> None:
