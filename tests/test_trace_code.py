@@ -13,11 +13,11 @@ import json
 import pytest
 from engine.base.diagnostics import YokoError
 from engine.evaluation import evaluate as ev_mod
-from engine.evaluation.evaluate import Evaluation, _trace_plan, run_rules
+from engine.evaluation.evaluate import Evaluation, _json_plan, _trace_plan, run_rules
 from engine.evaluation.trace_code import trace_function
 from engine.policy.load import load_policy
 from langcase import case_facts, load_case
-from test_codegen import POLICIES, on_random_facilities
+from test_codegen import POLICIES, complete_facilities, on_random_facilities
 from test_language_corpus import ALL
 
 
@@ -27,15 +27,23 @@ def _same_trace(policy, facts) -> None:
     except YokoError:
         return
     ev = Evaluation(policy, facts, env)
-    want = [ev.trace_entry(n) for n in policy.order]
-    got = trace_function(policy, _trace_plan(policy))(env, ev.needed_for)
+    want = ev.document(trace=True)  # piece by piece, every entry by trace_entry
+    if "_trace_fn" not in policy.__dict__:  # what to_json uses once the policy has been traced often
+        policy.__dict__["_trace_fn"] = trace_function(policy, _trace_plan(policy), _json_plan(policy))
+    got = ev.to_json(trace=True)
     assert json.dumps(got, ensure_ascii=False, default=repr) == json.dumps(want, ensure_ascii=False, default=repr)
     assert got == want
+    assert ev.trace() == want["trace"]
 
 
 @pytest.mark.parametrize("path", POLICIES)
 def test_the_generated_trace_equals_the_entry_by_entry_trace_on_random_facilities_of_a_real_policy(path):
     on_random_facilities(path, _same_trace)
+
+
+@pytest.mark.parametrize("path", POLICIES)
+def test_the_generated_trace_equals_the_entry_by_entry_trace_when_every_fact_is_given(path):
+    on_random_facilities(path, _same_trace, complete_facilities)
 
 
 @pytest.mark.parametrize("case", [c for c in ALL if not {"want_error", "want_runtime_error"} & set(c.values[0])])
@@ -47,7 +55,7 @@ def test_the_generated_trace_equals_the_entry_by_entry_trace_on_a_language_case(
 def test_a_policy_is_traced_entry_by_entry_until_it_has_been_traced_often(monkeypatch):
     policy = load_policy("policies/ibaraki/2022.yaml")
     built = []
-    monkeypatch.setattr(ev_mod, "trace_function", lambda p, plan: built.append(p) or trace_function(p, plan))
+    monkeypatch.setattr(ev_mod, "trace_function", lambda p, *plans: built.append(p) or trace_function(p, *plans))
     ev = Evaluation(policy, {}, run_rules(policy, {}))
     first = [ev.trace() for _ in range(ev_mod.TRACES_BEFORE_CODE)]
     assert built == []

@@ -81,9 +81,10 @@ class Evaluation:
     def trace(self) -> list[dict]:
         """One entry per rule, in evaluation order: value, reads, decisive parts, citation, source."""
         fn = _trace_function(self.policy)
-        if fn is None:
+        doc = fn(self.env, self.needed_for) if fn is not None else None
+        if doc is None:
             return [self.trace_entry(n) for n in self.policy.order]
-        return fn(self.env, self.needed_for)
+        return doc[3]
 
     def trace_entry(self, name: str) -> dict:
         rule = self.policy.rules[name]
@@ -116,6 +117,22 @@ class Evaluation:
         return {"expr": text, "value": _j(t.value(node, self.env)), "names": names, "rule": ref}
 
     def to_json(self, trace: bool = True) -> dict:
+        fn = _trace_function(self.policy) if trace else None
+        doc = fn(self.env, self.needed_for) if fn is not None else None
+        if doc is not None:  # the same document, every piece by the policy's generated function
+            results, unknown, not_applicable, entries = doc
+            out = {"policy": self.policy.id, "fiscal_year": self.policy.fiscal_year, "results": results,
+                   "unknown": unknown, "needed_facts": self.needed_facts if unknown else [],
+                   "not_applicable": not_applicable}
+            notes = getattr(self.facts, "notes", None)
+            if notes:
+                out["notes"] = [d.to_json() for d in notes]
+            out["trace"] = entries
+            return out
+        return self.document(trace)
+
+    def document(self, trace: bool = True) -> dict:
+        """to_json, piece by piece (the definition the generated document is tested against)."""
         out = {
             "policy": self.policy.id,
             "fiscal_year": self.policy.fiscal_year,
@@ -128,7 +145,7 @@ class Evaluation:
         if notes:
             out["notes"] = [d.to_json() for d in notes]
         if trace:
-            out["trace"] = self.trace()
+            out["trace"] = [self.trace_entry(n) for n in self.policy.order]
         return out
 
 
@@ -186,7 +203,7 @@ def _trace_function(policy: Policy):
     if count <= TRACES_BEFORE_CODE:
         return None
     try:
-        fn = d["_trace_fn"] = trace_function(policy, _trace_plan(policy))
+        fn = d["_trace_fn"] = trace_function(policy, _trace_plan(policy), _json_plan(policy))
     except (RecursionError, MemoryError, SyntaxError, ValueError):  # too deep for compile(), or no expression
         d["_trace_fn_failed"] = True
     return fn

@@ -1,29 +1,37 @@
 # SPDX-License-Identifier: MIT
-"""A policy's trace written by one generated function, its fixed parts built once per policy.
+"""A policy's JSON document with its trace written by one generated function, its fixed parts
+built once per policy.
 
-`trace_function(policy)` returns `fn(env, needed) -> [entry, ...]`, the list that
-Evaluation.trace_entry gives rule by rule (the definition; the tests compare the two): every name
-is read from the environment and put in JSON form once, each entry is one dict display whose fixed
-fields (label, cite, expression, source, notes) are constants shared by every facility, and the
-decisive parts (engine.lang.interpret.why) are chosen by straight-line code over the values of the
-parts, which the expression generator of engine.lang.codegen computes inline (a part that fails
-is _FAILED, as for the tracer's closures). As in engine.lang.codegen, only this module
-decides what becomes code: locals are numbered, every literal is an `ast.Constant` or a module
-constant holding the value itself, and no text of the policy becomes source.
+`trace_function(policy, plan)` returns `fn(env, needed) -> (results, unknown, not_applicable,
+trace)` or None when the environment lacks a rule or fact (the caller then writes the document
+entry by entry). The pieces are what Evaluation.to_json and Evaluation.trace_entry give (the
+definition; the tests compare the two): every name is read from the environment in one call and
+put in JSON form once (not at all when its type holds only plain values), each entry is one dict
+display whose fixed fields (label, cite, expression, source, notes) are constants shared by every
+facility, and the decisive parts (engine.lang.interpret.why) are chosen by straight-line code over
+the values of the parts, which the expression generator of engine.lang.codegen computes inline (a
+part that can fail is _FAILED when it does, as for the tracer's closures). A decisive part whose
+value is true, false or unknown is a constant dict shared by every facility too, like the fixed
+fields: the document is for writing out, not for changing in place. As in engine.lang.codegen,
+only this module decides what becomes code: locals are numbered, every literal is an
+`ast.Constant` or a module constant holding the value itself, and no text of the policy becomes
+source.
 """
 from __future__ import annotations
 
 import ast as py
+import operator
 import types
 from typing import Callable
 
 from engine.lang import ast
 from engine.lang.builtins import EvalError
-from engine.lang.codegen import _STRUCT_KINDS, Generator, Val, _c, _fill_locations, _locate, _name, _store
+from engine.lang.codegen import _STRUCT_KINDS, Generator, Val, _c, _cannot_fail, _fill_locations, _locate, _name, _store
 from engine.lang.compile import _FAILED, tracer
 from engine.lang.values import to_json
 
 _SIMPLE = frozenset((bool, int, str, type(None)))
+_PLAIN_KINDS = frozenset(("bool", "text", "enum"))  # a value of these types is its own JSON form
 
 
 def _scan(values: tuple, decisive: bool):
@@ -45,11 +53,11 @@ class _Builder:
         self.policy = policy
         self.tracer = tracer(policy)
         self.ns: dict = {"_type": type, "_S": _SIMPLE, "_tj": to_json, "_FAILED": _FAILED,
-                         "_scan": _scan, "__builtins__": {}}
+                         "_scan": _scan, "_KeyError": KeyError, "__builtins__": {}}
         self.consts: dict[int, str] = {}
-        self.raw: dict[str, str] = {}  # name -> local holding env.get(name)
+        self.raw: dict[str, str] = {}  # name -> local holding env[name], read at the top
         self.json: dict[str, str] = {}  # name -> local holding its JSON form
-        self.head: list[py.stmt] = []
+        self.head: list[py.stmt] = []  # the JSON forms, after the values are read
         self.params = policy.param_env()
         self.gen = Generator(self.params, self._resolve)  # the parts' values, as generated code
         self.n = 0
@@ -74,12 +82,19 @@ class _Builder:
         local = self.raw.get(name)
         if local is None:
             local = self.raw[name] = self.fresh("a")
-            self.head.append(py.Assign([_store(local)], py.Call(_name("_get"), [_c(name)], [])))
         return _name(local)
+
+    def kind(self, name: str) -> str:
+        """The declared or inferred type kind of a fact or rule ("any" when neither)."""
+        item = self.policy.facts.get(name) or self.policy.rules.get(name)
+        t = getattr(item, "type", None)
+        return t.kind if t is not None else "any"
 
     def json_of(self, name: str) -> py.expr:
         if name in self.params:
             return self.const(to_json(self.params[name]))
+        if self.kind(name) in _PLAIN_KINDS:  # checked facts and rule values of these types are plain
+            return self.value_of(name)
         local = self.json.get(name)
         if local is None:
             raw = self.value_of(name)
@@ -100,19 +115,21 @@ class _Builder:
             return Val(self.value_of(name), True)
         return None
 
-    def compute(self, node, out: list, local: str, catch: bool) -> None:
+    def compute(self, node, out: list, local: str, catch: bool) -> bool:
         """Statements computing the node's value into `local` by the expression generator; with
-        `catch`, a failure gives _FAILED (as the tracer's _safe), else it is raised."""
+        `catch`, a failure gives _FAILED (as the tracer's _safe), else it is raised. Whether the
+        value may be _FAILED."""
         g = self.gen
         g.start(node, lambda offset: None, 1)
         g.block = []
         v = g.expr(node)
         stmts = g.block + [py.Assign([_store(local)], v.expr)]
-        if not catch:
+        if not catch or (not g.block and _cannot_fail(v.expr)):  # tests and look-ups only: nothing to catch
             out.extend(stmts)
-            return
+            return False
         failed = py.ExceptHandler(_name("_EvalError"), None, [py.Assign([_store(local)], _name("_FAILED"))])
         out.append(py.Try(stmts, [failed], [], []))
+        return True
 
     def fn_of(self, node) -> py.expr:
         return self.const(self.tracer._fn(node))
@@ -124,8 +141,7 @@ class _Builder:
         if isinstance(node, ast.Name):
             return self.value_of(node.id), False
         local = self.fresh("p")
-        self.compute(node, out, local, True)
-        return _name(local), True
+        return _name(local), self.compute(node, out, local, True)
 
     def why(self, rule, node, out: list, known: tuple | None = None) -> None:
         """Statements appending node's decisive parts to `b` (engine.lang.interpret.why).
@@ -138,8 +154,14 @@ class _Builder:
                 whole = known[0]
             else:
                 w = self.fresh("w")
-                out.append(py.Assign([_store(w)], py.Call(
-                    _name("_scan"), [py.Tuple([v for v, _ in vals], py.Load()), _c(decisive)], [])))
+                if any(fails for _, fails in vals):  # left to right, stopping at a failure
+                    scan = py.Call(_name("_scan"), [py.Tuple([v for v, _ in vals], py.Load()), _c(decisive)], [])
+                else:  # no part can fail: decisive if one is, else unknown if one is (Kleene)
+                    scan = py.IfExp(py.BoolOp(py.Or(), [py.Compare(v, [py.Is()], [_c(decisive)]) for v, _ in vals]),
+                                    _c(decisive),
+                                    py.IfExp(py.BoolOp(py.Or(), [py.Compare(v, [py.Is()], [_c(None)]) for v, _ in vals]),
+                                             _c(None), _c(not decisive)))
+                out.append(py.Assign([_store(w)], scan))
                 whole = _name(w)
             k, u = self.fresh("k"), self.fresh("u")
             out.append(py.Assign([_store(k)], py.Compare(whole, [py.Is()], [_c(decisive)])))
@@ -167,9 +189,10 @@ class _Builder:
         self.leaf(rule, node, out, known)
 
     def leaf(self, rule, node, out: list, known: tuple | None) -> None:
-        """b.append(the part's dict): its text, value, the values of the names it reads, its rule."""
+        """b.append(the part's dict): its text, value, the names it reads, its rule. A part that
+        is true, false or unknown appends one of three dicts built once."""
         if isinstance(node, ast.Name):
-            value = self.json_of(node.id)
+            value, raw = self.json_of(node.id), self.value_of(node.id)
         else:
             if known is None:
                 v = _name(self.fresh("q"))
@@ -179,13 +202,20 @@ class _Builder:
                              py.Call(self.fn_of(node), [_name("env")], []))
             else:
                 v = known[0]
-            x = self.fresh("x")
-            out.append(py.Assign([_store(x)], v))
-            value = self.to_json(_name(x))
-        names = self.const(list(self.tracer.names(node)))  # their values are under the entry's "reads"
+            if isinstance(v, py.Name):
+                raw = v
+            else:
+                raw = _name(self.fresh("x"))
+                out.append(py.Assign([_store(raw.id)], v))
+            value = self.to_json(raw)
+        names = list(self.tracer.names(node))  # their values are under the entry's "reads"
+        text = rule.text[node.start:node.end]
         ref = node.id if isinstance(node, ast.Name) and node.id in self.policy.rules else None
-        part = py.Dict([_c("expr"), _c("value"), _c("names"), _c("rule")],
-                       [_c(rule.text[node.start:node.end]), value, names, _c(ref)])
+        keys = [_c("expr"), _c("value"), _c("names"), _c("rule")]
+        part = py.Dict(keys, [_c(text), value, self.const(names), _c(ref)])
+        for truth in (None, False, True):  # the common values: one dict each, built here
+            fixed = self.const({"expr": text, "value": truth, "names": names, "rule": ref})
+            part = py.IfExp(py.Compare(raw, [py.Is()], [_c(truth)]), fixed, part)
         out.append(py.Expr(py.Call(py.Attribute(_name("b"), "append", py.Load()), [part], [])))
 
     # ---------------------------------------------------------------- entries
@@ -223,9 +253,11 @@ class _Builder:
         return out, e
 
 
-def trace_function(policy, plan: dict) -> Callable[[dict, Callable], list]:
-    """The policy's trace as one generated function `fn(env, needed)` (see the module docstring);
-    `plan` is engine.evaluation.evaluate._trace_plan(policy): per rule, its fixed fields and reads."""
+def trace_function(policy, plan: dict, document: tuple) -> Callable[[dict, Callable], tuple | None]:
+    """The policy's JSON document as one generated function `fn(env, needed)` (see the module
+    docstring); `plan` is engine.evaluation.evaluate._trace_plan(policy): per rule, its fixed
+    fields and reads; `document` its _json_plan: the public results, the other rules, and the
+    results with an applies_if rule. `needed(rule)` gives an unknown rule's needed facts."""
     b = _Builder(policy)
     body, entries = [], []
     for name in policy.order:
@@ -235,14 +267,31 @@ def trace_function(policy, plan: dict) -> Callable[[dict, Callable], list]:
         stmts, e = b.entry(name, template, reads)
         body.extend(stmts)
         entries.append(e)
+    results, others, conds = document
+    doc = [py.Assign([_store("_results")], py.Dict([_c(n) for n in results], [b.json_of(n) for n in results])),
+           py.Assign([_store("_unknown")], py.List([], py.Load())),
+           py.Assign([_store("_na")], py.List([], py.Load()))]
+    for n in (*results, *others):  # unknown: the public results, then the other rules, each in its order
+        doc.append(py.If(py.Compare(b.value_of(n), [py.Is()], [_c(None)]), [_append("_unknown", _c(n))], []))
+    for n, cond in conds:  # not applicable: a result whose applies_if rule is false
+        doc.append(py.If(py.Compare(b.value_of(cond), [py.Is()], [_c(False)]), [_append("_na", _c(n))], []))
     b.ns.update(b.gen.ns)  # the expression generator's helpers and constants (K, N, _fn_ names)
     b.ns["_EvalError"] = EvalError
-    head = [py.Assign([_store("_get")], py.Attribute(_name("env"), "get", py.Load()))] + b.head
-    ret = py.Return(py.List([_name(e) for e in entries], py.Load()))
+    read = list(b.raw)  # every name read, in one call; a missing one: the caller writes it entry by entry
+    b.ns["_pick"] = operator.itemgetter(*read, read[0]) if read else (lambda env: ())
+    targets = py.Tuple([_store(b.raw[n]) for n in read] + [_store("_")], py.Store()) if read else _store("_")
+    head = [py.Try([py.Assign([targets], py.Call(_name("_pick"), [_name("env")], []))],
+                   [py.ExceptHandler(_name("_KeyError"), None, [py.Return(_c(None))])], [], [])] + b.head
+    ret = py.Return(py.Tuple([_name("_results"), _name("_unknown"), _name("_na"),
+                              py.List([_name(e) for e in entries], py.Load())], py.Load()))
     fdef = py.FunctionDef("trace", py.arguments([], [py.arg("env"), py.arg("needed")], None, [], [], None, []),
-                          head + body + [ret], [], None, None)
+                          head + body + doc + [ret], [], None, None)
     _locate(fdef, 1)
     _fill_locations(fdef)
     code = compile(py.Module([fdef], []), f"<trace of {policy.path}>", "exec")
     fcode = next(c for c in code.co_consts if isinstance(c, types.CodeType))
     return types.FunctionType(fcode, b.ns, "trace")
+
+
+def _append(target: str, value: py.expr) -> py.stmt:
+    return py.Expr(py.Call(py.Attribute(_name(target), "append", py.Load()), [value], []))
