@@ -14,8 +14,9 @@ Rows (facilities per second, best of --repeats passes; ratios measured in this r
                           the generated function returns the public results itself)
   yoko, every rule kept   run_rules(policy, facts) -> the environment of every value, then that dict
   yoko, checked           check_facts + the above: what engine.evaluate() does with raw input
-  yoko, JSON, no trace    Evaluation.to_json(trace=False): results, unknown, needed_facts as JSON
-  yoko, traces on         Evaluation.to_json(trace=True): the above plus a trace entry for every rule
+  yoko, JSON, no trace    evaluate(policy, facts).to_json(trace=False): results, unknown, needed_facts
+  yoko, traces on         evaluate(policy, facts).to_json(trace=True): the above plus a trace entry for
+                          every rule
                           (values read, the parts that decided it, citations, source lines)
 
 Each output is dropped as soon as it is built (a streaming writer's pattern); --keep keeps them
@@ -130,7 +131,7 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
 
     import engine
-    from engine.evaluation.evaluate import Evaluation, public_results, run_rules
+    from engine.evaluation.evaluate import evaluate, public_results, run_rules
     from engine.evaluation.facts import check_facts
 
     print(f"machine: {machine()}")
@@ -189,13 +190,13 @@ def main(argv=None) -> int:
     def json_no_trace(items):
         out, kept = sink()
         for f in items:
-            out(Evaluation(policy, f, run_rules(policy, f)).to_json(trace=False))
+            out(evaluate(policy, f).to_json(trace=False))
         return kept
 
     def traced(items):
         out, kept = sink()
         for f in items:
-            out(Evaluation(policy, f, run_rules(policy, f)).to_json(trace=True))
+            out(evaluate(policy, f).to_json(trace=True))
         return kept
 
     ev = handwritten_ibaraki.evaluate

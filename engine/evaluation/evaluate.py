@@ -2,7 +2,6 @@
 """Evaluating a facility against a policy: values, unknowns, needed facts and the trace."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -19,14 +18,26 @@ from engine.lang.compile import runner
 from engine.lang.codegen import generated
 
 
-@dataclass
 class Evaluation:
-    """The outcome of one evaluation. Values are runtime values (None = unknown)."""
+    """The outcome of one evaluation. Values are runtime values (None = unknown).
 
-    policy: Policy
-    facts: dict
-    env: dict
-    _needs: dict = field(default_factory=dict)
+    Made from the environment of every value (run_rules), or, by evaluate(), from the generated
+    function's rule values when none is unknown: the environment is then built the first time
+    something reads it, and the traced JSON document is written from the values themselves."""
+
+    def __init__(self, policy: Policy, facts: dict, env: dict | None = None, *, values: tuple | None = None):
+        self.policy = policy
+        self.facts = facts
+        self._env = env
+        self._values = values  # every rule's value in policy order, none unknown (only with env None)
+        self._needs: dict = {}
+
+    @property
+    def env(self) -> dict:
+        env = self._env
+        if env is None:
+            env = self._env = _environment(self.policy, generated(self.policy), self.facts, self._values)
+        return env
 
     @property
     def values(self) -> dict[str, Any]:
@@ -118,7 +129,10 @@ class Evaluation:
 
     def to_json(self, trace: bool = True) -> dict:
         fn = _trace_function(self.policy) if trace else None
-        doc = fn(self.env, self.needed_for) if fn is not None else None
+        doc = None
+        if fn is not None:
+            env = self._env
+            doc = fn(env, self.needed_for) if env is not None else fn(self.facts, self.needed_for, self._values)
         if doc is not None:  # the same document, every piece by the policy's generated function
             results, unknown, not_applicable, entries = doc
             out = {"policy": self.policy.id, "fiscal_year": self.policy.fiscal_year, "results": results,
@@ -341,14 +355,19 @@ def _run_closures(policy: Policy, facts: dict) -> dict:
 def _whole_yen(policy: Policy, env: dict) -> None:
     """A result in yen must be whole yen (the policy rounds it)."""
     rules = policy.rules
-    yen = policy.__dict__.get("_yen")
-    if yen is None:
-        yen = policy.__dict__["_yen"] = [n for n in policy.results if rules[n].spec.get("unit") == "yen"]
-    for n in yen:
+    for n in _yen(policy):
         v = env[n]
         if type(v) is Fraction and v.denominator != 1:
             raise YokoError([diag("non_integral_money", rules[n].location, key="diag.non_integral_money.value",
                                   result=n, value=v)])
+
+
+def _yen(policy: Policy) -> list[str]:
+    """The public results in yen (kept on the policy)."""
+    yen = policy.__dict__.get("_yen")
+    if yen is None:
+        yen = policy.__dict__["_yen"] = [n for n in policy.results if policy.rules[n].spec.get("unit") == "yen"]
+    return yen
 
 
 def _runtime(policy, name, e: EvalError, env: dict | None = None) -> Diagnostic:
@@ -365,7 +384,27 @@ def _runtime(policy, name, e: EvalError, env: dict | None = None) -> Diagnostic:
 
 def evaluate(policy: Policy, facts: dict) -> Evaluation:
     """Evaluate already-checked facts (see engine.facts.check_facts)."""
-    return Evaluation(policy, facts, run_rules(policy, facts))
+    gen = policy.__dict__.get("_generated", _UNSET)
+    if gen is _UNSET:
+        gen = _generated(policy)
+    if gen is None:
+        return Evaluation(policy, facts, run_rules(policy, facts))
+    try:
+        values = gen.fn(facts)
+    except EvalError as e:
+        raise _located(policy, gen, facts, e) from None
+    if None in values or not _whole(policy, values):  # something to settle or to refuse: the environment now
+        return Evaluation(policy, facts, _environment(policy, gen, facts, values))
+    return Evaluation(policy, facts, values=values)
+
+
+def _whole(policy: Policy, values: tuple) -> bool:
+    """No result in yen is a Fraction (else _whole_yen, through the environment, says which)."""
+    at = policy.__dict__.get("_yen_at")
+    if at is None:
+        index = {n: i for i, n in enumerate(policy.order)}
+        at = policy.__dict__["_yen_at"] = [index[n] for n in _yen(policy)]
+    return all(type(values[i]) is not Fraction for i in at)
 
 
 def reference_values(policy: Policy, facts: dict) -> dict:

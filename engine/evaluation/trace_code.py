@@ -20,6 +20,7 @@ source.
 from __future__ import annotations
 
 import ast as py
+import datetime
 import operator
 import types
 from typing import Callable
@@ -32,6 +33,9 @@ from engine.lang.values import to_json
 
 _SIMPLE = frozenset((bool, int, str, type(None)))
 _PLAIN_KINDS = frozenset(("bool", "text", "enum"))  # a value of these types is its own JSON form
+_FEW_VALUED = frozenset(("bool", "enum"))  # names an entry may be kept by (see _Builder.memo_key)
+_KEY_VALUE_KINDS = frozenset(("bool", "enum", "text", "int"))  # a kept entry's own value: hashable
+MEMO_LIMIT = 1024  # entries kept per rule at most
 
 
 def _scan(values: tuple, decisive: bool):
@@ -53,7 +57,8 @@ class _Builder:
         self.policy = policy
         self.tracer = tracer(policy)
         self.ns: dict = {"_type": type, "_S": _SIMPLE, "_tj": to_json, "_FAILED": _FAILED,
-                         "_scan": _scan, "_KeyError": KeyError, "__builtins__": {}}
+                         "_scan": _scan, "_KeyError": KeyError, "_len": len, "_date": datetime.date,
+                         "__builtins__": {}}
         self.consts: dict[int, str] = {}
         self.raw: dict[str, str] = {}  # name -> local holding env[name], read at the top
         self.json: dict[str, str] = {}  # name -> local holding its JSON form
@@ -99,13 +104,18 @@ class _Builder:
         if local is None:
             raw = self.value_of(name)
             local = self.json[name] = self.fresh("j")
-            self.head.append(py.Assign([_store(local)], self.to_json(raw)))
+            self.head.append(py.Assign([_store(local)], self.to_json(raw, self.kind(name))))
         return _name(local)
 
-    def to_json(self, e: py.expr) -> py.expr:
-        """e in JSON form: plain values as they are (the hot path), others by to_json."""
+    def to_json(self, e: py.expr, kind: str = "any") -> py.expr:
+        """e in JSON form: plain values as they are (the hot path), a date of a date-typed name in
+        ISO form, others by to_json."""
+        general = py.Call(_name("_tj"), [e], [])
+        if kind == "date":
+            iso = py.Call(py.Attribute(e, "isoformat", py.Load()), [], [])
+            return py.IfExp(py.Compare(py.Call(_name("_type"), [e], []), [py.Is()], [_name("_date")]), iso, general)
         simple = py.Compare(py.Call(_name("_type"), [e], []), [py.In()], [_name("_S")])
-        return py.IfExp(simple, e, py.Call(_name("_tj"), [e], []))
+        return py.IfExp(simple, e, general)
 
     def _resolve(self, name: str) -> Val | None:
         """A name in a part: its raw value's local (None when unknown)."""
@@ -250,14 +260,43 @@ class _Builder:
             out.append(py.Assign([py.Subscript(_name(e), _c("applies"), py.Store())], applies))
         if "notes" in template:
             out.append(py.Assign([py.Subscript(_name(e), _c("notes"), py.Store())], self.const(template["notes"])))
-        return out, e
+        key = self.memo_key(name, rule, reads)
+        if key is None:
+            return out, e
+        # the entry of a known rule that reads only few-valued names is built once per combination
+        memo, k = self.fresh("M"), self.fresh("k")
+        self.ns[memo] = {}
+        keep = py.If(py.BoolOp(py.And(), [py.Compare(v, [py.IsNot()], [_c(None)]), py.Compare(
+            py.Call(_name("_len"), [_name(memo)], []), [py.Lt()], [_c(MEMO_LIMIT)])]),
+            [py.Assign([py.Subscript(_name(memo), _name(k), py.Store())], _name(e))], [])
+        return [py.Assign([_store(k)], py.Tuple([self.value_of(n) for n in key], py.Load())),
+                py.Assign([_store(e)], py.Call(py.Attribute(_name(memo), "get", py.Load()), [_name(k)], [])),
+                py.If(py.Compare(_name(e), [py.Is()], [_c(None)]), out + [keep], [])], e
+
+    def memo_key(self, name: str, rule, reads: tuple) -> list[str] | None:
+        """The names an entry depends on (the rule itself, what it and its parts read, its
+        applies_if rule) when each has few values (true, false, unknown or one of an enum's), else
+        None. A known rule's entry is then the same for every facility with the same values of
+        these (its needed facts are listed only when it is unknown, and those are not kept)."""
+        if self.kind(name) not in _KEY_VALUE_KINDS:
+            return None
+        names = dict.fromkeys([name, *reads, *self.tracer.names(rule.node)])
+        if rule.spec.get("applies_if") is not None:
+            names[rule.spec["applies_if"]] = None
+        key = [n for n in names if n not in self.params]
+        if any(self.kind(n) not in _FEW_VALUED for n in key[1:]):
+            return None
+        return key
 
 
-def trace_function(policy, plan: dict, document: tuple) -> Callable[[dict, Callable], tuple | None]:
+def trace_function(policy, plan: dict, document: tuple) -> Callable[..., tuple | None]:
     """The policy's JSON document as one generated function `fn(env, needed)` (see the module
     docstring); `plan` is engine.evaluation.evaluate._trace_plan(policy): per rule, its fixed
     fields and reads; `document` its _json_plan: the public results, the other rules, and the
-    results with an applies_if rule. `needed(rule)` gives an unknown rule's needed facts."""
+    results with an applies_if rule. `needed(rule)` gives an unknown rule's needed facts.
+    `fn(facts, needed, values)` reads the rules' values from `values` (every rule's, in policy
+    order, none settled) and the facts from `facts`, for a caller that has not built the
+    environment: it is the same document as from that environment."""
     b = _Builder(policy)
     body, entries = [], []
     for name in policy.order:
@@ -278,19 +317,29 @@ def trace_function(policy, plan: dict, document: tuple) -> Callable[[dict, Calla
     b.ns.update(b.gen.ns)  # the expression generator's helpers and constants (K, N, _fn_ names)
     b.ns["_EvalError"] = EvalError
     read = list(b.raw)  # every name read, in one call; a missing one: the caller writes it entry by entry
-    b.ns["_pick"] = operator.itemgetter(*read, read[0]) if read else (lambda env: ())
-    targets = py.Tuple([_store(b.raw[n]) for n in read] + [_store("_")], py.Store()) if read else _store("_")
-    head = [py.Try([py.Assign([targets], py.Call(_name("_pick"), [_name("env")], []))],
-                   [py.ExceptHandler(_name("_KeyError"), None, [py.Return(_c(None))])], [], [])] + b.head
+    facts = [n for n in read if n not in policy.rules]
+    rules = py.Tuple([_store(b.raw.get(n, "_")) for n in policy.order], py.Store())
+    head = [py.If(py.Compare(_name("values"), [py.Is()], [_c(None)]),
+                  [_pick(b, "_pick", read, "env")],
+                  [_pick(b, "_pick_facts", facts, "env"), py.Assign([rules], _name("values"))])] + b.head
     ret = py.Return(py.Tuple([_name("_results"), _name("_unknown"), _name("_na"),
                               py.List([_name(e) for e in entries], py.Load())], py.Load()))
-    fdef = py.FunctionDef("trace", py.arguments([], [py.arg("env"), py.arg("needed")], None, [], [], None, []),
+    fdef = py.FunctionDef("trace", py.arguments([], [py.arg("env"), py.arg("needed"), py.arg("values")], None, [], [],
+                                                 None, [_c(None)]),
                           head + body + doc + [ret], [], None, None)
     _locate(fdef, 1)
     _fill_locations(fdef)
     code = compile(py.Module([fdef], []), f"<trace of {policy.path}>", "exec")
     fcode = next(c for c in code.co_consts if isinstance(c, types.CodeType))
-    return types.FunctionType(fcode, b.ns, "trace")
+    return types.FunctionType(fcode, b.ns, "trace", (None,))
+
+
+def _pick(b: _Builder, fn: str, names: list, source: str) -> py.stmt:
+    """`try: <the names' locals> = fn(source) except KeyError: return None`: every name in one call."""
+    b.ns[fn] = operator.itemgetter(*names, names[0]) if names else (lambda d: ())
+    targets = py.Tuple([_store(b.raw[n]) for n in names] + [_store("_")], py.Store()) if names else _store("_")
+    return py.Try([py.Assign([targets], py.Call(_name(fn), [_name(source)], []))],
+                  [py.ExceptHandler(_name("_KeyError"), None, [py.Return(_c(None))])], [], [])
 
 
 def _append(target: str, value: py.expr) -> py.stmt:
