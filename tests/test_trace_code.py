@@ -13,7 +13,7 @@ import json
 import pytest
 from engine.base.diagnostics import YokoError
 from engine.evaluation import evaluate as ev_mod
-from engine.evaluation.evaluate import Evaluation, _json_plan, _trace_plan, run_rules
+from engine.evaluation.evaluate import Evaluation, _json_plan, _trace_plan, evaluate, run_rules
 from engine.evaluation.trace_code import trace_function
 from engine.policy.load import load_policy
 from langcase import case_facts, load_case
@@ -34,6 +34,9 @@ def _same_trace(policy, facts) -> None:
     assert json.dumps(got, ensure_ascii=False, default=repr) == json.dumps(want, ensure_ascii=False, default=repr)
     assert got == want
     assert ev.trace() == want["trace"]
+    lazy = evaluate(policy, facts)  # from the rule values, before any environment is built
+    assert json.dumps(lazy.to_json(trace=True), ensure_ascii=False, default=repr) == \
+        json.dumps(want, ensure_ascii=False, default=repr)
 
 
 @pytest.mark.parametrize("path", POLICIES)
