@@ -157,6 +157,24 @@ def test_a_cached_policy_runs_its_cached_generated_code_without_generating_again
     assert gen.module is None and gen.fn.__code__.co_filename == path  # tracebacks still name the policy
 
 
+def test_a_cached_policy_traces_with_its_cached_trace_function_from_the_first_trace(cache_dir, tmp_path, monkeypatch):
+    from engine.evaluation import trace_code
+    path = _copy_policy(tmp_path)
+    fresh = cache.load_policy_cached(path)
+    new_process()
+    cached = cache.get(path)
+    assert "_trace_portable" in cached.__dict__
+
+    def no_building(*args):
+        raise AssertionError("a warm run must not build the policy's trace function again")
+    monkeypatch.setattr(trace_code, "trace_function", no_building)
+    for example in sorted(os.listdir("examples/ibaraki-2022")):
+        facts = load_facts_file(f"examples/ibaraki-2022/{example}", fresh)
+        got = evaluate(cached, facts).to_json()  # the cached function, at once
+        assert got == evaluate(fresh, facts).document(), example  # the definition, entry by entry
+    assert "_trace_fn" in cached.__dict__ and "_traces" not in cached.__dict__
+
+
 def test_a_runtime_error_in_cached_code_still_names_its_rule(cache_dir, tmp_path):
     from engine.base.diagnostics import YokoError
     from engine.evaluation.evaluate import run_rules

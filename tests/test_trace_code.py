@@ -58,7 +58,7 @@ def test_the_generated_trace_equals_the_entry_by_entry_trace_on_a_language_case(
 def test_a_policy_is_traced_entry_by_entry_until_it_has_been_traced_often(monkeypatch):
     policy = load_policy("policies/ibaraki/2022.yaml")
     built = []
-    monkeypatch.setattr(ev_mod, "trace_function", lambda p, *plans: built.append(p) or trace_function(p, *plans))
+    monkeypatch.setattr(ev_mod.trace_code, "trace_function", lambda p, *plans: built.append(p) or trace_function(p, *plans))
     ev = Evaluation(policy, {}, run_rules(policy, {}))
     first = [ev.trace() for _ in range(ev_mod.TRACES_BEFORE_CODE)]
     assert built == []

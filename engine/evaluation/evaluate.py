@@ -13,7 +13,8 @@ from engine.lang.bounds import settle, settle_all
 from engine.lang.interpret import interpret
 from engine.policy.load import Policy
 from engine.lang.values import to_json
-from engine.evaluation.trace_code import trace_function
+from engine.evaluation import trace_code
+from engine.policy import cache
 from engine.lang.compile import runner
 from engine.lang.codegen import generated
 
@@ -207,20 +208,43 @@ TRACES_BEFORE_CODE = 16  # traces of one policy written entry by entry before it
 
 def _trace_function(policy: Policy):
     """The policy's generated trace function (engine.evaluation.trace_code), or None while it is not
-    worth building: the first TRACES_BEFORE_CODE traces of a policy are written entry by entry
-    (trace_entry, the definition), as building the function costs about as much as a hundred of them."""
+    worth building: unless the policy cache kept one, the first TRACES_BEFORE_CODE traces of a
+    policy are written entry by entry (trace_entry, the definition), as building the function costs
+    about as much as a hundred of them."""
     d = policy.__dict__
     fn = d.get("_trace_fn")
     if fn is not None or d.get("_trace_fn_failed"):
         return fn
+    saved = d.pop("_trace_portable", None)  # kept by the policy cache (_portable_trace below)
+    if saved is not None:
+        try:
+            fn = d["_trace_fn"] = trace_code.from_portable(policy, saved)
+            return fn
+        except Exception:  # noqa: BLE001 - a cache is never the reason a trace fails: build it again
+            pass
     count = d["_traces"] = d.get("_traces", 0) + 1
     if count <= TRACES_BEFORE_CODE:
         return None
+    return _build_trace_function(policy)
+
+
+def _build_trace_function(policy: Policy):
+    d = policy.__dict__
     try:
-        fn = d["_trace_fn"] = trace_function(policy, _trace_plan(policy), _json_plan(policy))
+        fn = d["_trace_fn"] = trace_code.trace_function(policy, _trace_plan(policy), _json_plan(policy))
     except (RecursionError, MemoryError, SyntaxError, ValueError):  # too deep for compile(), or no expression
         d["_trace_fn_failed"] = True
+        return None
     return fn
+
+
+def _portable_trace(policy: Policy):
+    """The trace function in the form the policy cache keeps (built now if it was not), or None."""
+    fn = policy.__dict__.get("_trace_fn") or _build_trace_function(policy)
+    return trace_code.portable(fn) if fn is not None else None
+
+
+cache.KEPT["_trace_portable"] = _portable_trace  # a new process then traces without building it
 
 
 def _cites(c):

@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import ast as py
 import datetime
+import marshal
 import operator
 import types
 from typing import Callable
 
 from engine.lang import ast
 from engine.lang.builtins import EvalError
-from engine.lang.codegen import _STRUCT_KINDS, Generator, Val, _c, _cannot_fail, _fill_locations, _locate, _name, _store
+from engine.lang import builtins
+from engine.lang.codegen import HELPERS, _STRUCT_KINDS, Generator, Val, _c, _cannot_fail, _fill_locations, _locate, _name, _store
 from engine.lang.compile import _FAILED, tracer
 from engine.lang.values import to_json
 
@@ -66,6 +68,7 @@ class _Builder:
         self.params = policy.param_env()
         self.gen = Generator(self.params, self._resolve)  # the parts' values, as generated code
         self.n = 0
+        self.closures: dict[str, ast.Node] = {}  # constant name -> the node its tracer closure computes
 
     def fresh(self, stem: str) -> str:
         self.n += 1
@@ -142,7 +145,10 @@ class _Builder:
         return True
 
     def fn_of(self, node) -> py.expr:
-        return self.const(self.tracer._fn(node))
+        """The tracer's closure computing `node` (it raises a failed part's error again)."""
+        ref = self.const(self.tracer._fn(node))
+        self.closures[ref.id] = node
+        return ref
 
     # ---------------------------------------------------------------- decisive parts
     def part_value(self, node, out: list) -> tuple[py.expr, bool]:
@@ -331,12 +337,64 @@ def trace_function(policy, plan: dict, document: tuple) -> Callable[..., tuple |
     _fill_locations(fdef)
     code = compile(py.Module([fdef], []), f"<trace of {policy.path}>", "exec")
     fcode = next(c for c in code.co_consts if isinstance(c, types.CodeType))
-    return types.FunctionType(fcode, b.ns, "trace", (None,))
+    fn = types.FunctionType(fcode, b.ns, "trace", (None,))
+    fn.__dict__["closures"] = b.closures
+    return fn
+
+
+def _nothing(_d) -> tuple:
+    return ()
+
+
+_HELPERS = {"_type": type, "_S": _SIMPLE, "_tj": to_json, "_FAILED": _FAILED, "_scan": _scan, "_KeyError": KeyError,
+            "_len": len, "_date": datetime.date, "_EvalError": EvalError, "_nothing": _nothing, **HELPERS}
+
+
+def portable(fn) -> tuple:
+    """What the policy cache keeps of a trace function, so a new process need not build it: the
+    code object as marshal bytes and its globals, helpers and built-ins by name, the tracer's
+    closures by the node they compute, the kept entries as an empty dict, constants and nodes
+    as themselves (pickled with the policy they belong to, so node identity survives)."""
+    closures = fn.__dict__["closures"]
+    ns = {}
+    for k, v in fn.__globals__.items():
+        if k in _HELPERS and _HELPERS[k] is v:
+            ns[k] = ("helper", k)
+        elif k.startswith("_fn_") and builtins.BUILTINS.get(k[4:]) and builtins.BUILTINS[k[4:]].impl is v:
+            ns[k] = ("builtin", k[4:])
+        elif k in closures:
+            ns[k] = ("closure", closures[k])
+        elif k[:1] == "M" and type(v) is dict:
+            ns[k] = ("memo", None)
+        else:
+            ns[k] = ("value", v)
+    return (marshal.dumps(fn.__code__), ns)
+
+
+def from_portable(policy, saved: tuple):
+    """The trace function `portable()` described, for `policy` as it came out of the same pickle."""
+    code, spec = saved
+    t = tracer(policy)
+    ns, closures = {}, {}
+    for k, (how, v) in spec.items():
+        if how == "helper":
+            ns[k] = _HELPERS[v]
+        elif how == "builtin":
+            ns[k] = builtins.BUILTINS[v].impl
+        elif how == "closure":
+            ns[k], closures[k] = t._fn(v), v
+        elif how == "memo":
+            ns[k] = {}
+        else:
+            ns[k] = v
+    fn = types.FunctionType(marshal.loads(code), ns, "trace", (None,))
+    fn.__dict__["closures"] = closures
+    return fn
 
 
 def _pick(b: _Builder, fn: str, names: list, source: str) -> py.stmt:
     """`try: <the names' locals> = fn(source) except KeyError: return None`: every name in one call."""
-    b.ns[fn] = operator.itemgetter(*names, names[0]) if names else (lambda d: ())
+    b.ns[fn] = operator.itemgetter(*names, names[0]) if names else _nothing
     targets = py.Tuple([_store(b.raw[n]) for n in names] + [_store("_")], py.Store()) if names else _store("_")
     return py.Try([py.Assign([targets], py.Call(_name(fn), [_name(source)], []))],
                   [py.ExceptHandler(_name("_KeyError"), None, [py.Return(_c(None))])], [], [])

@@ -26,7 +26,13 @@ from engine.lang.codegen import generated
 from engine.policy.load import Policy, load_policy
 from engine.policy.registry import policy_dirs
 
-FORMAT = 3  # bump when the pickled layout changes
+FORMAT = 4  # bump when the pickled layout changes
+
+KEPT: dict = {}
+"""Other generated code kept with a policy: policy.__dict__ key -> make(policy), which returns a
+picklable description of it (or None). Higher layers register here (engine.evaluation.evaluate
+keeps its trace function), so that this module imports none of them; on a hit the description
+is put back under its key for its owner to rebuild."""
 
 
 def cache_dir() -> str | None:
@@ -121,11 +127,12 @@ def get(path: str):
         if entry is None or not os.path.exists(entry):
             return None
         with open(entry, "rb") as f:
-            files, policy, portable = pickle.load(f)
+            files, policy, portable, kept = pickle.load(f)
         if any(file_hash(p) != h for p, h in files):
             return None
         if portable is not None:
             policy.__dict__["_portable"] = portable  # engine.lang.codegen.generated takes it
+        policy.__dict__.update((k, v) for k, v in kept.items() if v is not None and k in KEPT)
         return policy
     except Exception:  # noqa: BLE001 - a cache must never be the reason a load fails
         return None
@@ -144,10 +151,11 @@ def put(path: str, policy) -> None:
         if entry is None:
             return
         portable = _portable(policy)
+        kept = {k: _kept(make, policy) for k, make in KEPT.items()}
         saved = _strip(policy)
         try:
             buf = io.BytesIO()
-            _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump((files, policy, portable))
+            _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump((files, policy, portable, kept))
         finally:
             _restore(policy, saved)
         import tempfile
@@ -169,9 +177,20 @@ def _portable(policy):
     return g.portable() if g is not None else None
 
 
+def _kept(make, policy):
+    try:
+        return make(policy)
+    except Exception:  # noqa: BLE001 - what cannot be kept is built again when needed
+        return None
+
+
+_LIVE = ("_runner", "_tracer", "_generated", "_portable", "_trace_fn", "_trace_portable", "_trace_fn_failed", "_traces")
+
+
 def _strip(policy):
-    """Take the closures off (they cannot be pickled); give back what was taken."""
-    return {k: policy.__dict__.pop(k) for k in ("_runner", "_tracer", "_generated", "_portable") if k in policy.__dict__}
+    """Take the closures and generated functions off (they cannot be pickled), and the counts of
+    this process; give back what was taken."""
+    return {k: policy.__dict__.pop(k) for k in _LIVE if k in policy.__dict__}
 
 
 def _restore(policy, extras) -> None:
