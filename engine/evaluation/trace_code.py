@@ -58,9 +58,7 @@ class _Builder:
     def __init__(self, policy):
         self.policy = policy
         self.tracer = tracer(policy)
-        self.ns: dict = {"_type": type, "_S": _SIMPLE, "_tj": to_json, "_FAILED": _FAILED,
-                         "_scan": _scan, "_KeyError": KeyError, "_len": len, "_date": datetime.date,
-                         "__builtins__": {}}
+        self.ns: dict = {**_HELPERS, "__builtins__": {}}
         self.consts: dict[int, str] = {}
         self.raw: dict[str, str] = {}  # name -> local holding env[name], read at the top
         self.json: dict[str, str] = {}  # name -> local holding its JSON form
@@ -92,22 +90,28 @@ class _Builder:
             local = self.raw[name] = self.fresh("a")
         return _name(local)
 
-    def kind(self, name: str) -> str:
-        """The declared or inferred type kind of a fact or rule ("any" when neither)."""
+    def type_of(self, name: str):
+        """The declared or inferred type of a fact or rule (None when neither)."""
         item = self.policy.facts.get(name) or self.policy.rules.get(name)
-        t = getattr(item, "type", None)
+        return getattr(item, "type", None)
+
+    def kind(self, name: str) -> str:
+        t = self.type_of(name)
         return t.kind if t is not None else "any"
 
     def json_of(self, name: str) -> py.expr:
         if name in self.params:
             return self.const(to_json(self.params[name]))
-        if self.kind(name) in _PLAIN_KINDS:  # checked facts and rule values of these types are plain
+        t, fact = self.type_of(name), name in self.policy.facts
+        if t is not None and _plain(t, fact):  # checked facts and rule values of these types are plain
             return self.value_of(name)
         local = self.json.get(name)
         if local is None:
             raw = self.value_of(name)
             local = self.json[name] = self.fresh("j")
-            self.head.append(py.Assign([_store(local)], self.to_json(raw, self.kind(name))))
+            copy = _copier(t, fact) if t is not None else None
+            value = py.Call(_name(copy), [raw], []) if copy else self.to_json(raw, self.kind(name))
+            self.head.append(py.Assign([_store(local)], value))
         return _name(local)
 
     def to_json(self, e: py.expr, kind: str = "any") -> py.expr:
@@ -346,8 +350,42 @@ def _nothing(_d) -> tuple:
     return ()
 
 
+def _plain(t, fact: bool) -> bool:
+    """Whether a value of type t is its own JSON form: a bool, text or enum, or an int fact
+    (engine.evaluation.facts checks a whole number to be an int; a rule's int may be a Fraction)."""
+    return t.kind in _PLAIN_KINDS or (fact and t.kind == "int")
+
+
+def _copier(t, fact: bool) -> str | None:
+    """The helper giving the JSON form of a list or record whose items are plain by their type
+    (a copy, as to_json makes), or None."""
+    if t.kind == "list" and t.elem is not None:
+        if _plain(t.elem, fact):
+            return "_copy_list"
+        if t.elem.kind == "record" and t.elem.fields and all(_plain(f, fact) for _, f in t.elem.fields):
+            return "_copy_records"
+    if t.kind == "record" and t.fields and all(_plain(f, fact) for _, f in t.fields):
+        return "_copy_record"
+    return None
+
+
+def _copy_list(v):
+    return v.copy() if type(v) is list else to_json(v)
+
+
+def _copy_record(v):
+    return v.copy() if type(v) is dict else to_json(v)
+
+
+def _copy_records(v):
+    if type(v) is not list:
+        return to_json(v)
+    return [r.copy() if type(r) is dict else to_json(r) for r in v]
+
+
 _HELPERS = {"_type": type, "_S": _SIMPLE, "_tj": to_json, "_FAILED": _FAILED, "_scan": _scan, "_KeyError": KeyError,
-            "_len": len, "_date": datetime.date, "_EvalError": EvalError, "_nothing": _nothing, **HELPERS}
+            "_len": len, "_date": datetime.date, "_EvalError": EvalError, "_nothing": _nothing,
+            "_copy_list": _copy_list, "_copy_record": _copy_record, "_copy_records": _copy_records, **HELPERS}
 
 
 def portable(fn) -> tuple:
