@@ -37,6 +37,11 @@ def _same_trace(policy, facts) -> None:
     lazy = evaluate(policy, facts)  # from the rule values, before any environment is built
     assert json.dumps(lazy.to_json(trace=True), ensure_ascii=False, default=repr) == \
         json.dumps(want, ensure_ascii=False, default=repr)
+    without = ev.document(trace=False)  # and without the trace, by both ways
+    assert json.dumps(ev.to_json(trace=False), ensure_ascii=False, default=repr) == \
+        json.dumps(without, ensure_ascii=False, default=repr)
+    assert json.dumps(evaluate(policy, facts).to_json(trace=False), ensure_ascii=False, default=repr) == \
+        json.dumps(without, ensure_ascii=False, default=repr)
 
 
 @pytest.mark.parametrize("path", POLICIES)

@@ -129,11 +129,12 @@ class Evaluation:
         return {"expr": text, "value": _j(t.value(node, self.env)), "names": names, "rule": ref}
 
     def to_json(self, trace: bool = True) -> dict:
-        fn = _trace_function(self.policy) if trace else None
+        fn = _trace_function(self.policy)
         doc = None
         if fn is not None:
             env = self._env
-            doc = fn(env, self.needed_for) if env is not None else fn(self.facts, self.needed_for, self._values)
+            doc = fn(env, self.needed_for, None, trace) if env is not None else \
+                fn(self.facts, self.needed_for, self._values, trace)
         if doc is not None:  # the same document, every piece by the policy's generated function
             results, unknown, not_applicable, entries = doc
             out = {"policy": self.policy.id, "fiscal_year": self.policy.fiscal_year, "results": results,
@@ -142,7 +143,8 @@ class Evaluation:
             notes = getattr(self.facts, "notes", None)
             if notes:
                 out["notes"] = [d.to_json() for d in notes]
-            out["trace"] = entries
+            if trace:
+                out["trace"] = entries
             return out
         return self.document(trace)
 

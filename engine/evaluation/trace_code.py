@@ -256,8 +256,13 @@ class _Builder:
         out: list[py.stmt] = [py.Assign([_store(e)], py.Dict(keys, vals))]
         v = self.value_of(name)
         undecided = py.Compare(v, [py.Is()], [_c(None)])
-        truth = py.BoolOp(py.Or(), [undecided, py.Compare(v, [py.Is()], [_c(True)]),
-                                    py.Compare(v, [py.Is()], [_c(False)])])
+        if self.kind(name) == "bool":  # a bool rule's value is true, false or unknown: always explained
+            truth = _c(True)
+        elif self.kind(name) in ("any", "record", "list"):
+            truth = py.BoolOp(py.Or(), [undecided, py.Compare(v, [py.Is()], [_c(True)]),
+                                        py.Compare(v, [py.Is()], [_c(False)])])
+        else:  # a number, text, enum or date is never true or false
+            truth = undecided
         because = [py.Assign([_store("b")], py.List([], py.Load()))]
         self.why(rule, rule.node, because)
         because.append(py.Assign([py.Subscript(_name(e), _c("because"), py.Store())], _name("b")))
@@ -306,7 +311,8 @@ def trace_function(policy, plan: dict, document: tuple) -> Callable[..., tuple |
     results with an applies_if rule. `needed(rule)` gives an unknown rule's needed facts.
     `fn(facts, needed, values)` reads the rules' values from `values` (every rule's, in policy
     order, none settled) and the facts from `facts`, for a caller that has not built the
-    environment: it is the same document as from that environment."""
+    environment: it is the same document as from that environment. With `with_trace` false the
+    entries are not written (the trace piece is None): the document without its trace."""
     b = _Builder(policy)
     body, entries = [], []
     for name in policy.order:
@@ -332,16 +338,17 @@ def trace_function(policy, plan: dict, document: tuple) -> Callable[..., tuple |
     head = [py.If(py.Compare(_name("values"), [py.Is()], [_c(None)]),
                   [_pick(b, "_pick", read, "env")],
                   [_pick(b, "_pick_facts", facts, "env"), py.Assign([rules], _name("values"))])] + b.head
-    ret = py.Return(py.Tuple([_name("_results"), _name("_unknown"), _name("_na"),
-                              py.List([_name(e) for e in entries], py.Load())], py.Load()))
-    fdef = py.FunctionDef("trace", py.arguments([], [py.arg("env"), py.arg("needed"), py.arg("values")], None, [], [],
-                                                 None, [_c(None)]),
+    body.append(py.Assign([_store("_trace")], py.List([_name(e) for e in entries], py.Load())))
+    body = [py.If(_name("with_trace"), body, [py.Assign([_store("_trace")], _c(None))])]
+    ret = py.Return(py.Tuple([_name("_results"), _name("_unknown"), _name("_na"), _name("_trace")], py.Load()))
+    fdef = py.FunctionDef("trace", py.arguments([], [py.arg("env"), py.arg("needed"), py.arg("values"),
+                                                     py.arg("with_trace")], None, [], [], None, [_c(None), _c(True)]),
                           head + body + doc + [ret], [], None, None)
     _locate(fdef, 1)
     _fill_locations(fdef)
     code = compile(py.Module([fdef], []), f"<trace of {policy.path}>", "exec")
     fcode = next(c for c in code.co_consts if isinstance(c, types.CodeType))
-    fn = types.FunctionType(fcode, b.ns, "trace", (None,))
+    fn = types.FunctionType(fcode, b.ns, "trace", (None, True))
     fn.__dict__["closures"] = b.closures
     return fn
 
@@ -425,7 +432,7 @@ def from_portable(policy, saved: tuple):
             ns[k] = {}
         else:
             ns[k] = v
-    fn = types.FunctionType(marshal.loads(code), ns, "trace", (None,))
+    fn = types.FunctionType(marshal.loads(code), ns, "trace", (None, True))
     fn.__dict__["closures"] = closures
     return fn
 
