@@ -82,7 +82,7 @@ def file_kind(path: str, doc) -> str:
 
 def format_text(text: str, path: str) -> str:
     """The file's text in canonical layout; YAML errors raise the located diagnostics `check` gives."""
-    doc = parse_yaml(text, path)
+    doc = parse_yaml(text, path, comments=True)
     if not isinstance(doc, (CommentedMap, CommentedSeq)):
         return text
     meaning = _plain(doc, text, path)

@@ -42,17 +42,25 @@ class Src:
     (drafting next year copies nodes with their comments).
     """
 
-    __slots__ = ("path", "text", "doc", "_root", "_positions")
+    __slots__ = ("path", "text", "doc", "_root", "_positions", "_commented")
 
     def __init__(self, path: str, text: str, root: Any, doc: dict):
         self.path, self.text, self.doc = path, text, doc
-        self._root, self._positions = root, None
+        self._root, self._positions, self._commented = root, None, None
 
     @property
     def root(self) -> Any:
         if self._root is None:
             self._root = parse_yaml(self.text, self.path)
         return self._root
+
+    @property
+    def commented_root(self) -> Any:
+        """The tree with its comments and blank lines, for copying nodes into another file (the
+        file is read without them, faster: see yamlio._fast_yaml)."""
+        if self._commented is None:
+            self._commented = parse_yaml(self.text, self.path, comments=True)
+        return self._commented
 
     @property
     def version(self) -> tuple[str, int]:
@@ -69,7 +77,7 @@ class Src:
 
     def __setstate__(self, state):
         self.path, self.text, self.doc = state["path"], state["text"], state["doc"]
-        self._root, self._positions = None, state["positions"]
+        self._root, self._positions, self._commented = None, state["positions"], None
 
 
 @dataclass(frozen=True)

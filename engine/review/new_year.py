@@ -164,8 +164,8 @@ class Draft:
         o = item.origin
         for k, part in o.parts:
             if k == key and part.how == "patch":
-                return copy.deepcopy(_walk(part.src.root, part.where))
-        node = _walk(o.src.root, o.where)
+                return copy.deepcopy(_walk(part.src.commented_root, part.where))
+        node = _walk(o.src.commented_root, o.where)
         return copy.deepcopy(node.get(key)) if isinstance(node, dict) else None
 
     def document(self) -> CommentedMap:
@@ -200,15 +200,15 @@ class Draft:
 
     def _meta_node(self, key):
         for src in self.base.chain:
-            if isinstance(src.root, dict) and key in src.root:
-                return src.root[key]
+            if isinstance(src.commented_root, dict) and key in src.commented_root:
+                return src.commented_root[key]
         return None
 
     def sources(self) -> CommentedMap:
         out = CommentedMap()
         for key in self.base.meta.get("sources") or {}:
-            node = next((copy.deepcopy(s.root["sources"][key]) for s in self.base.chain
-                         if isinstance(s.root, dict) and key in (s.root.get("sources") or {})), None)
+            node = next((copy.deepcopy(s.commented_root["sources"][key]) for s in self.base.chain
+                         if isinstance(s.commented_root, dict) and key in (s.commented_root.get("sources") or {})), None)
             if node is None:
                 continue
             if "title" in node:
