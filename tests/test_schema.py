@@ -121,3 +121,86 @@ def test_the_schema_describes_the_keys_the_editor_completes():
     # A guard against the walk above finding nothing (a test that cannot fail).
     paths = {p for p, _ in KEYS}
     assert {"/fiscal_year", "/$defs/rule/expr", "/$defs/citation/article", "/$defs/note/kind"} <= paths
+
+
+# --------------------------------------------------------------------------- the quick validator
+# yoko asks jsonschema_rs first whether a policy or source document is valid and skips jsonschema when
+# it is (engine/policy/load.py, schema_violations). That is only right if jsonschema_rs never calls
+# valid a document jsonschema refuses: checked here on every policy and source file of the
+# repository and on mutations of them (keys dropped or added, values of every JSON type put in).
+
+def _documents(kind: str):
+    from engine.base.diagnostics import YokoError
+    from engine.policy.load import _jsonable
+    from engine.policy.yamlio import read_document
+    paths = sorted(ROOT.glob("policies/**/*.yaml")) + sorted(ROOT.glob("tests/**/*.yaml"))
+    for p in paths:
+        is_source = p.name.endswith(".source.yaml")
+        if (kind == "source") != is_source or p.name.endswith(".tests.yaml"):
+            continue
+        try:
+            data = read_document(str(p)).data
+        except YokoError:
+            continue
+        if isinstance(data, dict) and ("fiscal_year" in data or is_source):
+            yield p, _jsonable(data)
+
+
+def _paths(node, where=()):
+    yield where
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _paths(v, (*where, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _paths(v, (*where, i))
+
+
+_PUT = [0, -1, 1.5, 2 ** 70, "", "x", "TODO", "2022-02-30", "2022-04-01", "abc\n", "Ab", True, None, [], {}, ["x"],
+        {"ja": "x", "en": "y"}]
+
+
+def _mutations(doc, rng, n):
+    import copy
+    paths = [w for w in _paths(doc) if w]
+    for _ in range(n):
+        m = copy.deepcopy(doc)
+        where = rng.choice(paths)
+        parent = m
+        for step in where[:-1]:
+            parent = parent[step]
+        last, op = where[-1], rng.random()
+        if op < 0.25 and isinstance(parent, dict):
+            del parent[last]
+        elif op < 0.35 and isinstance(parent, dict):
+            parent["zz_" + str(last)] = rng.choice(_PUT)
+        else:
+            parent[last] = copy.deepcopy(rng.choice(_PUT))
+        yield where, m
+
+
+@pytest.mark.parametrize("kind,schema", [("policy", "policy.schema.json"), ("source", "source.schema.json")])
+def test_the_quick_validator_never_calls_valid_what_jsonschema_refuses(kind, schema):
+    import random
+
+    from engine.policy.load import _full_validator, _quick_validator
+    path = ROOT / "schemas" / schema
+    quick, full = _quick_validator(path), _full_validator(path)
+    assert quick is not None, "jsonschema_rs is a dependency: it must be installed"
+    rng = random.Random(20261202)
+    documents = list(_documents(kind))
+    assert len(documents) >= (4 if kind == "policy" else 2)
+    refused = 0
+    for p, doc in documents:
+        if p.is_relative_to(ROOT / "policies"):
+            assert quick.is_valid(doc), p  # a real policy is never validated twice
+        for where, m in [((), doc), *_mutations(doc, rng, 25 if kind == "policy" else 40)]:
+            try:
+                ok = quick.is_valid(m)
+            except Exception:
+                ok = False  # yoko then asks jsonschema
+            if ok:
+                assert not list(full.iter_errors(m)), (p, where)
+            else:
+                refused += 1
+    assert refused > 0  # the mutations do reach invalid documents

@@ -9,7 +9,6 @@ is in engine.review.clauses.
 """
 from __future__ import annotations
 
-import json
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,7 +17,7 @@ from pathlib import Path
 from engine.base.diagnostics import Diagnostic, Location, Sink, suggest
 from engine.base.words import Words, words
 from engine.policy.yamlio import location_at, read_document
-from engine.policy.load import _jsonable, schema_message
+from engine.policy.load import _jsonable, schema_message, schema_violations
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "source.schema.json"
 KEY_FIELDS = ("article", "occurrence", "paragraph", "item", "subitem", "point", "clause", "section")
@@ -147,18 +146,11 @@ def _load_cached(path: str, _mtime: int, _size: int) -> SourceText:
 
 # --------------------------------------------------------------------------- reading
 
-@lru_cache(maxsize=1)
-def _validator():
-    import jsonschema
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-
-
 def load_source(path: str) -> SourceText:
     """Read and check a source file; raise YokoError with every located problem."""
     read = read_document(path, mapping="source_schema")
     doc, root, sink = read.data, read.root, Sink()
-    for err in sorted(_validator().iter_errors(_jsonable(doc)), key=lambda e: list(map(str, e.absolute_path))):
+    for err in schema_violations(SCHEMA_PATH, _jsonable(doc)):
         where = list(err.absolute_path)
         sink.say("source_schema", location_at(root, where, path), key=schema_message(err))
     sink.raise_if_errors()

@@ -476,6 +476,9 @@ class ExactFloat(float):
         obj.exact = exact
         return obj
 
+    def __reduce__(self):  # copied or pickled with its exact decimal (float's own would drop it)
+        return (ExactFloat, (float(self), self.exact))
+
 
 _FLOAT_TEXT = re.compile(r"[-+]?(?:\.[0-9_]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?")
 
