@@ -191,3 +191,10 @@ def test_fmt_still_keeps_comments(tmp_path):
     text = "# head\na: 1  # why one\n"
     root = yamlio.parse_yaml(text, "x.yaml", comments=True)
     assert "why one" in str(root.ca.items.get("a"))
+
+
+def test_a_boolean_with_an_anchor_is_a_boolean_both_ways(tmp_path):
+    # the pure reader gave 0 for `&x false` (ruamel's anchored boolean is an int); fuzzing found it
+    text = "a: &x false\nb: *x\nc: &y true\n"
+    for root in (pure(text), fast(text)):
+        assert yamlio.PlainConverter("x.yaml", Sink(), text).convert(root) == {"a": False, "b": False, "c": True}

@@ -14,6 +14,7 @@ from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.scalarbool import ScalarBoolean
 
 try:  # ruamel.yaml.clib: libyaml's scanner, parser and composer in C (ruamel.yaml's `oldlibyaml` extra)
     from _ruamel_yaml import CParser
@@ -588,6 +589,8 @@ def _refused_tag(node) -> str | None:
 def _plain_scalar(v):
     if isinstance(v, bool) or v is None:
         return v
+    if isinstance(v, ScalarBoolean):  # a boolean with an anchor (`&x false`): ruamel's is an int
+        return bool(v)
     if isinstance(v, int):
         return int(v)
     return str(v)
