@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import unicodedata
 from functools import lru_cache
 
@@ -108,6 +107,7 @@ def wrap_all(text: str, width: int | None) -> str:
 def width_for(stream) -> int:
     """80 columns when the stream is not a terminal, else the terminal's width."""
     if _isatty(stream):
+        import shutil  # only for a terminal: most runs write to a pipe or a file
         return max(MIN_WIDTH, shutil.get_terminal_size((PIPE_WIDTH, 24)).columns)
     return PIPE_WIDTH
 
