@@ -26,6 +26,8 @@ class Evaluation:
     function's rule values when none is unknown: the environment is then built the first time
     something reads it, and the traced JSON document is written from the values themselves."""
 
+    __slots__ = ("policy", "facts", "_env", "_values", "_needs")
+
     def __init__(self, policy: Policy, facts: dict, env: dict | None = None, *, values: tuple | None = None):
         self.policy = policy
         self.facts = facts
@@ -429,8 +431,11 @@ def _whole(policy: Policy, values: tuple) -> bool:
     at = policy.__dict__.get("_yen_at")
     if at is None:
         index = {n: i for i, n in enumerate(policy.order)}
-        at = policy.__dict__["_yen_at"] = [index[n] for n in _yen(policy)]
-    return all(type(values[i]) is not Fraction for i in at)
+        at = policy.__dict__["_yen_at"] = tuple(index[n] for n in _yen(policy))
+    for i in at:
+        if type(values[i]) is Fraction:
+            return False
+    return True
 
 
 def reference_values(policy: Policy, facts: dict) -> dict:
