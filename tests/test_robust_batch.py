@@ -78,3 +78,31 @@ def test_a_signal_during_a_batch_removes_the_temporary_file_and_exits_128_plus_n
     assert proc.returncode == 128 + signum, err
     assert err == f"interrupted by {sig}\n"
     assert list(out_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_bug_in_one_row_is_that_row_s_error_and_every_other_row_is_written(jobs, tmp_path, monkeypatch, cli):
+    # A bug (an exception yoko does not expect) used to end the whole run with internal_error and
+    # nothing written; now it is its row's error, as a row past every limit is, and the run exits 70.
+    import engine.evaluation.batch as batch
+    real = batch.run_rules
+
+    def buggy(policy, facts, **kw):
+        if facts.get("transports") == 13:
+            raise ZeroDivisionError("division by zero")
+        if facts.get("transports") == 14:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(policy, facts, **kw)
+    monkeypatch.setattr(batch, "run_rules", buggy)  # forked --jobs 2 workers inherit it
+    table = tmp_path / "t.csv"
+    table.write_text("transports,rate,sole_hospital\n" + "".join(f"{i},{i % 7},true\n" for i in range(600)), "utf-8")
+    out = tmp_path / "out.jsonl"
+    r = cli("evaluate", "--policy-file", POLICY, "--batch", str(table), "--jobs", jobs, "--out", str(out))
+    assert r.code == 70, r.err
+    assert "600 rows: 598 evaluated, 2 error rows" in r.err
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [x["row"] for x in rows] == list(range(2, 602))  # every row once, in order (line numbers)
+    bad = [(x["row"], x["error"]["code"]) for x in rows if "error" in x]
+    assert bad == [(15, "internal_error"), (16, "too_deeply_nested")]
+    assert "ZeroDivisionError: division by zero" in rows[13]["error"]["message"]
+    assert "不具合" in rows[13]["error"]["message_ja"]

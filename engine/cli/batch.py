@@ -10,7 +10,8 @@ from engine.base.words import say
 
 
 def run_command(args, policy, out, err, xlsx_sheet=None) -> int:
-    """Exit 0 when every row was good, 1 when some are error rows."""
+    """Exit 0 when every row was good, 1 when some are error rows, 70 when a bug in yoko stopped a
+    row (its error row is internal_error; the others are evaluated and written all the same)."""
     from engine.evaluation.batch import check_columns, identity_mapping, load_mapping, output_columns, run_batch
     from engine.evaluation.tables import TableWriter, read_rows
     _check_args(args, policy)
@@ -52,6 +53,9 @@ def run_command(args, policy, out, err, xlsx_sheet=None) -> int:
         else:
             from engine.present.summary import summary_text
             out.write(summary_text(data, policy, args.lang))
+    if summary.error_codes.get("internal_error"):
+        from engine.cli.main import EXIT_INTERNAL
+        return EXIT_INTERNAL  # every other row was written; a bug in yoko must not pass as a bad row
     return 1 if summary.errors else 0
 
 

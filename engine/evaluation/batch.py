@@ -311,7 +311,24 @@ class RowEvaluator:
         self.needs = Needs(policy)
 
     def __call__(self, number: int, row: dict) -> dict | None:
-        """The output record of a row, or None when `where` drops it."""
+        """The output record of a row, or None when `where` drops it. Whatever goes wrong with one
+        row is that row's error: past every limit (out_of_memory, too_deeply_nested) or a bug in
+        yoko itself (internal_error), the other rows are still evaluated and written."""
+        try:
+            return self._record(number, row)
+        except MemoryError:
+            return self._failed(number, row, "out_of_memory", words("diag.out_of_memory"))
+        except RecursionError:
+            return self._failed(number, row, "too_deeply_nested", words("diag.too_deeply_nested"))
+        except Exception as e:  # noqa: BLE001 - a bug: reported in its row, never the end of the run
+            return self._failed(number, row, "internal_error", words("robust.row_internal_error",
+                                                                     kind=type(e).__name__, detail=str(e)[:200]))
+
+    def _failed(self, number: int, row: dict, code: str, message: Words) -> dict:
+        rid = row.get(self.mapping.id_column) if self.mapping.id_column and isinstance(row, dict) else None
+        return {"row": number, "id": rid if rid not in ("", None) else None, "error": row_error(code, message)}
+
+    def _record(self, number: int, row: dict) -> dict | None:
         rid = row.get(self.mapping.id_column) if self.mapping.id_column else None
         rid = rid if rid not in ("", None) else None
         out: dict[str, Any] = {"row": number, "id": rid}
