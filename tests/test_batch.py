@@ -95,7 +95,7 @@ def test_csv_output_has_the_id_every_public_result_the_unknowns_and_needed_facts
     assert r.out == "" and r.err.endswith(f"-> {out}\n")
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert list(rows[0])[:3] == ["row", "id", "basis"]
-    assert list(rows[0])[-4:] == ["unknown", "needed_facts", "error_code", "error_message"]
+    assert list(rows[0])[-5:] == ["unknown", "needed_facts", "not_applicable", "error_code", "error_message"]
     assert rows[0]["basis"] == '["1"]' and rows[0]["eligible"] == ""
     assert "eligible" in rows[0]["unknown"].split()
     assert rows[2]["error_code"] == "bad_fact" and rows[2]["basis"] == ""
@@ -502,3 +502,26 @@ def test_jsonl_rows_with_an_escaped_surrogate_a_stray_byte_or_a_field_twice_are_
     assert [row.get("error", {}).get("code") for row in rows] == ["bad_row"] * 4 + [None]
     assert ["surrogate" in rows[0]["error"]["message"], "surrogate" in rows[1]["error"]["message"]] == [True, True]
     assert "0xff" in rows[2]["error"]["message"] and "twice" in rows[3]["error"]["message"]
+
+
+def test_a_batch_row_lists_the_results_that_do_not_apply_as_evaluate_does(cli, tmp_path):
+    # A deadline of a facility that gets no grant is computed but does not apply: evaluate's JSON
+    # lists it under not_applicable, and so does its batch row (a column in CSV and XLSX).
+    from pathlib import Path
+
+    from engine.policy.yamlio import read_document
+    examples = sorted(Path("examples/ibaraki-2022").glob("*.yaml"))
+    lines, want = [], []
+    for p in examples:
+        lines.append(json.dumps(read_document(str(p)).data, default=str, ensure_ascii=False))
+        doc = json.loads(cli("evaluate", str(p), *POLICY, "--format", "json").out)
+        want.append(doc["not_applicable"])
+    table = tmp_path / "examples.jsonl"
+    table.write_text("\n".join(lines) + "\n", "utf-8")
+    rows = jsonl(cli("evaluate", "--batch", str(table), *POLICY).out)
+    assert [r.get("not_applicable") for r in rows] == want
+    assert any(want) and not all(want)  # some examples are ineligible, some are not
+    out = tmp_path / "out.csv"
+    cli("evaluate", "--batch", str(table), *POLICY, "--out", str(out))
+    cells = [r["not_applicable"] for r in csv.DictReader(out.open(encoding="utf-8-sig"))]
+    assert cells == [" ".join(w) for w in want]

@@ -309,6 +309,9 @@ class RowEvaluator:
         self.mapping = mapping
         self.focus = list(focus)
         self.needs = Needs(policy)
+        rules = policy.rules
+        self.conditions = [(n, rules[n].spec["applies_if"]) for n in policy.results
+                           if n in rules and rules[n].spec.get("applies_if")]
 
     def __call__(self, number: int, row: dict) -> dict | None:
         """The output record of a row, or None when `where` drops it. Whatever goes wrong with one
@@ -356,13 +359,15 @@ class RowEvaluator:
             out["normalised"] = [n.words.text("en") for n in facts.notes]
         out["unknown"] = unknown
         out["needed_facts"] = sorted(set().union(*(rule_needs(n) for n in unknown)))
+        # results whose applies_if is false: their values are kept, as in evaluate's JSON
+        out["not_applicable"] = [n for n, cond in self.conditions if env.get(cond) is False]
         if self.focus:
             out["_focus"] = {n: [to_json(env[n]), sorted(rule_needs(n))] for n in self.focus}
         return out
 
 
 def output_columns(policy) -> list[str]:
-    return ["row", "id", *policy.results, "unknown", "needed_facts", "error_code", "error_message"]
+    return ["row", "id", *policy.results, "unknown", "needed_facts", "not_applicable", "error_code", "error_message"]
 
 
 # --------------------------------------------------------------------------- summary

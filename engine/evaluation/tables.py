@@ -485,6 +485,7 @@ def flatten(row: dict) -> dict:
         out[k] = v
     out["unknown"] = " ".join(row.get("unknown") or []) if "results" in row else None
     out["needed_facts"] = " ".join(row.get("needed_facts") or []) if "results" in row else None
+    out["not_applicable"] = " ".join(row.get("not_applicable") or []) if "results" in row else None
     err = row.get("error")
     out["error_code"] = err["code"] if err else None
     out["error_message"] = err["message"] if err else None

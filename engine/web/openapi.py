@@ -72,7 +72,7 @@ def document() -> dict:
                 "summary": "Evaluate many facilities: JSONL in, JSONL out (streamed, in input order)",
                 "operationId": "batch", "parameters": _PATH_PARAMS,
                 "requestBody": {"required": True, "content": {"application/x-ndjson": {"schema": {"type": "string"}}}},
-                "responses": {"200": _ok("one record a line: row, id, results, unknown, needed_facts, or error",
+                "responses": {"200": _ok("one record a line: row, id, results, unknown, needed_facts, not_applicable, or error",
                                          {"type": "string"}, "application/x-ndjson"), **_COMMON}}},
             "/api/diff": {"post": {
                 "summary": "What changes between two versions (years or git revisions)", "operationId": "diff",
