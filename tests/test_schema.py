@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -204,3 +205,13 @@ def test_the_quick_validator_never_calls_valid_what_jsonschema_refuses(kind, sch
             else:
                 refused += 1
     assert refused > 0  # the mutations do reach invalid documents
+
+
+def test_loading_a_valid_policy_afresh_never_imports_jsonschema(tmp_path):
+    # jsonschema takes ~100 ms to import: a valid policy is judged by jsonschema_rs alone
+    code = ("import sys; from engine.policy.load import load_policy; load_policy('policies/ibaraki/2022.yaml'); "
+            "print('jsonschema' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                       env={**os.environ, "PYTHONPATH": str(ROOT), "YOKO_NO_CACHE": "1"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "False"

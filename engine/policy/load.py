@@ -160,8 +160,10 @@ def _jsonable(v):
 
 def schema_errors(doc, root, path: str, sink: Sink) -> None:
     """Report every schema violation at the YAML node it concerns."""
-    from jsonschema.exceptions import best_match
     errors = schema_violations(SCHEMA_PATH, _jsonable(doc))
+    if not errors:
+        return
+    from jsonschema.exceptions import best_match  # (only for a policy that has errors: see schema_violations)
     seen = set()
     for err in errors:
         best = best_match([err])
