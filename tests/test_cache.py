@@ -159,8 +159,13 @@ def test_a_cached_policy_runs_its_cached_generated_code_without_generating_again
 
 def test_a_cached_policy_traces_with_its_cached_trace_function_from_the_first_trace(cache_dir, tmp_path, monkeypatch):
     from engine.evaluation import trace_code
+    from engine.evaluation.evaluate import TRACES_BEFORE_CODE
     path = _copy_policy(tmp_path)
     fresh = cache.load_policy_cached(path)
+    assert "_trace_portable" not in cache.get(path).__dict__  # a policy is not traced when loaded
+    facts = load_facts_file(EXAMPLE, fresh)
+    for _ in range(TRACES_BEFORE_CODE + 1):  # a process that traces often builds the function
+        evaluate(fresh, facts).to_json()
     new_process()
     cached = cache.get(path)
     assert "_trace_portable" in cached.__dict__

@@ -94,11 +94,20 @@ class Evaluation:
 
     def trace(self) -> list[dict]:
         """One entry per rule, in evaluation order: value, reads, decisive parts, citation, source."""
-        fn = _trace_function(self.policy)
-        doc = fn(self.env, self.needed_for) if fn is not None else None
+        doc = self._generated_document(True)
         if doc is None:
             return [self.trace_entry(n) for n in self.policy.order]
         return doc[3]
+
+    def _generated_document(self, trace: bool) -> tuple | None:
+        """The document's pieces by the policy's trace function, or None when it has none yet."""
+        fn = _trace_function(self.policy)
+        if fn is None:
+            return None
+        doc = None
+        if self._env is None:  # from the facts and the rule values (None when a fact is absent)
+            doc = fn(self.facts, self.needed_for, self._values, trace)
+        return doc if doc is not None else fn(self.env, self.needed_for, None, trace)
 
     def trace_entry(self, name: str) -> dict:
         rule = self.policy.rules[name]
@@ -131,12 +140,7 @@ class Evaluation:
         return {"expr": text, "value": _j(t.value(node, self.env)), "names": names, "rule": ref}
 
     def to_json(self, trace: bool = True) -> dict:
-        fn = _trace_function(self.policy)
-        doc = None
-        if fn is not None:
-            env = self._env
-            doc = fn(env, self.needed_for, None, trace) if env is not None else \
-                fn(self.facts, self.needed_for, self._values, trace)
+        doc = self._generated_document(trace)
         if doc is not None:  # the same document, every piece by the policy's generated function
             results, unknown, not_applicable, entries = doc
             out = {"policy": self.policy.id, "fiscal_year": self.policy.fiscal_year, "results": results,
@@ -219,7 +223,7 @@ def _trace_function(policy: Policy):
     fn = d.get("_trace_fn")
     if fn is not None or d.get("_trace_fn_failed"):
         return fn
-    saved = d.pop("_trace_portable", None)  # kept by the policy cache (_portable_trace below)
+    saved = d.pop("_trace_portable", None)  # kept by the policy cache (_build_trace_function)
     if saved is not None:
         try:
             fn = d["_trace_fn"] = trace_code.from_portable(policy, saved)
@@ -233,22 +237,17 @@ def _trace_function(policy: Policy):
 
 
 def _build_trace_function(policy: Policy):
+    """Build the trace function, and add it to the policy's cache entry: the next process that
+    reads the policy from the cache traces with it from its first trace."""
     d = policy.__dict__
     try:
         fn = d["_trace_fn"] = trace_code.trace_function(policy, _trace_plan(policy), _json_plan(policy))
     except (RecursionError, MemoryError, SyntaxError, ValueError):  # too deep for compile(), or no expression
         d["_trace_fn_failed"] = True
         return None
+    if "_cache_entry" in d:
+        cache.keep(policy, "_trace_portable", trace_code.portable(fn))
     return fn
-
-
-def _portable_trace(policy: Policy):
-    """The trace function in the form the policy cache keeps (built now if it was not), or None."""
-    fn = policy.__dict__.get("_trace_fn") or _build_trace_function(policy)
-    return trace_code.portable(fn) if fn is not None else None
-
-
-cache.KEPT["_trace_portable"] = _portable_trace  # a new process then traces without building it
 
 
 def _cites(c):

@@ -28,11 +28,10 @@ from engine.policy.registry import policy_dirs
 
 FORMAT = 4  # bump when the pickled layout changes
 
-KEPT: dict = {}
-"""Other generated code kept with a policy: policy.__dict__ key -> make(policy), which returns a
-picklable description of it (or None). Higher layers register here (engine.evaluation.evaluate
-keeps its trace function), so that this module imports none of them; on a hit the description
-is put back under its key for its owner to rebuild."""
+KEPT = ("_trace_portable",)
+"""Other generated code a cache entry may keep besides the policy's function, by its key on the
+policy: engine.evaluation.evaluate adds its trace function with keep() once a process has built
+it (this module imports nothing above it); get() puts it back under its key for its owner."""
 
 
 def cache_dir() -> str | None:
@@ -133,6 +132,7 @@ def get(path: str):
         if portable is not None:
             policy.__dict__["_portable"] = portable  # engine.lang.codegen.generated takes it
         policy.__dict__.update((k, v) for k, v in kept.items() if v is not None and k in KEPT)
+        policy.__dict__["_cache_entry"] = entry  # where keep() adds to
         return policy
     except Exception:  # noqa: BLE001 - a cache must never be the reason a load fails
         return None
@@ -144,28 +144,47 @@ def put(path: str, policy) -> None:
     if d is None:
         return
     try:
-        files = [(p, file_hash(p)) for p in policy.files]
-        if any(h is None for _, h in files):
-            return
         entry = _entry_path(d, path)
-        if entry is None:
-            return
-        portable = _portable(policy)
-        kept = {k: _kept(make, policy) for k, make in KEPT.items()}
-        saved = _strip(policy)
-        try:
-            buf = io.BytesIO()
-            _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump((files, policy, portable, kept))
-        finally:
-            _restore(policy, saved)
-        import tempfile
-        os.makedirs(d, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(buf.getvalue())
-        os.replace(tmp, entry)
+        if entry is not None and _write(entry, policy, {}):
+            policy.__dict__["_cache_entry"] = entry
     except Exception:  # noqa: BLE001 - e.g. a read-only home, a full disk, an unpicklable value
         return
+
+
+def keep(policy, key: str, value) -> None:
+    """Add `value` (picklable) under `key` (one of KEPT) to the cache entry the policy was read from
+    or written to, for the next process; silently does nothing when it cannot."""
+    entry = policy.__dict__.get("_cache_entry")
+    if entry is None or key not in KEPT or cache_dir() is None:
+        return
+    try:
+        kept = {k: policy.__dict__[k] for k in KEPT if k in policy.__dict__}  # kept and not yet used
+        kept[key] = value
+        _write(entry, policy, kept)
+    except Exception:  # noqa: BLE001 - a cache is never the reason anything fails
+        return
+
+
+def _write(entry: str, policy, kept: dict) -> bool:
+    """Pickle the policy (without its live functions), its generated function and `kept` to entry."""
+    files = [(p, file_hash(p)) for p in policy.files]
+    if any(h is None for _, h in files):
+        return False
+    portable = _portable(policy)
+    saved = _strip(policy)
+    try:
+        buf = io.BytesIO()
+        _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump((files, policy, portable, kept))
+    finally:
+        _restore(policy, saved)
+    import tempfile
+    d = os.path.dirname(entry)
+    os.makedirs(d, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as f:
+        f.write(buf.getvalue())
+    os.replace(tmp, entry)
+    return True
 
 
 def _portable(policy):
@@ -177,14 +196,8 @@ def _portable(policy):
     return g.portable() if g is not None else None
 
 
-def _kept(make, policy):
-    try:
-        return make(policy)
-    except Exception:  # noqa: BLE001 - what cannot be kept is built again when needed
-        return None
-
-
-_LIVE = ("_runner", "_tracer", "_generated", "_portable", "_trace_fn", "_trace_portable", "_trace_fn_failed", "_traces")
+_LIVE = ("_runner", "_tracer", "_generated", "_portable", "_trace_fn", "_trace_portable", "_trace_fn_failed", "_traces",
+         "_cache_entry")
 
 
 def _strip(policy):
