@@ -93,6 +93,28 @@ def forget_temp_file(path: str) -> None:
     _TEMP_FILES.discard(path)
 
 
+# A signal whose exception was lost: C code that clears errors can swallow what a signal handler
+# raised (seen: SIGHUP arriving while xml.etree's C accelerator was being imported, the run then
+# going on to write its whole output). The command line notes each signal's exception here before
+# raising it; a writer raises it again between rows and before it commits (engine.evaluation), so
+# the run still ends as interrupted with its temporary file removed.
+_SIGNALLED: list[BaseException] = []
+
+
+def note_signal(exc: BaseException) -> None:
+    _SIGNALLED.append(exc)
+
+
+def raise_if_signalled() -> None:
+    """Raise again the exception of a signal that arrived during this run (one some code lost)."""
+    if _SIGNALLED:
+        raise _SIGNALLED[0]
+
+
+def clear_signals() -> None:
+    _SIGNALLED.clear()
+
+
 def remove_temp_files() -> None:
     """Remove every temporary file still recorded (after a signal)."""
     for path in list(_TEMP_FILES):

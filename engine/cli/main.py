@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from engine.base.diagnostics import YokoError, render_all
-from engine.base.files import remove_temp_files
+from engine.base.files import clear_signals, note_signal, remove_temp_files
 from engine.base.words import LANGS, WORDS, default_lang, say
 
 # Each command lives in engine/cli/<name>.py with add_parser(subparsers[, lang]) and run(args, out, err).
@@ -304,15 +304,21 @@ def _on_signals():
     saved = {}
 
     def raise_it(signum, frame):
-        raise Signalled(signum)
+        e = KeyboardInterrupt() if signum == signal.SIGINT else Signalled(signum)
+        note_signal(e)  # raised again by the writers if some code swallows it
+        raise e
     for name in ("SIGTERM", "SIGHUP"):
         sig = getattr(signal, name, None)
         if sig is not None:
             saved[sig] = signal.signal(sig, raise_it)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # (not where Ctrl-C is ignored)
+        saved[signal.SIGINT] = signal.signal(signal.SIGINT, raise_it)
+    clear_signals()
 
     def restore():
         for sig, handler in saved.items():
             signal.signal(sig, handler)
+        clear_signals()
     return restore
 
 

@@ -31,6 +31,7 @@ from engine.evaluation.facts import BadCell, cell_value
 from engine.lang import types as T
 from engine.lang.builtins import EvalError
 from engine.base.diagnostics import Location, Sink, YokoError, diag, suggest
+from engine.base.files import raise_if_signalled
 from engine.base.words import Words, words
 from engine.policy.yamlio import read_document, ExprLocator
 from engine.lang.checks import ExprChecker
@@ -502,6 +503,7 @@ def run_batch(policy, mapping: Mapping, rows, emit: Callable[[dict], None], *, j
     summary = Summary.of(policy, focus)
 
     def take(rec):
+        raise_if_signalled()  # a signal some code swallowed ends the run here (engine.base.files)
         summary.add(rec)
         if rec is not None:
             emit(_public(rec))

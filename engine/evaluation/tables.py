@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from engine.base.diagnostics import Location, YokoError, diag
-from engine.base.files import forget_temp_file, make_temp_file, open_regular
+from engine.base.files import forget_temp_file, make_temp_file, open_regular, raise_if_signalled
 from engine.base.limits import MAX_TABLE_BYTES, MAX_TABLE_ROWS
 from engine.base.words import words
 
@@ -438,6 +438,7 @@ class TableWriter:
             self.sheet.add_summary(data)
 
     def close(self) -> None:
+        raise_if_signalled()  # a signal some code swallowed: never commit an interrupted run
         if self.stdout is not None:
             self.f.seek(0)
             while chunk := self.f.read(1 << 20):
