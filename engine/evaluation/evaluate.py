@@ -246,7 +246,10 @@ def _build_trace_function(policy: Policy):
         d["_trace_fn_failed"] = True
         return None
     if "_cache_entry" in d:
-        cache.keep(policy, "_trace_portable", trace_code.portable(fn))
+        try:
+            cache.keep(policy, "_trace_portable", trace_code.portable(fn))
+        except Exception:  # noqa: BLE001 - a cache is never the reason a trace fails
+            pass
     return fn
 
 

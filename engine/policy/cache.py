@@ -132,7 +132,7 @@ def get(path: str):
         if portable is not None:
             policy.__dict__["_portable"] = portable  # engine.lang.codegen.generated takes it
         policy.__dict__.update((k, v) for k, v in kept.items() if v is not None and k in KEPT)
-        policy.__dict__["_cache_entry"] = entry  # where keep() adds to
+        policy.__dict__["_cache_entry"] = (entry, files)  # where keep() adds to, and what it was read from
         return policy
     except Exception:  # noqa: BLE001 - a cache must never be the reason a load fails
         return None
@@ -144,9 +144,13 @@ def put(path: str, policy) -> None:
     if d is None:
         return
     try:
+        files = [(p, file_hash(p)) for p in policy.files]
+        if any(h is None for _, h in files):
+            return
         entry = _entry_path(d, path)
-        if entry is not None and _write(entry, policy, {}):
-            policy.__dict__["_cache_entry"] = entry
+        if entry is not None:
+            _write(entry, files, policy, {})
+            policy.__dict__["_cache_entry"] = (entry, files)
     except Exception:  # noqa: BLE001 - e.g. a read-only home, a full disk, an unpicklable value
         return
 
@@ -154,22 +158,21 @@ def put(path: str, policy) -> None:
 def keep(policy, key: str, value) -> None:
     """Add `value` (picklable) under `key` (one of KEPT) to the cache entry the policy was read from
     or written to, for the next process; silently does nothing when it cannot."""
-    entry = policy.__dict__.get("_cache_entry")
-    if entry is None or key not in KEPT or cache_dir() is None:
+    where = policy.__dict__.get("_cache_entry")
+    if where is None or key not in KEPT or cache_dir() is None:
         return
     try:
         kept = {k: policy.__dict__[k] for k in KEPT if k in policy.__dict__}  # kept and not yet used
         kept[key] = value
-        _write(entry, policy, kept)
+        entry, files = where  # the file hashes as they were when the policy was read: never newer
+        _write(entry, files, policy, kept)
     except Exception:  # noqa: BLE001 - a cache is never the reason anything fails
         return
 
 
-def _write(entry: str, policy, kept: dict) -> bool:
-    """Pickle the policy (without its live functions), its generated function and `kept` to entry."""
-    files = [(p, file_hash(p)) for p in policy.files]
-    if any(h is None for _, h in files):
-        return False
+def _write(entry: str, files: list, policy, kept: dict) -> None:
+    """Pickle the files' hashes, the policy (without its live functions), its generated function
+    and `kept` to entry."""
     portable = _portable(policy)
     saved = _strip(policy)
     try:
@@ -184,7 +187,6 @@ def _write(entry: str, policy, kept: dict) -> bool:
     with os.fdopen(fd, "wb") as f:
         f.write(buf.getvalue())
     os.replace(tmp, entry)
-    return True
 
 
 def _portable(policy):
@@ -196,8 +198,8 @@ def _portable(policy):
     return g.portable() if g is not None else None
 
 
-_LIVE = ("_runner", "_tracer", "_generated", "_portable", "_trace_fn", "_trace_portable", "_trace_fn_failed", "_traces",
-         "_cache_entry")
+_LIVE = ("_runner", "_tracer", "_steps", "_generated", "_portable", "_trace_fn", "_trace_portable", "_trace_fn_failed",
+         "_traces", "_cache_entry")
 
 
 def _strip(policy):
