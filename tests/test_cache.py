@@ -243,3 +243,15 @@ def test_new_year_drafts_the_same_file_from_a_cached_policy(cache_dir, tmp_path,
     new_process()
     assert cli(*args, str(tmp_path / "b.yaml")).code == 0
     assert (tmp_path / "a.yaml").read_text("utf-8") == (tmp_path / "b.yaml").read_text("utf-8")
+
+
+def test_a_policy_loaded_by_two_spellings_of_its_path_shows_each_as_given(cache_dir):
+    # the in-process memo was keyed by the absolute path alone: after the workbench (or a test) had
+    # loaded a policy by its absolute path, a memo of the same file asked for by its relative path
+    # showed the absolute one in its header
+    import os
+    rel = "policies/ibaraki/2022.yaml"
+    absolute = cache.load_policy_cached(os.path.abspath(rel))
+    relative = cache.load_policy_cached(rel)
+    assert absolute.path == os.path.abspath(rel)
+    assert relative.path == rel

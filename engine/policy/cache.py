@@ -214,7 +214,7 @@ def _restore(policy, extras) -> None:
 
 # ---- in-process memo, in front of the cross-process cache ----
 
-_MEMO: dict[str, tuple[tuple, Policy]] = {}
+_MEMO: dict[tuple, tuple[tuple, Policy]] = {}  # (absolute path, path as given, cwd) -> (stamp, policy)
 
 
 def _stamp(paths) -> tuple | None:
@@ -225,8 +225,12 @@ def _stamp(paths) -> tuple | None:
 
 
 def load_policy_cached(path: str) -> Policy:
-    """load_policy, reused while the file and the files it extends are unchanged (same process)."""
-    key = os.path.abspath(path)
+    """load_policy, reused while the file and the files it extends are unchanged (same process).
+
+    Keyed as the disk cache is: a policy shows its paths as they were given, relative to the
+    working folder, so `policies/x.yaml` and `/abs/policies/x.yaml` are two entries (a memo header
+    must not show another caller's path)."""
+    key = (os.path.abspath(path), path, os.getcwd())
     hit = _MEMO.get(key)
     if hit and hit[0] == _stamp(hit[1].files):
         return _remembered(hit[1])
