@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import engine
 from engine.base.diagnostics import YokoError
-from engine.evaluation.evaluate import PATHS, public_results, run_rules
+from engine.evaluation.evaluate import PATHS, evaluate, public_results, run_rules
 from engine.evaluation.facts import check_facts
 from engine.lang.builtins import EvalError
 from engine.lang.codegen import generate, generated
@@ -67,6 +67,7 @@ def public(policy, facts) -> tuple:
     except YokoError as e:
         d = e.diagnostics[0]
         return "error", d.code, d.location
+    assert repr(evaluate(policy, facts).results) == repr(results)  # the API's results, read from the values
     return "ok", repr(results)
 
 

@@ -9,7 +9,7 @@ from ruamel.yaml import YAML
 
 from engine.lang.builtins import EvalError
 from engine.base.diagnostics import YokoError
-from engine.evaluation.evaluate import PATHS, public_results, reference_values, run_rules
+from engine.evaluation.evaluate import PATHS, evaluate, public_results, reference_values, run_rules
 from engine.lang.values import to_json
 from langcase import case_facts, load_case, run_case
 
@@ -95,6 +95,7 @@ def test_the_public_results_alone_are_the_reference_interpreters(case):
         assert info.value.diagnostics[0].code == e.code
         return
     assert repr(public_results(policy, facts)) == repr({n: ref[n] for n in policy.results})
+    assert repr(evaluate(policy, facts).results) == repr({n: ref[n] for n in policy.results})  # the API's
 
 
 @pytest.mark.parametrize("case", ALL)

@@ -48,7 +48,13 @@ class Evaluation:
 
     @property
     def results(self) -> dict[str, Any]:
-        return {n: self.env.get(n) for n in self.policy.results}
+        if self._env is None:  # the rule values, none unknown: read by position, no environment built
+            values = self._values
+            at = _result_positions(self.policy)
+            if at is not None:
+                return {n: values[i] for n, i in at}
+        env = self.env
+        return {n: env.get(n) for n in self.policy.results}
 
     @property
     def unknown(self) -> list[str]:
@@ -178,6 +184,17 @@ _SIMPLE = (bool, int, str, type(None))
 def _j(v):
     """to_json, with plain values passed straight through (the trace's hot path)."""
     return v if type(v) in _SIMPLE else to_json(v)
+
+
+def _result_positions(policy: Policy):
+    """((public result, its position in policy.order), ...), kept on the policy; None when a public
+    result is not a rule (then the environment answers)."""
+    at = policy.__dict__.get("_result_positions", _UNSET)
+    if at is _UNSET:
+        index = {n: i for i, n in enumerate(policy.order)}
+        at = tuple((n, index[n]) for n in policy.results) if all(n in index for n in policy.results) else None
+        policy.__dict__["_result_positions"] = at
+    return at
 
 
 def _json_plan(policy: Policy) -> tuple:
