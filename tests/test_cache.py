@@ -224,7 +224,7 @@ def test_a_cached_policy_file_places_every_key_and_value_where_its_yaml_tree_doe
 
     def dumps(obj) -> bytes:
         buf = io.BytesIO()
-        cache._Pickler(buf).dump(obj)
+        pickle.Pickler(buf).dump(obj)
         return buf.getvalue()
     src = read_src(path)
     tree_locations = {(w, key): src.at(w, key=key) for w in _all_paths(src.root) for key in (False, True)}
@@ -255,3 +255,31 @@ def test_a_policy_loaded_by_two_spellings_of_its_path_shows_each_as_given(cache_
     relative = cache.load_policy_cached(rel)
     assert absolute.path == os.path.abspath(rel)
     assert relative.path == rel
+
+
+def test_a_decimal_in_a_policy_keeps_its_written_value_through_the_cache(cache_dir):
+    # the YAML reader keeps the decimal a float was written as (ExactFloat); the cache pickles it
+    # with that decimal (ExactFloat reduces itself; the cache's own pickler that did it is gone)
+    from fractions import Fraction
+
+    from engine.policy.yamlio import ExactFloat
+
+    def decimals(policy):
+        out = []
+        stack = [s.doc for s in policy.chain]
+        while stack:
+            x = stack.pop()
+            if isinstance(x, dict):
+                stack.extend(x.values())
+            elif isinstance(x, list):
+                stack.extend(x)
+            elif isinstance(x, ExactFloat):
+                out.append((float(x), x.exact))
+        return sorted(out)
+    fresh = decimals(cache.load_policy_cached("policies/ibaraki/2022.yaml"))
+    new_process()
+    from_entry = cache.get("policies/ibaraki/2022.yaml")
+    assert from_entry is not None  # read from the entry (an unpicklable value would make it None)
+    cached = decimals(from_entry)
+    assert fresh and cached == fresh
+    assert all(isinstance(e, (int, Fraction)) for _, e in cached)

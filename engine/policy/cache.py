@@ -107,15 +107,6 @@ def _where_bases_are(path: str) -> str:
     return "|".join(parts)
 
 
-class _Pickler(pickle.Pickler):
-    """Pickles the odd value types the YAML reader makes (a float that remembers its decimal)."""
-
-    def reducer_override(self, obj):
-        if isinstance(obj, float) and type(obj) is not float and hasattr(obj, "exact"):
-            return type(obj), (float(obj), obj.exact)
-        return NotImplemented
-
-
 def get(path: str):
     """The cached policy for `path`, or None (no entry, a changed file, or any problem)."""
     d = cache_dir()
@@ -177,7 +168,7 @@ def _write(entry: str, files: list, policy, kept: dict) -> None:
     saved = _strip(policy)
     try:
         buf = io.BytesIO()
-        _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump((files, policy, portable, kept))
+        pickle.dump((files, policy, portable, kept), buf, protocol=pickle.HIGHEST_PROTOCOL)  # (ExactFloat reduces itself)
     finally:
         _restore(policy, saved)
     import tempfile
