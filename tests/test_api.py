@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 
@@ -39,3 +40,27 @@ def test_bad_facts_raise_our_error_with_a_code():
     with pytest.raises(engine.YokoError) as info:
         engine.evaluate(policy, {"emergency_tier": "primary"})
     assert info.value.diagnostics[0].code == "bad_fact"
+
+
+def test_a_trace_from_the_api_is_the_callers_to_change():
+    # the generated trace function (built after some traces in a process) shares unchanging pieces
+    # between documents; a caller that annotates its trace must not change the next facility's
+    policy = engine.load("ibaraki", 2022)
+    facts = {"emergency_tier": "tertiary", "ambulance_transports": 999}
+    for _ in range(40):  # past the traces written entry by entry: the generated function writes them now
+        engine.evaluate(policy, facts).to_json()
+    first = engine.evaluate(policy, facts).trace()
+    want = json.dumps(engine.evaluate(policy, facts).trace(), ensure_ascii=False, default=str)  # as text: nothing shared
+
+    def annotate(x):  # change every dict and list of the trace in place, as a caller might
+        if isinstance(x, dict):
+            for v in list(x.values()):
+                annotate(v)
+            x["caller's note"] = True
+        elif isinstance(x, list):
+            for v in list(x):
+                annotate(v)
+            x.append("caller's note")
+    annotate(first)
+    assert json.dumps(engine.evaluate(policy, facts).trace(), ensure_ascii=False, default=str) == want
+    assert json.dumps(engine.evaluate(policy, facts).to_json()["trace"], ensure_ascii=False, default=str) == want

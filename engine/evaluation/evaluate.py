@@ -2,6 +2,7 @@
 """Evaluating a facility against a policy: values, unknowns, needed facts and the trace."""
 from __future__ import annotations
 
+import copy
 from fractions import Fraction
 from typing import Any
 
@@ -99,11 +100,15 @@ class Evaluation:
         return self._needs["*"](name)
 
     def trace(self) -> list[dict]:
-        """One entry per rule, in evaluation order: value, reads, decisive parts, citation, source."""
+        """One entry per rule, in evaluation order: value, reads, decisive parts, citation, source.
+
+        The entries are the caller's to change: the generated trace function shares what does not
+        change between facilities among its documents (docs/language.md, "The trace"), so here they
+        are copied; to_json() gives them as they are, for writing out."""
         doc = self._generated_document(True)
         if doc is None:
             return [self.trace_entry(n) for n in self.policy.order]
-        return doc[3]
+        return copy.deepcopy(doc[3])
 
     def _generated_document(self, trace: bool) -> tuple | None:
         """The document's pieces by the policy's trace function, or None when it has none yet."""
