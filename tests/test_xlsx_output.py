@@ -38,6 +38,8 @@ def test_the_results_sheet_has_japanese_labels_over_identifiers_and_a_frozen_fil
     ids = [c.value for c in ws[2]]
     assert labels[:2] == ["行", "施設コード"] and ids[:2] == ["row", "id"]
     assert "eligible" in ids and labels[ids.index("eligible")] != "eligible"
+    assert [i for label, i in zip(labels, ids) if label == i] == []  # every column has a Japanese header
+    assert labels[ids.index("not_applicable")] == "該当しない結果"
     assert ws.freeze_panes == "C3" and ws.auto_filter.ref.startswith("A2:")
     assert ws.column_dimensions["B"].width >= 10
 

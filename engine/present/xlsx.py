@@ -16,8 +16,8 @@ from engine.present.summary import summary_rows
 # keywords stored in the workbook's properties: the reader takes row 2 (identifiers) as the header
 
 FIXED = {"row": "xlsx.col.row", "id": "xlsx.col.id", "unknown": "xlsx.col.unknown",
-         "needed_facts": "xlsx.col.needed_facts", "error_code": "xlsx.col.error_code",
-         "error_message": "xlsx.col.error_message"}
+         "needed_facts": "xlsx.col.needed_facts", "not_applicable": "xlsx.col.not_applicable",
+         "error_code": "xlsx.col.error_code", "error_message": "xlsx.col.error_message"}
 
 
 def column_label(name: str, policy, lang: str) -> str:

@@ -8,6 +8,7 @@ WORDS = {
     "xlsx.col.id": ("施設コード", "id"),
     "xlsx.col.unknown": ("判定できない結果", "unknown results"),
     "xlsx.col.needed_facts": ("判定に必要な事実", "facts still needed"),
+    "xlsx.col.not_applicable": ("該当しない結果", "results not applicable"),
     "xlsx.col.error_code": ("エラーコード", "error code"),
     "xlsx.col.error_message": ("エラー内容", "error message"),
     "xlsx.col.identifier": ("識別子", "identifier"),
