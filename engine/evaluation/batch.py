@@ -38,7 +38,7 @@ from engine.lang.checks import ExprChecker
 from engine.lang.compile import compile_expr, Needs
 from engine.evaluation.facts import BadFact, convert
 from engine.policy.cache import load_policy_cached
-from engine.evaluation.evaluate import run_rules
+from engine.evaluation.evaluate import not_applicable, run_rules
 from engine.lang.values import to_json
 
 COLUMN_TYPES = ("text", "int", "number", "bool", "date")
@@ -310,9 +310,6 @@ class RowEvaluator:
         self.mapping = mapping
         self.focus = list(focus)
         self.needs = Needs(policy)
-        rules = policy.rules
-        self.conditions = [(n, rules[n].spec["applies_if"]) for n in policy.results
-                           if n in rules and rules[n].spec.get("applies_if")]
 
     def __call__(self, number: int, row: dict) -> dict | None:
         """The output record of a row, or None when `where` drops it. Whatever goes wrong with one
@@ -329,13 +326,15 @@ class RowEvaluator:
                                                                      kind=type(e).__name__, detail=str(e)[:200]))
 
     def _failed(self, number: int, row: dict, code: str, message: Words) -> dict:
-        rid = row.get(self.mapping.id_column) if self.mapping.id_column and isinstance(row, dict) else None
-        return {"row": number, "id": rid if rid not in ("", None) else None, "error": row_error(code, message)}
+        return {"row": number, "id": self._id(row), "error": row_error(code, message)}
+
+    def _id(self, row: dict):
+        """The row's id cell, None when there is no id column or the cell is empty."""
+        rid = row.get(self.mapping.id_column) if self.mapping.id_column else None
+        return rid if rid not in ("", None) else None
 
     def _record(self, number: int, row: dict) -> dict | None:
-        rid = row.get(self.mapping.id_column) if self.mapping.id_column else None
-        rid = rid if rid not in ("", None) else None
-        out: dict[str, Any] = {"row": number, "id": rid}
+        out: dict[str, Any] = {"row": number, "id": self._id(row)}
         if "__error__" in row:
             out["error"] = row_error(*row["__error__"])
             return out
@@ -360,8 +359,7 @@ class RowEvaluator:
             out["normalised"] = [n.words.text("en") for n in facts.notes]
         out["unknown"] = unknown
         out["needed_facts"] = sorted(set().union(*(rule_needs(n) for n in unknown)))
-        # results whose applies_if is false: their values are kept, as in evaluate's JSON
-        out["not_applicable"] = [n for n, cond in self.conditions if env.get(cond) is False]
+        out["not_applicable"] = not_applicable(self.policy, env)
         if self.focus:
             out["_focus"] = {n: [to_json(env[n]), sorted(rule_needs(n))] for n in self.focus}
         return out

@@ -51,9 +51,7 @@ class Evaluation:
     def results(self) -> dict[str, Any]:
         if self._env is None:  # the rule values, none unknown: read by position, no environment built
             values = self._values
-            at = _result_positions(self.policy)
-            if at is not None:
-                return {n: values[i] for n, i in at}
+            return {n: values[i] for n, i in zip(self.policy.results, _positions(self.policy, "results"))}
         env = self.env
         return {n: env.get(n) for n in self.policy.results}
 
@@ -77,8 +75,7 @@ class Evaluation:
     @property
     def not_applicable(self) -> list[str]:
         """Public results whose `applies_if` rule is false, in result order."""
-        env = self.env
-        return [n for n, cond in _json_plan(self.policy)[2] if env.get(cond) is False]
+        return not_applicable(self.policy, self.env)
 
     def needed_for(self, name: str) -> list[str]:
         """Absent facts whose absence leaves rule `name` undecided."""
@@ -191,15 +188,22 @@ def _j(v):
     return v if type(v) in _SIMPLE else to_json(v)
 
 
-def _result_positions(policy: Policy):
-    """((public result, its position in policy.order), ...), kept on the policy; None when a public
-    result is not a rule (then the environment answers)."""
-    at = policy.__dict__.get("_result_positions", _UNSET)
-    if at is _UNSET:
+def _positions(policy: Policy, which: str) -> tuple:
+    """Positions in policy.order (where the generated function's values are) of the public results
+    (`which` "results") or of those in yen ("yen"), kept on the policy. Every public result is a
+    rule (the loader refuses any other)."""
+    key = "_positions_" + which
+    at = policy.__dict__.get(key)
+    if at is None:
         index = {n: i for i, n in enumerate(policy.order)}
-        at = tuple((n, index[n]) for n in policy.results) if all(n in index for n in policy.results) else None
-        policy.__dict__["_result_positions"] = at
+        at = policy.__dict__[key] = tuple(index[n] for n in (policy.results if which == "results" else _yen(policy)))
     return at
+
+
+def not_applicable(policy: Policy, env: dict) -> list[str]:
+    """Public results whose `applies_if` rule is false in `env`, in result order: their values are
+    kept and shown as not applicable (evaluate's JSON, batch rows)."""
+    return [n for n, cond in _json_plan(policy)[2] if env.get(cond) is False]
 
 
 def _json_plan(policy: Policy) -> tuple:
@@ -452,11 +456,7 @@ def evaluate(policy: Policy, facts: dict) -> Evaluation:
 
 def _whole(policy: Policy, values: tuple) -> bool:
     """No result in yen is a Fraction (else _whole_yen, through the environment, says which)."""
-    at = policy.__dict__.get("_yen_at")
-    if at is None:
-        index = {n: i for i, n in enumerate(policy.order)}
-        at = policy.__dict__["_yen_at"] = tuple(index[n] for n in _yen(policy))
-    for i in at:
+    for i in _positions(policy, "yen"):
         if type(values[i]) is Fraction:
             return False
     return True

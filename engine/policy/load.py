@@ -15,12 +15,10 @@ from engine.lang import types as T
 from engine.lang.checks import ExprChecker
 from engine.base.diagnostics import Diagnostic, Location, Sink, diag, suggest
 from engine.base.words import Words, words
-from engine.policy.inherit import Origin, Resolved, Src
+from engine.policy.inherit import Origin, Resolved, Src, check_dropped, find_base, resolve
 from engine.base.limits import value_problem
-from engine.policy.yamlio import (ExprLocator, NotFinite, SpellingError, flow_mistakes, location_at, read_document,
-                                  read_ratio, to_fraction)
-from engine.policy.yamlio import key_location, node_at
-from engine.policy.inherit import find_base, resolve, check_dropped
+from engine.policy.yamlio import (ExprLocator, NotFinite, SpellingError, flow_mistakes, key_location, location_at,
+                                  node_at, read_document, read_ratio, to_fraction)
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "policy.schema.json"
 

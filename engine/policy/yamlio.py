@@ -190,10 +190,14 @@ if CParser is not None:
             VersionedResolver.__init__(self, version=None, loadumper=self)
 
 
+# an anchor (&name) or alias (*name) as YAML 1.2 reads it: at the start of a node, up to a space or
+# a flow indicator (_NAMED, _ANCHOR)
+_NODE_START = r"(?:^|(?<=[\s\[{,]))"
+_NODE_NAME = r"([^\s,\[\]{}]+)"
 FAST_YAML_CHARS = 256 * 1024  # (a larger file is read the pure way, which stops at MAX_NODES)
 _DIRECTIVE = re.compile(r"^%", re.M)
 _UNSURE_CHARS = re.compile("[\t\ufeff\x85\u2028\u2029]")
-_NAMED = re.compile(r"(?:^|(?<=[\s\[{,]))[&*]([^\s,\[\]{}]+)")  # what YAML 1.2 reads as an anchor's or alias's name
+_NAMED = re.compile(_NODE_START + r"[&*]" + _NODE_NAME)  # what YAML 1.2 reads as an anchor's or alias's name
 _LIBYAML_NAME = re.compile(r"[A-Za-z0-9_-]+")
 # a ! where YAML reads a tag: at the start of a node (an expression's `a != b` is inside one)
 _TAG = re.compile(r"(?:^[ ]*|[:?\-][ ]+|[\[{,][ ]*|&\S+[ ]+)!", re.M)
@@ -206,12 +210,11 @@ def _fast_yaml(text: str):
     resolver, so a text goes the pure way when it has a %directive (the version would be lost),
     a tab (ruamel refuses tabs libyaml accepts), a BOM inside it (columns are counted otherwise),
     a line break other than CR and LF (lines are counted otherwise), a tag (yoko refuses all but
-    the core ones, and libyaml reads a malformed one otherwise),
-    an anchor or alias whose name is not ASCII letters, digits, - and _ (libyaml ends a name at
+    the core ones, and libyaml reads a malformed one otherwise), an anchor or alias whose name is not ASCII letters, digits, - and _ (libyaml ends a name at
     the first other character, YAML 1.2 does not), more nesting than the C stack is sure to take,
-    or when libyaml refuses it (the pure reader then says where). Both refuse the same characters. One difference is kept:
-    an empty value (`key:` and nothing) is placed just after its colon, where the pure reader
-    places it at the next token, often lines below."""
+    or when libyaml refuses it (the pure reader then says where). Both refuse the same characters.
+    One difference is kept: an empty value (`key:` and nothing) is placed just after its colon,
+    where the pure reader places it at the next token, often lines below."""
     if (CParser is None or len(text) > FAST_YAML_CHARS or _UNSURE_CHARS.search(text) or _DIRECTIVE.search(text)
             or text.count("[") + text.count("{") > FAST_YAML_BRACKETS
             or ("!" in text and _TAG.search(text))
@@ -385,7 +388,7 @@ def _refuse_recursive_aliases(text: str, path: str) -> None:
         stack.extend((c, False) for c in children)
 
 
-_ANCHOR = re.compile(r"(?:^|(?<=[\s\[{,]))&([^\s,\[\]{}]+)")
+_ANCHOR = re.compile(_NODE_START + "&" + _NODE_NAME)
 
 
 def _refuse_unused_anchors(text: str, path: str) -> None:
