@@ -44,21 +44,36 @@ def cache_dir() -> str | None:
     return d
 
 
+# The engine's identity as a process has just computed it, for its lookups (engine/cli/daemon.py:
+# the command's process checks it before it runs a command line); None: computed at each lookup.
+KNOWN_ENGINE: str | None = None
+
+
 def _engine_version() -> str:
     """The engine's identity: the package version and the modification times of its modules."""
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the engine package
     h = hashlib.sha256(f"{FORMAT} {sys.version}".encode())
-    for folder, dirs, files in sorted(os.walk(here)):
-        dirs.sort()
-        for name in sorted(files):
-            if name.endswith((".py", ".lark")):
-                path = os.path.join(folder, name)
-                st = os.stat(path)
-                h.update(f"{os.path.relpath(path, here)} {st.st_mtime_ns} {st.st_size};".encode())
+    parts: list[str] = []
+    _module_stamps(here, "", parts)
+    h.update("".join(parts).encode())
     # the schema decides which policies load at all: a changed schema must not serve old verdicts
     schema = os.path.join(os.path.dirname(here), "schemas", "policy.schema.json")
     h.update(f"schema {file_hash(schema)};".encode())
     return h.hexdigest()[:16]
+
+
+def _module_stamps(folder: str, rel: str, out: list[str]) -> None:
+    """`name mtime size;` for every .py and .lark file under `folder`, in name order, depth first."""
+    with os.scandir(folder) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for e in entries:
+        if e.name == "__pycache__":
+            continue
+        if e.is_dir(follow_symlinks=True):
+            _module_stamps(e.path, f"{rel}{e.name}/", out)
+        elif e.name.endswith((".py", ".lark")):
+            st = e.stat()
+            out.append(f"{rel}{e.name} {st.st_mtime_ns} {st.st_size};")
 
 
 def file_hash(path: str) -> str | None:
@@ -80,7 +95,7 @@ def _entry_path(d: str, path: str) -> str | None:
         return None
     # paths inside the policy (locations, the chain it extends) are shown as they were given or
     # relative to the working folder, so both are part of the key
-    key = hashlib.sha256(f"{_engine_version()}\0{os.path.abspath(path)}\0{path}\0{os.getcwd()}\0{h}"
+    key = hashlib.sha256(f"{KNOWN_ENGINE or _engine_version()}\0{os.path.abspath(path)}\0{path}\0{os.getcwd()}\0{h}"
                          f"\0{_where_bases_are(path)}".encode()).hexdigest()
     return os.path.join(d, key[:32] + ".pickle")
 

@@ -68,8 +68,30 @@ _EXTENDS = re.compile(r"^extends:[ \t]*\{?[ \t]*(?:\n[ \t]+)?policy:[ \t]*['\"]?
                       r"[ \t]*(?:\n[ \t]+)?fiscal_year:[ \t]*(\d{4})", re.M)
 
 
+# path -> ((mtime, size, inode), head): a long-lived process (the workbench, the language server,
+# the daemon's commands) reads a policy file's head again only when the file has changed
+_HEADS: dict[str, tuple[tuple, tuple | None]] = {}
+_HEADS_KEPT = 4096
+
+
 def read_head(path) -> tuple | None:
     """(id, fiscal_year, enacted, applies_from, extends) read from a file's top-level lines, or None."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return _read_head(path)
+    stamp, key = (st.st_mtime_ns, st.st_size, st.st_ino), str(path)
+    hit = _HEADS.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    head = _read_head(path)
+    if len(_HEADS) >= _HEADS_KEPT:
+        _HEADS.clear()
+    _HEADS[key] = (stamp, head)
+    return head
+
+
+def _read_head(path) -> tuple | None:
     try:
         text = read_bytes(str(path)).decode("utf-8-sig")
     except (YokoError, UnicodeDecodeError):

@@ -6,6 +6,7 @@ import datetime
 import json
 import re
 from bisect import bisect_right
+from functools import lru_cache
 from fractions import Fraction
 
 from ruamel.yaml import YAML
@@ -188,6 +189,11 @@ if CParser is not None:
             self.allow_duplicate_keys = False
             self.comment_handling = None
             VersionedResolver.__init__(self, version=None, loadumper=self)
+
+        # What ruamel's property finds for this loader, as a constant: it looks for a scanner's
+        # %YAML version (the C parser has none, and a text with a directive is not read here) through
+        # two AttributeErrors, about a fifth of reading a policy.
+        processing_version = VersionedResolver(version=None).processing_version
 
 
 # an anchor (&name) or alias (*name) as YAML 1.2 reads it: at the start of a node, up to a space or
@@ -680,6 +686,15 @@ def positions_at(table: dict, where: tuple, file: str, *, key: bool = False) -> 
     return Location(file, 1, 1)
 
 
+@lru_cache(maxsize=4)
+def _line_starts(text: str) -> tuple[int, ...]:
+    """The offset each line of `text` starts at (one text holds every expression of a file)."""
+    starts = [0]
+    for ln in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(ln))
+    return tuple(starts)
+
+
 class ExprLocator:
     """Maps offsets inside an expression string back to line:column in the YAML file."""
 
@@ -688,11 +703,7 @@ class ExprLocator:
         self.points: list[tuple[int, int]] = []
         if start is None:
             return
-        lines = text.splitlines(keepends=True)
-        starts = [0]
-        for ln in lines:
-            starts.append(starts[-1] + len(ln))
-        self._starts = starts
+        self._starts = starts = _line_starts(text)
         base = starts[start.line - 1] + start.column - 1 if start.line - 1 < len(starts) else 0
         p = base
         if p < len(text) and text[p] in "|>":
