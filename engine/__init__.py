@@ -8,20 +8,23 @@
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
-
-from engine.base.diagnostics import Diagnostic, Location, YokoError
-
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: `yoko` imports this package first
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from engine.base.diagnostics import Diagnostic, Location, YokoError
     from engine.evaluation.evaluate import Evaluation
+
+_LAZY = {"Evaluation": "engine.evaluation.evaluate", "Diagnostic": "engine.base.diagnostics",
+         "Location": "engine.base.diagnostics", "YokoError": "engine.base.diagnostics"}
 
 
 def __getattr__(name: str):
-    """`engine.Evaluation` on first use: importing the package (every CLI command does) stays cheap."""
-    if name == "Evaluation":
-        from engine.evaluation.evaluate import Evaluation
-        return Evaluation
+    """`engine.Evaluation`, `engine.YokoError`, ... on first use: `yoko` imports this package before it
+    knows whether its resident process runs the command (engine/cli/launch.py), so it imports nothing."""
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'engine' has no attribute {name!r}")
 
 __all__ = ["load", "load_file", "evaluate", "Evaluation", "Diagnostic", "Location", "YokoError"]

@@ -2,6 +2,6 @@
 """`python -m engine` is the `yoko` command."""
 import sys
 
-from engine.cli.main import main
+from engine.cli.launch import main
 
 sys.exit(main())

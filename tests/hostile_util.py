@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -21,3 +22,19 @@ def first_error(json_text: str) -> dict:
 def assert_no_crash(*texts: str) -> None:
     for t in texts:
         assert "Traceback" not in t and "internal_error" not in t, t
+
+
+def big_table(folder: Path) -> Path:
+    """60,000 rows for tests/hostile/policy.yaml: a batch long enough to be interrupted while it writes."""
+    table = folder / "big.csv"
+    table.write_text("transports,rate,sole_hospital\n" + "".join(f"{i},{i % 7},true\n" for i in range(60000)),
+                     "utf-8")
+    return table
+
+
+def wait_until_writing(proc, out_dir: Path, within: float = 60) -> None:
+    """Until the batch run by `proc` has its temporary output file in `out_dir`."""
+    deadline = time.monotonic() + within
+    while not any(p.name.startswith(".yoko-") for p in out_dir.iterdir()):
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.02)

@@ -7,12 +7,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from hostile_util import EXPECTED, HOSTILE, assert_no_crash
+from hostile_util import EXPECTED, HOSTILE, assert_no_crash, big_table, wait_until_writing
 
 POLICY = "tests/hostile/policy.yaml"
 TABLES = EXPECTED["batch"]
@@ -49,13 +48,6 @@ def test_out_naming_a_directory_is_refused_and_leaves_no_temporary_file(suffix, 
     assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
 
 
-def _big_table(tmp_path: Path) -> Path:
-    table = tmp_path / "big.csv"
-    table.write_text("transports,rate,sole_hospital\n" + "".join(f"{i},{i % 7},true\n" for i in range(60000)),
-                     "utf-8")
-    return table
-
-
 @pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP", "SIGINT"])
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_a_signal_during_a_batch_removes_the_temporary_file_and_exits_128_plus_n(sig, suffix, tmp_path):
@@ -66,13 +58,10 @@ def test_a_signal_during_a_batch_removes_the_temporary_file_and_exits_128_plus_n
     proc = subprocess.Popen([sys.executable, "-c",
                              "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
                              "from engine.cli.main import main; sys.exit(main())",
-                             "evaluate", "--policy-file", POLICY, "--batch", str(_big_table(tmp_path)),
+                             "evaluate", "--policy-file", POLICY, "--batch", str(big_table(tmp_path)),
                              "--out", str(out_dir / f"r{suffix}")],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not any(p.name.startswith(".yoko-") for p in out_dir.iterdir()):  # the run is writing
-        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
-        time.sleep(0.02)
+    wait_until_writing(proc, out_dir)
     proc.send_signal(signum)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signum, err

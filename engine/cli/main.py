@@ -17,9 +17,11 @@ from typing import TextIO
 from engine.base.diagnostics import YokoError, render_all
 from engine.base.files import clear_signals, note_signal, remove_temp_files
 from engine.base.words import LANGS, WORDS, default_lang, say
+from engine.cli.launch import command_of
 
 # Each command lives in engine/cli/<name>.py with add_parser(subparsers[, lang]) and run(args, out, err).
-COMMANDS = ["check", "list", "evaluate", "show", "diff", "test", "render", "new_year", "serve", "lsp", "completion", "fmt"]
+COMMANDS = ["check", "list", "evaluate", "show", "diff", "test", "render", "new_year", "serve", "lsp", "completion", "fmt",
+            "daemon"]
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 70
 
@@ -152,21 +154,6 @@ class _Commands:
 def add_lang(p: argparse.ArgumentParser, lang: str) -> None:
     """`--lang ja|en` on a command, defaulting to the language chosen before parsing."""
     p.add_argument("--lang", choices=list(LANGS), default=lang, help=say("cli.lang", lang))
-
-
-def command_of(argv: list[str]) -> str | None:
-    """The command a command line names: its first word that is neither an option nor --lang's value."""
-    after_lang = False
-    for a in argv:
-        if after_lang:
-            after_lang = False
-        elif a == "--lang":
-            after_lang = True
-        elif a == "--":
-            return None
-        elif not a.startswith("-"):
-            return a
-    return None
 
 
 def build_parser(lang: str | None = None, only: str | None = None) -> argparse.ArgumentParser:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 
 AREAS = ["common", "types", "dates", "diagnostics", "cli", "authoring", "web", "xlsx", "diff", "origin", "fmt",
-         "render", "robust", "memo", "policy", "commands"]
+         "render", "robust", "memo", "policy", "commands", "daemon"]
 
 WORDS: dict[str, tuple[str, str]] = {}
 for _area in AREAS:

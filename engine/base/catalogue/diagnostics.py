@@ -432,6 +432,7 @@ WORDS.update({
     "diag.usage.serve_folder": ("--policies {folder}: そのようなフォルダはありません", "--policies {folder}: no such folder"),
     "diag.usage.serve_limits": ("--max-rows、--max-upload-mb、--port は正の値でなければなりません",
                                 "--max-rows, --max-upload-mb and --port must be positive"),
+    "diag.usage.daemon_idle": ("--idle は 0 以上の分数でなければなりません", "--idle must be a number of minutes, 0 or more"),
     "diag.file_exists": ("{path} はすでにあるので上書きしません", "{path} already exists; not overwriting it"),
     "diag.usage.render_year": ("{policy} は政策ファイルではありません。ID で指定するなら --year YEAR も指定してください",
                                "{policy} is not a policy file; give --year YEAR to name a policy by id"),

@@ -1,0 +1,378 @@
+# SPDX-License-Identifier: MIT
+"""`yoko daemon`: a command line run by the resident process gives what `yoko` gives by itself.
+
+Every test here starts its own daemon on a private socket folder ($YOKO_DAEMON_DIR) and runs `yoko`
+as a user does (`python -m engine`, the console script's code), once through the daemon and once
+with YOKO_DAEMON=off, and compares standard output, standard error and exit status. That each run
+went through the daemon is checked by its count of command lines (`yoko daemon status`)."""
+from __future__ import annotations
+
+import marshal
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from hostile_util import big_table, wait_until_writing
+
+ROOT = Path(__file__).resolve().parent.parent
+FACTS = "examples/ibaraki-2022/ground-1-cost-share-smaller.yaml"
+POLICY = "tests/hostile/policy.yaml"
+
+
+class Daemon:
+    """A daemon for one test: its folder, environment and the `yoko` runs made against it."""
+
+    def __init__(self, root: Path = ROOT):
+        self.dir = tempfile.mkdtemp(prefix="yd", dir="/tmp")  # short: a socket path has ~100 bytes
+        os.chmod(self.dir, 0o700)
+        self.root = root
+        self.env = {**os.environ, "YOKO_DAEMON_DIR": self.dir, "PYTHONPATH": str(root), "YOKO_LANG": "ja"}
+        self.env.pop("YOKO_DAEMON", None)
+
+    def yoko(self, *args, cwd=None, env=None, stdin=None, daemon=True, timeout=120):
+        e = {**self.env, **(env or {})}
+        if not daemon:
+            e["YOKO_DAEMON"] = "off"
+        return subprocess.run([sys.executable, "-m", "engine", *args], cwd=cwd or self.root, env=e, input=stdin,
+                              capture_output=True, timeout=timeout)
+
+    def status(self) -> dict | None:
+        """The daemon's answer to `status` (asked directly: `yoko daemon status` says the same)."""
+        from engine.cli.daemon import ask
+        socks = list(Path(self.dir).glob("*.sock"))
+        return ask(str(socks[0]), "status") if len(socks) == 1 else None
+
+    def served(self) -> int | None:
+        st = self.status()
+        return None if st is None else st["served"]
+
+    def start(self, *extra) -> subprocess.CompletedProcess:
+        r = self.yoko("daemon", "start", *extra, "--lang", "en")
+        assert r.returncode == 0, r
+        return r
+
+    def pid(self) -> int:
+        return self.status()["pid"]
+
+    def stop(self) -> None:
+        self.yoko("daemon", "stop")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _running():
+    d = Daemon()
+    d.start("--idle", "10")
+    try:
+        yield d
+    finally:
+        d.stop()
+
+
+# one daemon for the tests that leave it running (each counts its own command lines), and one of
+# its own for a test that kills it
+daemon = pytest.fixture(scope="module")(_running)
+own_daemon = pytest.fixture(_running)
+
+
+def same_through_the_daemon(d: Daemon, *args, **kw) -> subprocess.CompletedProcess:
+    """Run the command line both ways; the outputs and statuses must be the same, and the daemon's
+    run must have been the daemon's (its count went up by one)."""
+    here = d.yoko(*args, daemon=False, **kw)
+    before = d.served()
+    there = d.yoko(*args, **kw)
+    assert d.served() == before + 1, "the command line did not run in the daemon"
+    assert (there.returncode, there.stdout.decode(), there.stderr.decode()) == \
+           (here.returncode, here.stdout.decode(), here.stderr.decode())
+    return there
+
+
+CASES = {
+    "memo": ["evaluate", FACTS, "--policy", "ibaraki", "--year", "2022"],
+    "memo_en_detail": ["evaluate", FACTS, "--policy", "ibaraki", "--year", "R4", "--detail", "--lang", "en"],
+    "json": ["evaluate", FACTS, "--policy", "ibaraki", "--year", "2022", "--format", "json"],
+    "missing_facts_file": ["evaluate", "no-such-facts.yaml", "--policy", "ibaraki", "--year", "2022"],
+    "no_such_year": ["evaluate", FACTS, "--policy", "ibaraki", "--year", "1999"],
+    "usage_error": ["evaluate", FACTS, "--policy", "ibaraki", "--no-such-option"],
+    "check": ["check", "policies/ibaraki/2022.yaml"],
+    "list": ["list"],
+    "show": ["show", "ibaraki", "--year", "2022"],
+    "diff_exit_code": ["diff", "ibaraki/2022", "policies/ibaraki/2022.yaml", "--exit-code"],
+    "broken_policy": ["check", "tests/hostile/policy.yaml"],
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_command_line_gives_the_same_output_and_status_through_the_daemon(case, daemon):
+    same_through_the_daemon(daemon, *CASES[case])
+
+
+def test_the_memo_through_the_daemon_is_the_memo(daemon):
+    r = same_through_the_daemon(daemon, *CASES["memo"])
+    assert r.returncode == 0 and "交付額: 6,833,000 円" in r.stdout.decode()
+
+
+def test_a_bad_facts_file_is_a_located_error_with_exit_2_through_the_daemon(daemon, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("ambulance_transports: [1, 2\n", "utf-8")
+    r = same_through_the_daemon(daemon, "evaluate", str(bad), "--policy", "ibaraki", "--year", "2022")
+    assert r.returncode == 2
+    assert re.match(rf"{re.escape(str(bad))}:\d+:\d+: facts_syntax: ", r.stderr.decode())
+
+
+def test_relative_paths_environment_and_stdin_are_the_caller_s(daemon, tmp_path):
+    # the working folder: a relative facts path and a relative --out are the caller's
+    shutil.copy(ROOT / FACTS, tmp_path / "f.yaml")
+    policy = str(ROOT / "policies/ibaraki/2022.yaml")
+    same_through_the_daemon(daemon, "evaluate", "f.yaml", "--policy-file", policy, cwd=tmp_path)
+    # the environment: the language from YOKO_LANG, the width from COLUMNS is not read for a pipe
+    r = same_through_the_daemon(daemon, "evaluate", "f.yaml", "--policy-file", policy, cwd=tmp_path,
+                                env={"YOKO_LANG": "en"})
+    assert "Amount:" in r.stdout.decode() or "amount" in r.stdout.decode().lower()
+    # a batch read from a file and written to a relative --out, with the caller's umask
+    table = tmp_path / "t.csv"
+    table.write_text("transports,rate,sole_hospital\n" + "".join(f"{i},{i % 7},true\n" for i in range(300)), "utf-8")
+    before = daemon.served()
+    r = daemon.yoko("evaluate", "--policy-file", str(ROOT / POLICY), "--batch", "t.csv", "--out", "out.csv",
+                    cwd=tmp_path)
+    assert daemon.served() == before + 1
+    r2 = daemon.yoko("evaluate", "--policy-file", str(ROOT / POLICY), "--batch", "t.csv", "--out", "out2.csv",
+                     cwd=tmp_path, daemon=False)
+    assert (r.returncode, r.stderr) == (r2.returncode, r2.stderr.replace(b"out2.csv", b"out.csv"))
+    assert (tmp_path / "out.csv").read_bytes() == (tmp_path / "out2.csv").read_bytes()
+    assert (tmp_path / "out.csv").stat().st_mode & 0o777 == (tmp_path / "out2.csv").stat().st_mode & 0o777
+
+
+def test_standard_input_is_the_caller_s(daemon):
+    # /dev/stdin is the process's own descriptor 0: in the daemon's process, the caller's
+    facts = (ROOT / FACTS).open("rb")
+    here = subprocess.run([sys.executable, "-m", "engine", "evaluate", "/dev/stdin", "--policy", "ibaraki",
+                           "--year", "2022"], cwd=ROOT, env={**daemon.env, "YOKO_DAEMON": "off"}, stdin=facts,
+                          capture_output=True)
+    facts.seek(0)
+    before = daemon.served()
+    there = subprocess.run([sys.executable, "-m", "engine", "evaluate", "/dev/stdin", "--policy", "ibaraki",
+                            "--year", "2022"], cwd=ROOT, env=daemon.env, stdin=facts, capture_output=True)
+    facts.close()
+    assert daemon.served() == before + 1
+    assert here.returncode == 0 and "交付額: 6,833,000 円" in here.stdout.decode()
+    assert (there.returncode, there.stdout, there.stderr) == (here.returncode, here.stdout, here.stderr)
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_a_signal_to_yoko_reaches_the_command_and_its_status_comes_back(sig, daemon, tmp_path):
+    signum = getattr(signal, sig)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    table = big_table(tmp_path)
+    before = daemon.served()
+    env = {**daemon.env, "YOKO_LANG": "en"}
+    proc = subprocess.Popen([sys.executable, "-c",
+                             "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
+                             "sys.argv[0] = 'yoko'; from engine.cli.launch import main; sys.exit(main())",
+                             "evaluate", "--policy-file", POLICY, "--batch", str(table), "--out",
+                             str(out_dir / "r.csv")],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_until_writing(proc, out_dir)
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signum, err
+    assert err == f"interrupted by {sig}\n"
+    assert list(out_dir.iterdir()) == []
+    assert daemon.served() == before + 1
+
+
+def test_a_command_killed_in_the_daemon_is_reported_not_hung(own_daemon, tmp_path):
+    daemon = own_daemon
+    table = big_table(tmp_path)
+    out = tmp_path / "r.csv"
+    proc = subprocess.Popen([sys.executable, "-m", "engine", "evaluate", "--policy-file", POLICY, "--batch",
+                             str(table), "--out", str(out), "--jobs", "1"],
+                            cwd=ROOT, env={**daemon.env, "YOKO_LANG": "en"}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    wait_until_writing(proc, tmp_path)
+    # the command's process is the daemon's child that is not one of its waiting spares: kill it
+    children = _children(daemon.pid())
+    busy = [p for p in children if _open_fd_names(p) & {str(table)}]
+    assert len(busy) == 1, children
+    os.kill(busy[0], signal.SIGKILL)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 70
+    assert err.strip() == "the command's process in the resident process ended without an exit status"
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                stat = (p / "stat").read_bytes().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == pid and stat[0] != b"Z":
+                out.append(int(p.name))
+    return out
+
+
+def _open_fd_names(pid: int) -> set[str]:
+    names = set()
+    try:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                names.add(os.readlink(fd))
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return names
+
+
+def test_start_status_stop(tmp_path):
+    d = Daemon()
+    try:
+        st = d.yoko("daemon", "status", "--lang", "en")
+        assert st.returncode == 3 and st.stdout.decode().startswith("no resident process is running")
+        r = d.start()
+        assert re.match(r"started the resident process \(pid \d+, socket /tmp/yd\w+/[0-9a-f]{8}\.sock\)",
+                        r.stdout.decode())
+        again = d.yoko("daemon", "start")
+        assert again.returncode == 0 and "すでに動いています" in again.stdout.decode()
+        pid = d.pid()
+        st = d.yoko("daemon", "status")
+        assert st.returncode == 0 and f"pid {pid}" in st.stdout.decode()
+        stop = d.yoko("daemon", "stop", "--lang", "en")
+        assert stop.stdout.decode() == f"stopped the resident process (pid {pid})\n"
+        assert not list(Path(d.dir).glob("*.sock"))  # it removed its socket
+        assert d.yoko("daemon", "stop").stdout.decode().startswith("常駐プロセスは動いていません")
+        # and with none running, a command runs in `yoko` itself
+        assert d.yoko(*CASES["json"]).returncode == 0
+    finally:
+        d.stop()
+
+
+def test_a_bad_idle_is_a_usage_error():
+    d = Daemon()
+    try:
+        r = d.yoko("daemon", "start", "--idle", "-1", "--lang", "en")
+        assert r.returncode == 2
+        assert "--idle must be a number of minutes, 0 or more" in r.stderr.decode()
+        assert d.served() is None  # nothing started
+    finally:
+        d.stop()
+
+
+def test_it_stops_when_idle():
+    d = Daemon()
+    try:
+        d.start("--idle", "0.02")  # 1.2 seconds
+        deadline = time.monotonic() + 30
+        while d.served() is not None:
+            assert time.monotonic() < deadline, "the daemon did not stop when idle"
+            time.sleep(0.2)
+        assert not list(Path(d.dir).glob("*.sock"))
+    finally:
+        d.stop()
+
+
+def test_a_socket_folder_others_can_open_is_not_used(daemon):
+    before = daemon.served()
+    os.chmod(daemon.dir, 0o755)
+    try:
+        r = daemon.yoko(*CASES["json"])
+        assert r.returncode == 0 and b'"policy": "ibaraki"' in r.stdout
+    finally:
+        os.chmod(daemon.dir, 0o700)
+    assert daemon.served() == before  # the command ran in `yoko` itself
+
+
+def test_a_daemon_that_died_leaves_a_socket_yoko_goes_past(own_daemon):
+    daemon = own_daemon
+    pid = daemon.pid()
+    for child in _children(pid):
+        os.kill(child, signal.SIGKILL)
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while daemon.served() is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(Path(daemon.dir).glob("*.sock"))  # the socket is still there, and no one listens
+    r = daemon.yoko(*CASES["json"])
+    assert r.returncode == 0 and b'"policy": "ibaraki"' in r.stdout
+    # and `start` starts a new one over it
+    daemon.start()
+    assert daemon.served() == 0
+
+
+def test_a_daemon_that_does_not_answer_is_said_in_time(daemon):
+    before = daemon.served()
+    pid = daemon.pid()
+    stopped = [pid, *_children(pid)]
+    for p in stopped:
+        os.kill(p, signal.SIGSTOP)
+    try:
+        r = daemon.yoko(*CASES["json"], env={"YOKO_DAEMON_WAIT": "0.5", "YOKO_LANG": "en"})
+        assert r.returncode == 70
+        assert r.stdout == b""
+        assert "did not answer within 0.5 s" in r.stderr.decode()
+    finally:
+        for p in stopped:
+            os.kill(p, signal.SIGCONT)
+    # the spare that took the connection found `yoko` gone, and ran nothing
+    time.sleep(0.5)
+    assert daemon.served() == before
+    same_through_the_daemon(daemon, *CASES["json"])
+
+
+def test_a_request_from_another_yoko_is_refused_and_the_daemon_keeps_running(daemon):
+    path = next(Path(daemon.dir).glob("*.sock"))
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(str(path))
+    payload = marshal.dumps({"op": "run", "protocol": 1, "identity": "another yoko", "argv": ["list"],
+                             "cwd": "/", "env": {}, "umask": 0o022, "streams": [("utf-8", "strict")] * 3,
+                             "sigint_ignored": False})
+    before = daemon.served()
+    s.sendall(len(payload).to_bytes(8, "little") + payload)
+    assert s.recv(8) == (0).to_bytes(8, "little")
+    s.close()
+    assert daemon.served() == before
+    same_through_the_daemon(daemon, *CASES["list"])
+
+
+def test_a_changed_engine_is_refused_and_the_daemon_stops(tmp_path):
+    # a copy of the engine, so that one of its modules can change while its daemon runs
+    root = tmp_path / "yoko"
+    root.mkdir()
+    shutil.copytree(ROOT / "engine", root / "engine", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("schemas", "policies", "examples"):
+        (root / name).symlink_to(ROOT / name)
+    d = Daemon(root)
+    try:
+        d.start()
+        same_through_the_daemon(d, *CASES["json"])
+        module = root / "engine" / "present" / "format.py"
+        module.write_text(module.read_text("utf-8") + "\n# changed\n", "utf-8")
+        r = d.yoko(*CASES["json"])
+        assert r.returncode == 0 and b'"policy": "ibaraki"' in r.stdout  # run by `yoko` itself
+        deadline = time.monotonic() + 10
+        while d.served() is not None:
+            assert time.monotonic() < deadline, "the daemon of a changed engine did not stop"
+            time.sleep(0.05)
+    finally:
+        d.stop()
+
+
+def test_serve_lsp_and_no_command_never_go_to_the_daemon():
+    from engine.cli.launch import ROUTED, wanted
+    assert not wanted(["serve"], {}) and not wanted(["lsp"], {}) and not wanted(["daemon", "stop"], {})
+    assert not wanted(["--help"], {}) and not wanted([], {})
+    assert wanted(["--lang", "en", "evaluate", "f.yaml"], {})
+    assert not wanted(["evaluate", "f.yaml"], {"YOKO_DAEMON": "off"})
+    from engine.cli.main import COMMANDS
+    assert ROUTED == {c.replace("_", "-") for c in COMMANDS} - {"serve", "lsp", "daemon"}
