@@ -330,6 +330,41 @@ def test_a_daemon_that_does_not_answer_is_said_in_time(daemon):
     same_through_the_daemon(daemon, *CASES["json"])
 
 
+def test_a_signal_while_yoko_waits_for_the_daemon_ends_the_wait_and_nothing_runs(daemon):
+    before = daemon.served()
+    pid = daemon.pid()
+    stopped = [pid, *_children(pid)]
+    for p in stopped:
+        os.kill(p, signal.SIGSTOP)
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "engine", *CASES["json"]], cwd=ROOT,
+                                env={**daemon.env, "YOKO_LANG": "en", "YOKO_DAEMON_WAIT": "60"},
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(1.0)  # connected, waiting for an answer
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)  # at once, not after YOKO_DAEMON_WAIT
+        assert (proc.returncode, out, err) == (130, b"", b"interrupted by SIGINT\n")
+    finally:
+        for p in stopped:
+            os.kill(p, signal.SIGCONT)
+    time.sleep(0.5)
+    assert daemon.served() == before
+
+
+def test_a_socket_folder_others_can_open_is_refused_by_start():
+    d = Daemon()
+    try:
+        os.chmod(d.dir, 0o755)
+        r = d.yoko("daemon", "start", "--lang", "en")
+        assert r.returncode == 2
+        assert r.stderr.decode() == f"{d.dir} can be opened by other users, so the resident process's socket " \
+                                    "cannot go there (make it the owner's alone: mode 0700)\n"
+        assert not list(Path(d.dir).iterdir())
+    finally:
+        d.stop()
+
+
 def test_a_request_from_another_yoko_is_refused_and_the_daemon_keeps_running(daemon):
     path = next(Path(daemon.dir).glob("*.sock"))
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

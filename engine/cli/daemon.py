@@ -64,6 +64,9 @@ def run(args, out, err) -> int:
     if st is not None:
         out.write(say("daemon.already", args.lang, pid=st["pid"], socket=path) + "\n")
         return 0
+    if not ensure_private(os.path.dirname(path)):
+        err.write(say("daemon.folder_not_private", args.lang, folder=os.path.dirname(path)) + "\n")
+        return 2
     pid = start(path, args.idle)
     if pid is None:
         err.write(say("daemon.not_started", args.lang, socket=path, log=log_path(path)) + "\n")
@@ -313,7 +316,7 @@ def _reply(conn, answer: dict) -> None:
 
 
 def _spare(listener, taken_r: int, taken_w: int, state: dict) -> None:
-    """A process forked ahead: warm, take one connection, answer it, and end (never returns)."""
+    """A process forked ahead: take one connection, answer it, and end (never returns)."""
     import signal
     code = 0
     try:
@@ -426,7 +429,14 @@ def preload() -> None:
     for info in pkgutil.walk_packages([engine_dir()], "engine."):
         if not info.name.startswith(SKIPPED):
             importlib.import_module(info.name)
+    for name in LIBRARIES:
+        importlib.import_module(name)
     _warm()
+
+
+# What engine modules import inside the functions that use them, so that a command that does not
+# use them does not pay for them: in the daemon they are imported once for every command.
+LIBRARIES = ("jsonschema", "openpyxl", "z3", "jpholiday", "tqdm", "shutil", "difflib")
 
 
 def _warm() -> None:

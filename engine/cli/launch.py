@@ -117,6 +117,8 @@ def run_in_daemon(argv: list[str]) -> int | None:
             child = _receive_int(s)
         except TimeoutError:
             return _no_answer(argv, path)
+        except _Interrupted as e:  # before anything ran: as yoko interrupted by itself
+            return _interrupted(argv, e.signum)
         except OSError:  # no daemon listens (it stopped), or it closed: nothing ran
             return None
         if child is None or child <= 0:  # refused: another engine, or it changed since it started
@@ -173,11 +175,20 @@ def _receive_int(s) -> int | None:
     return int.from_bytes(buf, "little", signed=True)
 
 
+class _Interrupted(BaseException):
+    """A signal to `yoko` before the daemon's process was known: nothing has run."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
 class _Forward:
-    """Signals to this process go to the daemon's process running the command (kept until it is known)."""
+    """Signals to this process: before the daemon's process running the command is known, they end
+    the wait (_Interrupted); after, they are passed on to it."""
 
     def __init__(self, _signal):
-        self._signal, self.saved, self.pending, self.child = _signal, {}, [], None
+        self._signal, self.saved, self.child = _signal, {}, None
 
     def install(self) -> None:
         sig = self._signal
@@ -189,18 +200,14 @@ class _Forward:
 
     def _on(self, signum, frame) -> None:
         if self.child is None:
-            self.pending.append(signum)
-        else:
-            try:
-                os.kill(self.child, signum)
-            except OSError:
-                pass
+            raise _Interrupted(signum)
+        try:
+            os.kill(self.child, signum)
+        except OSError:
+            pass
 
     def to(self, child: int) -> None:
         self.child = child
-        for signum in self.pending:
-            self._on(signum, None)
-        self.pending.clear()
 
     def restore(self) -> None:
         for num, handler in self.saved.items():
@@ -221,6 +228,17 @@ def _no_answer(argv, path) -> int:
     from engine.cli.main import lang_of
     sys.stderr.write(say("daemon.no_answer", lang_of(argv), socket=path, seconds=f"{_answer_within():g}") + "\n")
     return 70
+
+
+def _interrupted(argv, signum: int) -> int:
+    """As main says a run it was interrupted: the signal's name, and 128 + its number."""
+    import _signal
+
+    from engine.base.words import say
+    from engine.cli.main import lang_of
+    name = next((n for n in _FORWARDED if getattr(_signal, n, None) == signum), str(signum))
+    sys.stderr.write(say("robust.interrupted_by", lang_of(argv), signal=name) + "\n")
+    return 128 + signum
 
 
 def _lost(argv) -> int:

@@ -10,6 +10,9 @@ WORDS: dict[str, tuple[str, str]] = {
                        "the resident process is already running (pid {pid}, socket {socket})"),
     "daemon.not_started": ("常駐プロセスを開始できませんでした（ソケット {socket}）。記録: {log}",
                            "could not start the resident process (socket {socket}); its log: {log}"),
+    "daemon.folder_not_private": ("{folder} は他のユーザーも開けるフォルダなので、常駐プロセスのソケットを置けません（所有者だけが開ける 0700 にしてください）",
+                                  "{folder} can be opened by other users, so the resident process's socket cannot go there "
+                                  "(make it the owner's alone: mode 0700)"),
     "daemon.running": ("常駐プロセスが動いています（pid {pid}、ソケット {socket}、{since} から {served} 件のコマンドを実行）",
                        "the resident process is running (pid {pid}, socket {socket}; since {since}, command lines run: {served})"),
     "daemon.not_running": ("常駐プロセスは動いていません（ソケット {socket}）", "no resident process is running (socket {socket})"),
