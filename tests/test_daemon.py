@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -310,20 +311,27 @@ def test_a_daemon_that_died_leaves_a_socket_yoko_goes_past(own_daemon):
     assert daemon.served() == 0
 
 
-def test_a_daemon_that_does_not_answer_is_said_in_time(daemon):
-    before = daemon.served()
+@contextmanager
+def not_answering(daemon):
+    """The daemon and its spares stopped (SIGSTOP) for a while: connections wait unanswered."""
     pid = daemon.pid()
     stopped = [pid, *_children(pid)]
     for p in stopped:
         os.kill(p, signal.SIGSTOP)
     try:
+        yield
+    finally:
+        for p in stopped:
+            os.kill(p, signal.SIGCONT)
+
+
+def test_a_daemon_that_does_not_answer_is_said_in_time(daemon):
+    before = daemon.served()
+    with not_answering(daemon):
         r = daemon.yoko(*CASES["json"], env={"YOKO_DAEMON_WAIT": "0.5", "YOKO_LANG": "en"})
         assert r.returncode == 70
         assert r.stdout == b""
         assert "did not answer within 0.5 s" in r.stderr.decode()
-    finally:
-        for p in stopped:
-            os.kill(p, signal.SIGCONT)
     # the spare that took the connection found `yoko` gone, and ran nothing
     time.sleep(0.5)
     assert daemon.served() == before
@@ -332,11 +340,7 @@ def test_a_daemon_that_does_not_answer_is_said_in_time(daemon):
 
 def test_a_signal_while_yoko_waits_for_the_daemon_ends_the_wait_and_nothing_runs(daemon):
     before = daemon.served()
-    pid = daemon.pid()
-    stopped = [pid, *_children(pid)]
-    for p in stopped:
-        os.kill(p, signal.SIGSTOP)
-    try:
+    with not_answering(daemon):
         proc = subprocess.Popen([sys.executable, "-m", "engine", *CASES["json"]], cwd=ROOT,
                                 env={**daemon.env, "YOKO_LANG": "en", "YOKO_DAEMON_WAIT": "60"},
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -345,9 +349,6 @@ def test_a_signal_while_yoko_waits_for_the_daemon_ends_the_wait_and_nothing_runs
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=10)  # at once, not after YOKO_DAEMON_WAIT
         assert (proc.returncode, out, err) == (130, b"", b"interrupted by SIGINT\n")
-    finally:
-        for p in stopped:
-            os.kill(p, signal.SIGCONT)
     time.sleep(0.5)
     assert daemon.served() == before
 
