@@ -283,3 +283,33 @@ def test_a_decimal_in_a_policy_keeps_its_written_value_through_the_cache(cache_d
     cached = decimals(from_entry)
     assert fresh and cached == fresh
     assert all(isinstance(e, (int, Fraction)) for _, e in cached)
+
+
+def _rewrite_keeping_stamp(path: str, old: str, new: str) -> None:
+    """The same size, the same mtime, the same inode: a second save within one clock tick."""
+    assert len(old) == len(new)
+    st = os.stat(path)
+    text = open(path, encoding="utf-8").read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace(old, new))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def test_a_file_saved_twice_within_a_clock_tick_is_not_served_from_memory(cache_dir, tmp_path):
+    # the in-process memo (the workbench, the daemon's commands) trusts a file's stamp only once
+    # the file has been still for a while (engine.base.files.settled_stamp)
+    path = _copy_policy(tmp_path)
+    assert cache.load_policy_cached(path).parameters["unit_per_bed"].value == 133000
+    _rewrite_keeping_stamp(path, "    value: 133000\n", "    value: 134000\n")
+    assert cache.load_policy_cached(path).parameters["unit_per_bed"].value == 134000
+
+
+def test_a_settled_file_is_served_from_memory_until_it_changes(cache_dir, tmp_path):
+    path = _copy_policy(tmp_path)
+    hour_ago = os.stat(path).st_mtime_ns - 3600 * 10**9
+    os.utime(path, ns=(hour_ago, hour_ago))
+    first = cache.load_policy_cached(path)
+    assert cache.load_policy_cached(path) is first
+    with open(path, "a", encoding="utf-8") as f:
+        f.write("\n")
+    assert cache.load_policy_cached(path) is not first

@@ -98,3 +98,30 @@ def test_list_shows_versions_with_sources_and_what_each_extends(cli, with_2023, 
     assert r.code == 0
     ibaraki = r.out[r.out.index("ibaraki  2022"):r.out.index("\n", r.out.index("guideline_2023")) + 1]
     assert ibaraki == snapshot
+
+
+def test_a_policy_head_is_read_again_when_its_file_changed_within_a_clock_tick(tmp_path):
+    import os
+
+    from engine.policy.registry import read_head
+    p = tmp_path / "x.yaml"
+    p.write_text("id: x\nfiscal_year: 2022\n", "utf-8")
+    assert read_head(p)[:2] == ("x", 2022)
+    st = os.stat(p)
+    p.write_text("id: x\nfiscal_year: 2023\n", "utf-8")  # the same size, and the same mtime below
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert read_head(p)[:2] == ("x", 2023)
+
+
+def test_a_settled_policy_head_is_kept_until_its_file_changes(tmp_path):
+    import os
+
+    from engine.policy import registry
+    p = tmp_path / "x.yaml"
+    p.write_text("id: x\nfiscal_year: 2022\n", "utf-8")
+    os.utime(p, ns=(0, 10**18))  # 2001: settled
+    assert registry.read_head(p)[:2] == ("x", 2022)
+    assert str(p) in registry._HEADS
+    p.write_text("id: x\nfiscal_year: 2023\n# now longer\n", "utf-8")
+    os.utime(p, ns=(0, 10**18))  # the same mtime, another size
+    assert registry.read_head(p)[:2] == ("x", 2023)

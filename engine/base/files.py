@@ -59,6 +59,25 @@ def unreadable(path, e: OSError) -> YokoError:
     return YokoError([diag("file_unreadable", Location(str(path), 1, 1), reason=e.strerror or str(e))])
 
 
+# A file changed less than this long ago may change again within the same timestamp (file times
+# advance in clock ticks, often 4 ms): its stamp does not yet say that its content is the one read.
+SETTLING_NS = 2_000_000_000
+
+
+def settled_stamp(path) -> tuple | None:
+    """(mtime, size, inode) of a file for a process that keeps what it read from it until these
+    change; None when it cannot be read or changed too recently to be trusted so (as git treats a
+    "racily clean" file): the caller then reads it again next time."""
+    import time
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if time.time_ns() - st.st_mtime_ns < SETTLING_NS:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
 def too_large(path, max_bytes: int) -> YokoError:
     return YokoError([diag("file_too_large", Location(str(path), 1, 1), limit=f"{max_bytes:,}")])
 

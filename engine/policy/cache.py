@@ -21,7 +21,7 @@ import pickle
 import sys
 
 from engine.base.diagnostics import YokoError, remember_source
-from engine.base.files import read_bytes
+from engine.base.files import read_bytes, settled_stamp
 from engine.lang.codegen import generated
 from engine.policy.load import Policy, load_policy
 from engine.policy.registry import policy_dirs
@@ -224,10 +224,9 @@ _MEMO: dict[tuple, tuple[tuple, Policy]] = {}  # (absolute path, path as given, 
 
 
 def _stamp(paths) -> tuple | None:
-    try:
-        return tuple(os.stat(p).st_mtime_ns for p in paths)
-    except OSError:
-        return None
+    """The files' stamps, or None when one is missing or changed too recently to trust its stamp."""
+    stamps = tuple(settled_stamp(p) for p in paths)
+    return None if None in stamps else stamps
 
 
 def load_policy_cached(path: str) -> Policy:
@@ -240,6 +239,7 @@ def load_policy_cached(path: str) -> Policy:
     hit = _MEMO.get(key)
     if hit and hit[0] == _stamp(hit[1].files):
         return _remembered(hit[1])
+    _MEMO.pop(key, None)
     policy = get(path)
     if policy is None:
         policy = load_policy(path)

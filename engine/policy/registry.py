@@ -12,7 +12,7 @@ from pathlib import Path
 from engine.base.dates import DateError, read_date
 from engine.base.diagnostics import YokoError, diag, suggest
 from engine.base.words import words
-from engine.base.files import read_bytes
+from engine.base.files import read_bytes, settled_stamp
 
 REPO_POLICIES = Path(__file__).resolve().parents[2] / "policies"
 
@@ -69,18 +69,18 @@ _EXTENDS = re.compile(r"^extends:[ \t]*\{?[ \t]*(?:\n[ \t]+)?policy:[ \t]*['\"]?
 
 
 # path -> ((mtime, size, inode), head): a long-lived process (the workbench, the language server,
-# the daemon's commands) reads a policy file's head again only when the file has changed
+# the daemon's commands) reads a policy file's head again only when the file has changed (or
+# changed too recently to tell: engine.base.files.settled_stamp)
 _HEADS: dict[str, tuple[tuple, tuple | None]] = {}
 _HEADS_KEPT = 4096
 
 
 def read_head(path) -> tuple | None:
     """(id, fiscal_year, enacted, applies_from, extends) read from a file's top-level lines, or None."""
-    try:
-        st = os.stat(path)
-    except OSError:
+    stamp, key = settled_stamp(path), str(path)
+    if stamp is None:
+        _HEADS.pop(key, None)
         return _read_head(path)
-    stamp, key = (st.st_mtime_ns, st.st_size, st.st_ino), str(path)
     hit = _HEADS.get(key)
     if hit is not None and hit[0] == stamp:
         return hit[1]
