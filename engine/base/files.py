@@ -9,6 +9,7 @@ line never reads the file a second time.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 import stat
 
 from engine.base.diagnostics import Location, YokoError, diag
@@ -92,19 +93,34 @@ _TEMP_FILES: set[str] = set()
 _HELD = ("SIGINT", "SIGTERM", "SIGHUP")
 
 
+@contextmanager
+def signals_held():
+    """SIGINT, SIGTERM and SIGHUP wait (blocked) until the block ends, then arrive: for steps a
+    handler raising in the middle of would leave half done, or whose Python hooks would swallow it."""
+    import signal
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {getattr(signal, n) for n in _HELD if hasattr(signal, n)})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def release_signals() -> None:
+    """In a process forked while they were held (a batch worker): take them again."""
+    import signal
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {getattr(signal, n) for n in _HELD if hasattr(signal, n)})
+
+
 def make_temp_file(folder: str, suffix: str) -> tuple[int, str]:
     """mkstemp in `folder`, recorded before any signal can be handled (they are held meanwhile)."""
-    import signal
     import tempfile
-    held = {getattr(signal, n) for n in _HELD if hasattr(signal, n)}
-    can_hold = hasattr(signal, "pthread_sigmask")
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held) if can_hold else None
-    try:
+    with signals_held():
         fd, path = tempfile.mkstemp(prefix=".yoko-", suffix=suffix, dir=folder)
         _TEMP_FILES.add(path)
-    finally:
-        if can_hold:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
     return fd, path
 
 

@@ -28,6 +28,7 @@ import sys
 import time
 
 IDLE_MINUTES = 60.0
+MAX_SOCKET_PATH = 107  # bytes of a Unix socket's path (sun_path is 108 with its terminating NUL)
 START_WITHIN = 60.0  # seconds for a starting daemon to answer before `start` gives up
 
 
@@ -66,6 +67,9 @@ def run(args, out, err) -> int:
         return 0
     if not ensure_private(os.path.dirname(path)):
         err.write(say("daemon.folder_not_private", args.lang, folder=os.path.dirname(path)) + "\n")
+        return 2
+    if len(os.fsencode(path)) > MAX_SOCKET_PATH:
+        err.write(say("daemon.path_too_long", args.lang, socket=path, limit=MAX_SOCKET_PATH) + "\n")
         return 2
     pid = start(path, args.idle)
     if pid is None:
@@ -130,9 +134,10 @@ def start(path: str, idle: float) -> int | None:
         st = ask(path, "status")
         if st is not None:
             return st["pid"]
-        if proc.poll() is not None:
-            return None
+        if proc.poll() not in (None, 0):
+            return None  # it failed (its log says why); 0: another start's daemon serves, wait for it
         time.sleep(0.05)
+    proc.kill()  # said not to have started: it must not start later
     return None
 
 
@@ -141,13 +146,15 @@ def ask(path: str, op: str) -> dict | None:
     import marshal
     import socket
 
-    from engine.cli.launch import private
+    from engine.cli.launch import peer_is_this_user, private
     if not os.path.exists(path) or not private(os.path.dirname(path)):
         return None
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(5)
     try:
         s.connect(path)
+        if not peer_is_this_user(s, socket):
+            return None
         payload = marshal.dumps({"op": op})
         s.sendall(len(payload).to_bytes(8, "little") + payload)
         data = b""
@@ -167,29 +174,40 @@ REPLENISH_EVERY = 5.0  # seconds between the daemon's looks at its spares when n
 
 
 def serve(path: str, idle_minutes: float) -> None:
-    """Listen on `path` until stopped, idle or stale. The daemon keeps SPARES processes forked and
-    warmed ahead; each takes one connection and runs its command line, and is replaced at once."""
+    """Listen on `path` until stopped, idle or stale. The daemon keeps SPARES processes forked
+    ahead; each takes one connection and runs its command line, and is replaced at once."""
+    import fcntl
     import gc
     import mmap
     import selectors
     import signal
 
     from engine.policy.cache import _engine_version
+    lock = os.open(path[: -len(".sock")] + ".lock", os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:  # another daemon of this installation runs or is starting: it serves
+        return
+    engine = _engine_version()
     preload()
+    if _engine_version() != engine:  # yoko changed while it was being imported: which code runs is unknown
+        raise SystemExit("yoko daemon: yoko's modules changed while they were being imported; not started")
     gc.collect()
     gc.freeze()  # what preload made is never scanned again, so a command's collections copy fewer pages
     served = mmap.mmap(-1, 8)  # shared with the spares: command lines run so far, for `status`
-    state = {"engine": _engine_version(), "started": time.time(), "socket": path, "served": served}
+    state = {"engine": engine, "started": time.time(), "socket": path, "served": served, "pid": os.getpid()}
     listener = _listen(path)
     inode = os.stat(path).st_ino
     taken_r, taken_w = os.pipe()  # a spare writes its pid here when it takes a connection
     # A stopping signal only notes itself and wakes the loop (raising in the handler could land
-    # inside the hooks the standard library runs around fork, which swallow exceptions).
+    # inside the hooks the standard library runs around fork, which swallow exceptions); SIGCHLD
+    # wakes it to collect a spare that has run its command.
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
     stopping = []
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(sig, lambda signum, frame: stopping.append(signum))
+    signal.signal(signal.SIGCHLD, lambda signum, frame: None)
     signal.set_wakeup_fd(wake_w)
     spares: set[int] = set()
     sel = selectors.DefaultSelector()
@@ -203,7 +221,8 @@ def serve(path: str, idle_minutes: float) -> None:
                 pid = os.fork()
                 if pid == 0:
                     signal.set_wakeup_fd(-1)
-                    for fd in (wake_r, wake_w):
+                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                    for fd in (wake_r, wake_w, lock):  # the lock is the daemon's alone
                         os.close(fd)
                     _spare(listener, taken_r, taken_w, state)  # never returns
                 spares.add(pid)
@@ -229,10 +248,11 @@ def serve(path: str, idle_minutes: float) -> None:
         _reap(spares, block=True)
         listener.close()
         try:
-            if os.stat(path).st_ino == inode:  # still ours (a newer daemon may have taken the name)
+            if os.stat(path).st_ino == inode:  # still ours
                 os.unlink(path)
         except OSError:
             pass
+        os.close(lock)
 
 
 def _pids(data: bytes) -> list[int]:
@@ -319,6 +339,7 @@ def _spare(listener, taken_r: int, taken_w: int, state: dict) -> None:
     """A process forked ahead: take one connection, answer it, and end (never returns)."""
     import signal
     code = 0
+    log = os.dup(2)  # the daemon's log: 2 becomes the caller's stderr, which the spare's own errors must not reach
     try:
         for sig in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
@@ -333,7 +354,10 @@ def _spare(listener, taken_r: int, taken_w: int, state: dict) -> None:
         conn.settimeout(5)
         code = _answer(conn, _read(conn), state, taken_w)
     except BaseException as e:  # noqa: BLE001 - one bad client, not the daemon; said in its log
-        print(f"yoko daemon: {type(e).__name__}: {e}", file=sys.stderr, flush=True)
+        try:
+            os.write(log, f"yoko daemon: {type(e).__name__}: {e}\n".encode("utf-8", "backslashreplace"))
+        except OSError:
+            pass
         code = 70
     finally:
         os._exit(code)
@@ -347,10 +371,10 @@ def _answer(conn, request: dict, state: dict, taken_w: int) -> int:
     from engine.policy import cache
     op = request.get("op")
     if op in ("status", "stop"):
-        _reply(conn, {"pid": os.getppid(), "started": state["started"], "socket": state["socket"],
+        _reply(conn, {"pid": state["pid"], "started": state["started"], "socket": state["socket"],
                       "served": int.from_bytes(state["served"][:], "little")})
         if op == "stop":
-            os.kill(os.getppid(), signal.SIGTERM)
+            os.kill(state["pid"], signal.SIGTERM)
         return 0
     if op != "run":
         raise ValueError(f"unknown request {op!r}")
@@ -361,10 +385,15 @@ def _answer(conn, request: dict, state: dict, taken_w: int) -> int:
     engine = cache._engine_version()
     if engine != state["engine"]:  # yoko changed since the daemon started: refuse, and stop it
         conn.sendall(refuse)
-        os.kill(os.getppid(), signal.SIGTERM)
+        os.kill(state["pid"], signal.SIGTERM)
         return 0
     cache.KNOWN_ENGINE = engine  # just computed: the policy cache need not walk the package again
-    signal.signal(signal.SIGINT, signal.SIG_IGN if request["sigint_ignored"] else signal.default_int_handler)
+    # From the moment `yoko` knows this process, it passes signals on: until main takes them, a
+    # signal is noted here and ends the command before it starts, as main would say it
+    early: list[int] = []
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        if not (sig == signal.SIGINT and request["sigint_ignored"]):
+            signal.signal(sig, lambda signum, frame: early.append(signum))
     conn.sendall(os.getpid().to_bytes(8, "little", signed=True))
     fds = _streams(conn)
     if fds is None:  # `yoko` stopped waiting (YOKO_DAEMON_WAIT) and said so: nothing runs
@@ -372,13 +401,42 @@ def _answer(conn, request: dict, state: dict, taken_w: int) -> int:
     os.write(taken_w, (-os.getpid()).to_bytes(8, "little", signed=True))
     os.close(taken_w)
     conn.settimeout(None)
-    code = _command(request, fds)
+    _hang_up_when_gone(conn)
+    code = _command(request, fds, early)
     conn.sendall(code.to_bytes(8, "little", signed=True))
     return code
 
 
-def _command(request: dict, fds: list[int]) -> int:
+def _hang_up_when_gone(conn) -> None:
+    """When `yoko` ends before the command (killed, or by a signal it does not pass on), the
+    command gets SIGHUP, as from a terminal that hung up: it stops and removes its temporary files.
+    The socket signals (O_ASYNC) when it becomes readable, which, since `yoko` sends nothing more,
+    is when it closes."""
+    import fcntl
+    import signal
+    import socket
+
+    def on_io(signum, frame):
+        try:
+            gone = conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            gone = False
+        except OSError:
+            gone = True
+        if gone:
+            signal.signal(signal.SIGIO, signal.SIG_IGN)
+            os.kill(os.getpid(), signal.SIGHUP)
+    signal.signal(signal.SIGIO, on_io)
+    fcntl.fcntl(conn.fileno(), fcntl.F_SETOWN, os.getpid())
+    fcntl.fcntl(conn.fileno(), fcntl.F_SETFL, fcntl.fcntl(conn.fileno(), fcntl.F_GETFL) | os.O_ASYNC)
+    on_io(signal.SIGIO, None)  # gone already
+
+
+def _command(request: dict, fds: list[int], early: list[int]) -> int:
     """Take the caller's streams, folder, environment and umask, and run the command line."""
+    import signal
+
+    from engine.base.words import say
     from engine.cli import main as cli
     for target, fd in enumerate(fds):
         if fd != target:
@@ -388,30 +446,58 @@ def _command(request: dict, fds: list[int]) -> int:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
-    time.tzset()  # dates ("today") in the caller's time zone
+    time.tzset()  # the caller's time zone (nothing in yoko reads the clock today; a command that did would)
     os.umask(request["umask"])
     (in_enc, in_err), (out_enc, out_err), (err_enc, err_err) = request["streams"]
-    sys.stdin = sys.__stdin__ = open(0, encoding=in_enc, errors=in_err, closefd=False)
+    # as CPython makes its standard streams on POSIX: no newline translation
+    sys.stdin = sys.__stdin__ = open(0, encoding=in_enc, errors=in_err, newline="\n", closefd=False)
     sys.stdout = sys.__stdout__ = open(1, "w", buffering=1 if os.isatty(1) else -1, encoding=out_enc,
-                                       errors=out_err, closefd=False)
-    sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, encoding=err_enc, errors=err_err, closefd=False)
+                                       errors=out_err, newline="\n", closefd=False)
+    sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, encoding=err_enc, errors=err_err, newline="\n",
+                                       closefd=False)
     sys.argv = ["yoko", *request["argv"]]
+    lang = cli.lang_of(list(request["argv"]))
+
+    def abort(signum, frame):
+        raise _Early(signum)
     try:
+        # until main takes SIGTERM and SIGHUP, they end the command before it starts (a signal
+        # noted earlier does so now); SIGINT is KeyboardInterrupt, as main expects to find it
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, abort)
+        if not request["sigint_ignored"]:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        if early:
+            raise _Early(early[0])
         # the streams given, so that main returns its status (as the real command it would leave
         # with os._exit on a signal, and the status would be lost); they escape as main's own do
         code = cli.main(list(request["argv"]), stdout=cli._escaping(sys.stdout), stderr=cli._escaping(sys.stderr))
+    except _Early as e:
+        sys.stderr.write(say("robust.interrupted_by", lang, signal=signal.Signals(e.signum).name) + "\n")
+        code = 128 + e.signum
+    except KeyboardInterrupt:  # before main took SIGINT
+        sys.stderr.write(say("robust.interrupted_by", lang, signal="SIGINT") + "\n")
+        code = 130
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else 0 if e.code is None else 1
     except BaseException:  # noqa: BLE001 - as an uncaught exception ends a process: a traceback, status 1
         import traceback
         traceback.print_exc()
         code = 1
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):  # done: the status is what is left to send
+        signal.signal(sig, signal.SIG_IGN)
     for s in (sys.stdout, sys.stderr):
         try:
             s.flush()
         except (OSError, ValueError):
             pass
     return code if isinstance(code, int) and 0 <= code < 256 else 1
+
+
+class _Early(Exception):
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 
 # ---- what the daemon holds: yoko's modules, imported and warmed once ----

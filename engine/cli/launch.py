@@ -6,7 +6,9 @@ The daemon (engine/cli/daemon.py) imported yoko's modules once. For each command
 process that takes this process's standard streams (the file descriptors themselves, passed over a
 Unix socket), working folder, environment and umask, and runs engine.cli.main.main as this process
 would have. Its exit status becomes this process's (a process killed before it said one is
-reported, and exits 70). SIGINT, SIGTERM and SIGHUP sent to this process are passed on to it.
+reported, and exits 70). SIGINT, SIGTERM and SIGHUP sent to this process are passed on to it;
+Ctrl-Z (SIGTSTP) stops it and this process, SIGCONT continues both. If this process ends first
+(killed), the command gets SIGHUP, as from a terminal that hung up.
 
 No daemon (the usual case; `yoko daemon start` starts one) costs a stat of its socket. This module
 imports only modules the interpreter has built in or loaded at start-up, _socket and zlib.
@@ -24,7 +26,7 @@ PROTOCOL = 1
 # Commands a daemon runs; every other command line runs here.
 ROUTED = frozenset({"evaluate", "check", "list", "show", "diff", "test", "render", "new-year", "completion", "fmt"})
 ANSWER_WITHIN = 10.0  # seconds for the daemon to say it started the command ($YOKO_DAEMON_WAIT)
-_FORWARDED = ("SIGINT", "SIGTERM", "SIGHUP")
+_FORWARDED = ("SIGINT", "SIGTERM", "SIGHUP", "SIGTSTP", "SIGCONT")
 
 
 def main() -> int:
@@ -58,8 +60,10 @@ def engine_dir() -> str:
 
 
 def identity() -> str:
-    """What a daemon must share with this process: interpreter, Python version and engine package."""
-    return f"{sys.executable}\0{sys.version}\0{engine_dir()}"
+    """What a daemon must share with this process: interpreter, Python version, engine package, and
+    what the interpreter fixed at its start (file name encoding, -X/-W/-O flags). A daemon does not
+    follow changes of PYTHONPATH or installed libraries: restart it after them."""
+    return f"{sys.executable}\0{sys.version}\0{engine_dir()}\0{sys.getfilesystemencoding()}\0{sys.flags}"
 
 
 def daemon_dir() -> str:
@@ -110,10 +114,12 @@ def run_in_daemon(argv: list[str]) -> int | None:
     forward = _Forward(_signal)
     try:
         try:
-            s.connect(path)
             forward.install()
+            s.settimeout(_answer_within())  # connecting too: a daemon's queue can be full
+            s.connect(path)
+            if not peer_is_this_user(s, _socket):  # whoever listens must be this user (as the daemon checks `yoko`)
+                return None
             s.sendall(len(request).to_bytes(8, "little") + request)
-            s.settimeout(_answer_within())
             child = _receive_int(s)
         except TimeoutError:
             return _no_answer(argv, path)
@@ -139,6 +145,15 @@ def run_in_daemon(argv: list[str]) -> int | None:
     if status is None or not 0 <= status < 256:
         return _lost(argv)
     return status
+
+
+def peer_is_this_user(s, _socket) -> bool:
+    """Whether the process listening on the socket is this user's (SO_PEERCRED: pid, uid, gid)."""
+    try:
+        cred = s.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, 12)
+    except (OSError, AttributeError):
+        return False
+    return int.from_bytes(cred[4:8], sys.byteorder) == os.getuid()
 
 
 def _request(argv: list[str]) -> bytes | None:
@@ -199,8 +214,20 @@ class _Forward:
             self.saved[num] = sig.signal(num, self._on)
 
     def _on(self, signum, frame) -> None:
-        if self.child is None:
+        sig = self._signal
+        if signum == sig.SIGTSTP:  # Ctrl-Z: the command stops, and so does `yoko` (its shell's job)
+            if self.child is not None:
+                self._kill(sig.SIGSTOP)
+            os.kill(os.getpid(), sig.SIGSTOP)
+        elif signum == sig.SIGCONT:  # `fg`/`bg`: `yoko` runs again, and so does the command
+            if self.child is not None:
+                self._kill(sig.SIGCONT)
+        elif self.child is None:
             raise _Interrupted(signum)
+        else:
+            self._kill(signum)
+
+    def _kill(self, signum: int) -> None:
         try:
             os.kill(self.child, signum)
         except OSError:
@@ -236,7 +263,7 @@ def _interrupted(argv, signum: int) -> int:
 
     from engine.base.words import say
     from engine.cli.main import lang_of
-    name = next((n for n in _FORWARDED if getattr(_signal, n, None) == signum), str(signum))
+    name = next((n for n in ("SIGINT", "SIGTERM", "SIGHUP") if getattr(_signal, n, None) == signum), str(signum))
     sys.stderr.write(say("robust.interrupted_by", lang_of(argv), signal=name) + "\n")
     return 128 + signum
 

@@ -31,7 +31,7 @@ from engine.evaluation.facts import BadCell, cell_value
 from engine.lang import types as T
 from engine.lang.builtins import EvalError
 from engine.base.diagnostics import Location, Sink, YokoError, diag, suggest
-from engine.base.files import raise_if_signalled
+from engine.base.files import raise_if_signalled, release_signals, signals_held
 from engine.base.words import Words, words
 from engine.policy.yamlio import read_document, ExprLocator
 from engine.lang.checks import ExprChecker
@@ -472,6 +472,7 @@ _WORKER: dict = {}
 
 def _worker_init(policy_path, mapping_path, focus, identity):
     """Load the policy and mapping in a worker (a forked worker already holds them)."""
+    release_signals()  # forked while the batch held them
     if _WORKER.get("key") == (policy_path, mapping_path, focus):
         return
     policy = load_policy_cached(policy_path)
@@ -548,7 +549,11 @@ def run_batch(policy, mapping: Mapping, rows, emit: Callable[[dict], None], *, j
         return summary
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
                              initargs=(*key, None if mapping.path else mapping)) as pool:
-        for chunk in itertools.chain((first, second), chunks):
+        # The first submit forks the workers. A signal then would be raised inside the hooks the
+        # standard library runs around fork, which print it as ignored: it waits until they are done.
+        with signals_held():
+            in_flight.append(pool.submit(_worker_chunk, first))
+        for chunk in itertools.chain((second,), chunks):
             in_flight.append(pool.submit(_worker_chunk, chunk))
             if len(in_flight) >= WINDOW_PER_JOB * jobs:
                 collect()

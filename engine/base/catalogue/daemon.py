@@ -13,6 +13,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "daemon.folder_not_private": ("{folder} は他のユーザーも開けるフォルダなので、常駐プロセスのソケットを置けません（所有者だけが開ける 0700 にしてください）",
                                   "{folder} can be opened by other users, so the resident process's socket cannot go there "
                                   "(make it the owner's alone: mode 0700)"),
+    "daemon.path_too_long": ("ソケットのパス {socket} が {limit} バイトを超えます。YOKO_DAEMON_DIR に短いフォルダを指定してください",
+                             "the socket path {socket} is longer than {limit} bytes; set YOKO_DAEMON_DIR to a shorter folder"),
     "daemon.running": ("常駐プロセスが動いています（pid {pid}、ソケット {socket}、{since} から {served} 件のコマンドを実行）",
                        "the resident process is running (pid {pid}, socket {socket}; since {since}, command lines run: {served})"),
     "daemon.not_running": ("常駐プロセスは動いていません（ソケット {socket}）", "no resident process is running (socket {socket})"),
