@@ -122,3 +122,15 @@ def test_a_json_facts_file_gives_what_the_same_facts_in_yaml_give_and_its_errors
     r = cli("evaluate", str(as_json), *args[:4], "--lang", "en")
     line = next(i for i, ln in enumerate(as_json.read_text("utf-8").splitlines(), 1) if "many" in ln)
     assert r.code == 2 and r.err.startswith(f"{as_json}:{line}:")
+
+
+def test_japanese_output_on_an_ascii_terminal_is_escaped_not_an_error():
+    # the C locale without UTF-8 mode: Python's stdout is ASCII with surrogateescape
+    import os
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0", "PYTHONIOENCODING": "",
+           "PYTHONPATH": str(root), "YOKO_DAEMON": "off", "YOKO_LANG": "ja"}
+    r = subprocess.run([sys.executable, "-m", "engine", "list"], cwd=root, env=env, capture_output=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.isascii() and "\\u4ee4\\u548c4\\u5e74\\u5ea6" in r.stdout.decode()  # 令和4年度, escaped

@@ -596,3 +596,22 @@ def test_a_malformed_request_is_dropped_and_the_daemon_keeps_serving(junk, daemo
     assert s.recv(8) == b""  # closed without an answer
     s.close()
     same_through_the_daemon(daemon, *CASES["list"])
+
+
+def test_a_daemon_started_with_another_file_name_encoding_is_not_used(tmp_path):
+    # a daemon started under LC_ALL=C without UTF-8 mode could not open a Japanese file name that
+    # `yoko` itself opens: its identity (and socket) differs, so `yoko` does not use it
+    d = Daemon()
+    try:
+        c_locale = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+        assert d.yoko("daemon", "start", env=c_locale).returncode == 0
+        facts = tmp_path / "日本" / "f.yaml"
+        facts.parent.mkdir()
+        shutil.copy(ROOT / FACTS, facts)
+        r = d.yoko("evaluate", str(facts), "--policy", "ibaraki", "--year", "2022", "--format", "json")
+        assert r.returncode == 0 and b'"policy": "ibaraki"' in r.stdout, r.stderr
+        assert d.served() == 0
+    finally:
+        if d.status() is not None:
+            os.kill(d.pid(), signal.SIGTERM)
+        d.stop()

@@ -263,9 +263,11 @@ def _resource_diag(e: BaseException):
 
 
 def _escaping(stream):
-    """A standard stream that writes what its encoding cannot hold as escapes (\\udfff), not an error."""
+    """A standard stream that writes what its encoding cannot hold as escapes (\\udfff), not an error.
+    (Under the C locale without UTF-8 mode Python makes stdout ASCII with surrogateescape, which
+    fails on any Japanese word just as strict does.)"""
     try:
-        if getattr(stream, "errors", None) == "strict":
+        if getattr(stream, "errors", None) in ("strict", "surrogateescape"):
             stream.reconfigure(errors="backslashreplace")
     except (AttributeError, ValueError, OSError):
         pass
