@@ -10,8 +10,10 @@ How a command line runs in it (the client side is engine/cli/launch.py):
   environment, umask and the encodings of its standard streams. Only the same user may connect
   (SO_PEERCRED), through a folder only that user can open.
 - A spare takes the connection (the daemon forks another) and says its process id, so that
-  `yoko` can pass it SIGINT, SIGTERM and SIGHUP. Only then does `yoko` send the three stream file
-  descriptors themselves (SCM_RIGHTS): a daemon that does not answer holds none of them.
+  `yoko` can pass it SIGINT, SIGTERM and SIGHUP (and stop and continue it with Ctrl-Z and fg).
+  Only then does `yoko` send the three stream file descriptors themselves (SCM_RIGHTS): a daemon
+  that does not answer holds none of them. If `yoko` ends first (killed), the command gets
+  SIGHUP, as from a terminal that hung up.
 - The spare takes the streams as its 0, 1 and 2, the folder, environment and umask, runs
   engine.cli.main.main(argv) as a fresh `yoko` would, sends the exit status and ends. Nothing of
   one command line is left for the next: each runs in its own process, forked from the daemon
@@ -19,7 +21,9 @@ How a command line runs in it (the client side is engine/cli/launch.py):
 - When yoko's own modules or the policy schema change (the policy cache's engine identity), the
   daemon refuses the command line, which then runs in `yoko` itself, and stops.
 - It stops after --idle minutes without a command line (0: never), on `yoko daemon stop`, and on
-  SIGTERM, SIGHUP or SIGINT.
+  SIGTERM, SIGHUP or SIGINT. One runs per installation and socket folder (an flock on
+  <socket>.lock): a second `start` finds it.
+- It follows no change of PYTHONPATH or of installed libraries: restart it after one.
 """
 from __future__ import annotations
 
