@@ -121,6 +121,8 @@ def run_in_daemon(argv: list[str]) -> int | None:
                 return None
             s.sendall(len(request).to_bytes(8, "little") + request)
             child = _receive_int(s)
+            if child is not None and child > 0:
+                forward.to(child)  # from here on, signals are passed on
         except TimeoutError:
             return _no_answer(argv, path)
         except _Interrupted as e:  # before anything ran: as yoko interrupted by itself
@@ -129,7 +131,6 @@ def run_in_daemon(argv: list[str]) -> int | None:
             return None
         if child is None or child <= 0:  # refused: another engine, or it changed since it started
             return None
-        forward.to(child)
         s.settimeout(None)
         try:
             # the streams go only to a process that has answered: none is held by a daemon that
