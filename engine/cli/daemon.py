@@ -288,6 +288,7 @@ def _listen(path: str):
     listener.bind(path)
     os.chmod(path, 0o600)
     listener.listen(64)
+    listener.setblocking(False)  # the spares wait with select, so that one whose daemon died notices
     return listener
 
 
@@ -352,8 +353,10 @@ def _spare(listener, taken_r: int, taken_w: int, state: dict) -> None:
         # (Warming each spare with an evaluation of its own, so that the pages a command writes are
         # copied before anyone waits, was measured: ~10 ms less for the command it then runs, but the
         # warming competes with that command and the next for a 2-core machine's CPU; slower overall.)
-        conn, _ = listener.accept()
+        conn = _take(listener, state["pid"])
         listener.close()
+        if conn is None:  # the daemon is gone (killed): so is this spare
+            return
         os.write(taken_w, os.getpid().to_bytes(8, "little", signed=True))
         conn.settimeout(5)
         code = _answer(conn, _read(conn), state, taken_w)
@@ -365,6 +368,23 @@ def _spare(listener, taken_r: int, taken_w: int, state: dict) -> None:
         code = 70
     finally:
         os._exit(code)
+
+
+def _take(listener, daemon: int):
+    """The next connection, or None once the daemon has died (this spare is then another's child:
+    it takes nothing more, and a connection it took unanswered makes `yoko` run the command itself)."""
+    import select
+    while os.getppid() == daemon:
+        if not select.select([listener], [], [], REPLENISH_EVERY)[0]:
+            continue
+        try:
+            conn, _ = listener.accept()  # (non-blocking: the other spare may have taken it)
+        except BlockingIOError:
+            continue
+        if os.getppid() == daemon:
+            return conn
+        conn.close()
+    return None
 
 
 def _answer(conn, request: dict, state: dict, taken_w: int) -> int:
