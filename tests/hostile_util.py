@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -38,3 +40,20 @@ def wait_until_writing(proc, out_dir: Path, within: float = 60) -> None:
     while not any(p.name.startswith(".yoko-") for p in out_dir.iterdir()):
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
         time.sleep(0.02)
+
+
+def interrupted_batch(entry: str, out, env: dict, signum: int, table: Path) -> tuple[int, str]:
+    """`yoko evaluate --batch TABLE --out OUT` on tests/hostile/policy.yaml through `entry`
+    (engine.cli.main, or engine.cli.launch as the console script), sent `signum` once it writes:
+    its exit status and stderr."""
+    proc = subprocess.Popen([sys.executable, "-c",
+                             "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
+                             f"sys.argv[0] = 'yoko'; from {entry} import main; sys.exit(main())",
+                             "evaluate", "--policy-file", "tests/hostile/policy.yaml", "--batch", str(table),
+                             "--out", str(out)],
+                            cwd=HOSTILE.parent.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    wait_until_writing(proc, Path(out).parent)
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, err

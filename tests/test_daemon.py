@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from hostile_util import big_table, wait_until_writing
+from hostile_util import big_table, interrupted_batch, wait_until_writing
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = "examples/ibaraki-2022/ground-1-cost-share-smaller.yaml"
@@ -191,19 +191,10 @@ def test_a_signal_to_yoko_reaches_the_command_and_its_status_comes_back(sig, dae
     signum = getattr(signal, sig)
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    table = big_table(tmp_path)
     before = daemon.served()
-    env = {**daemon.env, "YOKO_LANG": "en"}
-    proc = subprocess.Popen([sys.executable, "-c",
-                             "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
-                             "sys.argv[0] = 'yoko'; from engine.cli.launch import main; sys.exit(main())",
-                             "evaluate", "--policy-file", POLICY, "--batch", str(table), "--out",
-                             str(out_dir / "r.csv")],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_until_writing(proc, out_dir)
-    proc.send_signal(signum)
-    out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 128 + signum, err
+    code, err = interrupted_batch("engine.cli.launch", out_dir / "r.csv", {**daemon.env, "YOKO_LANG": "en"}, signum,
+                                  big_table(tmp_path))
+    assert code == 128 + signum, err
     assert err == f"interrupted by {sig}\n"
     assert list(out_dir.iterdir()) == []
     assert daemon.served() == before + 1
@@ -211,16 +202,12 @@ def test_a_signal_to_yoko_reaches_the_command_and_its_status_comes_back(sig, dae
 
 def test_a_command_killed_in_the_daemon_is_reported_not_hung(own_daemon, tmp_path):
     daemon = own_daemon
-    table = big_table(tmp_path)
-    out = tmp_path / "r.csv"
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "evaluate", "--policy-file", POLICY, "--batch",
-                             str(table), "--out", str(out), "--jobs", "1"],
-                            cwd=ROOT, env={**daemon.env, "YOKO_LANG": "en"}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = _long_batch(daemon, tmp_path, tmp_path, env={"YOKO_LANG": "en"}, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True)
     wait_until_writing(proc, tmp_path)
     # the command's process is the daemon's child that is not one of its waiting spares: kill it
     children = _children(daemon.pid())
-    busy = [p for p in children if _open_fd_names(p) & {str(table)}]
+    busy = [p for p in children if _open_fd_names(p) & {str(tmp_path / "big.csv")}]
     assert len(busy) == 1, children
     os.kill(busy[0], signal.SIGKILL)
     _, err = proc.communicate(timeout=60)
@@ -236,15 +223,28 @@ def _until(condition, proc=None, within: float = 30) -> None:
         time.sleep(0.02)
 
 
+def _long_batch(daemon, tmp_path, out_dir, env=None, **popen):
+    """`yoko evaluate --batch` of 60,000 rows, --jobs 1 (the command's process writes), through the
+    daemon, into out_dir/r.csv."""
+    return subprocess.Popen([sys.executable, "-m", "engine", "evaluate", "--policy-file", POLICY, "--batch",
+                             str(big_table(tmp_path)), "--out", str(out_dir / "r.csv"), "--jobs", "1"],
+                            cwd=ROOT, env={**daemon.env, **(env or {})}, **popen)
+
+
+def _stat(pid) -> list[bytes]:
+    """/proc/PID/stat after the command name: state, parent pid, ... ([] when there is no such process)."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_bytes().rsplit(b")", 1)[1].split()
+    except OSError:
+        return []
+
+
 def _children(pid: int) -> list[int]:
     out = []
     for p in Path("/proc").iterdir():
         if p.name.isdigit():
-            try:
-                stat = (p / "stat").read_bytes().rsplit(b")", 1)[1].split()
-            except OSError:
-                continue
-            if int(stat[1]) == pid and stat[0] != b"Z":
+            stat = _stat(p.name)
+            if stat and int(stat[1]) == pid and stat[0] != b"Z":
                 out.append(int(p.name))
     return out
 
@@ -454,9 +454,7 @@ def test_a_command_whose_yoko_was_killed_stops_and_leaves_no_file(daemon, tmp_pa
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     before = daemon.served()
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "evaluate", "--policy-file", POLICY, "--batch",
-                             str(big_table(tmp_path)), "--out", str(out_dir / "r.csv"), "--jobs", "1"],
-                            cwd=ROOT, env=daemon.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = _long_batch(daemon, tmp_path, out_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_until_writing(proc, out_dir)
     proc.kill()  # SIGKILL: nothing passes it on; the command finds its yoko gone
     proc.wait()
@@ -469,9 +467,7 @@ def test_a_command_whose_yoko_was_killed_stops_and_leaves_no_file(daemon, tmp_pa
 def test_ctrl_z_stops_the_command_too_and_fg_continues_it(daemon, tmp_path):
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "evaluate", "--policy-file", POLICY, "--batch",
-                             str(big_table(tmp_path)), "--out", str(out_dir / "r.csv"), "--jobs", "1"],
-                            cwd=ROOT, env=daemon.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = _long_batch(daemon, tmp_path, out_dir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wait_until_writing(proc, out_dir)
     command = next(p for p in _children(daemon.pid()) if any(str(out_dir) in n for n in _open_fd_names(p)))
     proc.send_signal(signal.SIGTSTP)
@@ -486,19 +482,15 @@ def test_ctrl_z_stops_the_command_too_and_fg_continues_it(daemon, tmp_path):
 
 
 def _state(pid: int) -> str:
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_bytes().rsplit(b")", 1)[1].split()[0].decode()
-    except OSError:
-        return ""
+    stat = _stat(pid)
+    return stat[0].decode() if stat else ""
 
 
 def test_sigint_ignored_by_yoko_s_caller_is_ignored_by_the_command(daemon, tmp_path):
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "evaluate", "--policy-file", POLICY, "--batch",
-                             str(big_table(tmp_path)), "--out", str(out_dir / "r.csv"), "--jobs", "1"],
-                            cwd=ROOT, env=daemon.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    proc = _long_batch(daemon, tmp_path, out_dir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     wait_until_writing(proc, out_dir)
     proc.send_signal(signal.SIGINT)  # as to a command started with `&` by a shell script
     assert proc.wait(timeout=120) == 0, proc.stderr.read()

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from hostile_util import EXPECTED, HOSTILE, assert_no_crash, big_table, wait_until_writing
+from hostile_util import EXPECTED, assert_no_crash, big_table, interrupted_batch
 
 POLICY = "tests/hostile/policy.yaml"
 TABLES = EXPECTED["batch"]
@@ -55,16 +53,8 @@ def test_a_signal_during_a_batch_removes_the_temporary_file_and_exits_128_plus_n
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "YOKO_LANG": "en"}
-    proc = subprocess.Popen([sys.executable, "-c",
-                             "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
-                             "from engine.cli.main import main; sys.exit(main())",
-                             "evaluate", "--policy-file", POLICY, "--batch", str(big_table(tmp_path)),
-                             "--out", str(out_dir / f"r{suffix}")],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_until_writing(proc, out_dir)
-    proc.send_signal(signum)
-    out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 128 + signum, err
+    code, err = interrupted_batch("engine.cli.main", out_dir / f"r{suffix}", env, signum, big_table(tmp_path))
+    assert code == 128 + signum, err
     assert err == f"interrupted by {sig}\n"
     assert list(out_dir.iterdir()) == []
 

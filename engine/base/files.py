@@ -9,8 +9,9 @@ line never reads the file a second time.
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 import stat
+import time
+from contextlib import contextmanager
 
 from engine.base.diagnostics import Location, YokoError, diag
 from engine.base.limits import MAX_FILE_BYTES
@@ -69,7 +70,6 @@ def settled_stamp(path) -> tuple | None:
     """(mtime, size, inode) of a file for a process that keeps what it read from it until these
     change; None when it cannot be read or changed too recently to be trusted so (as git treats a
     "racily clean" file): the caller then reads it again next time."""
-    import time
     try:
         st = os.stat(path)
     except OSError:
@@ -93,15 +93,23 @@ _TEMP_FILES: set[str] = set()
 _HELD = ("SIGINT", "SIGTERM", "SIGHUP")
 
 
+def _held():
+    """The signal module and the signals to hold, or None where signals cannot be held."""
+    import signal
+    return (signal, {getattr(signal, n) for n in _HELD if hasattr(signal, n)}) if hasattr(signal, "pthread_sigmask") \
+        else None
+
+
 @contextmanager
 def signals_held():
     """SIGINT, SIGTERM and SIGHUP wait (blocked) until the block ends, then arrive: for steps a
     handler raising in the middle of would leave half done, or whose Python hooks would swallow it."""
-    import signal
-    if not hasattr(signal, "pthread_sigmask"):
+    held = _held()
+    if held is None:
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {getattr(signal, n) for n in _HELD if hasattr(signal, n)})
+    signal, sigs = held
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
     try:
         yield
     finally:
@@ -110,9 +118,9 @@ def signals_held():
 
 def release_signals() -> None:
     """In a process forked while they were held (a batch worker): take them again."""
-    import signal
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {getattr(signal, n) for n in _HELD if hasattr(signal, n)})
+    held = _held()
+    if held is not None:
+        held[0].pthread_sigmask(held[0].SIG_UNBLOCK, held[1])
 
 
 def make_temp_file(folder: str, suffix: str) -> tuple[int, str]:

@@ -109,7 +109,12 @@ def _zombie(pid: int) -> bool:
 
 def log_path(path: str) -> str:
     """Where a daemon writes what it could not otherwise report (its own errors, never a command's)."""
-    return path[: -len(".sock")] + ".log"
+    return _beside(path, ".log")
+
+
+def _beside(path: str, suffix: str) -> str:
+    """The file named as the socket `path` with another suffix (its log, its lock)."""
+    return path[: -len(".sock")] + suffix
 
 
 def ensure_private(folder: str) -> bool:
@@ -123,10 +128,9 @@ def ensure_private(folder: str) -> bool:
 
 
 def start(path: str, idle: float) -> int | None:
-    """Start a daemon on `path` in a new session; its process id once it answers, else None."""
+    """Start a daemon on `path` (in a private folder: run checked) in a new session; its process id
+    once it answers, else None."""
     import subprocess
-    if not ensure_private(os.path.dirname(path)):
-        return None
     code = f"from engine.cli.daemon import serve; serve({path!r}, {idle!r})"
     engine_parent = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [engine_parent, os.environ.get("PYTHONPATH")]))}
@@ -187,7 +191,7 @@ def serve(path: str, idle_minutes: float) -> None:
     import signal
 
     from engine.policy.cache import _engine_version
-    lock = os.open(path[: -len(".sock")] + ".lock", os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    lock = os.open(_beside(path, ".lock"), os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:  # another daemon of this installation runs or is starting: it serves
@@ -296,11 +300,10 @@ def _read(conn) -> dict:
     """One request (its length, then the marshalled dict), from this user only."""
     import marshal
     import socket
-    import struct
-    _pid, uid, _gid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
-                                                         struct.calcsize("3i")))
-    if uid != os.getuid():
-        raise ValueError(f"a process of user {uid} connected")
+
+    from engine.cli.launch import peer_is_this_user
+    if not peer_is_this_user(conn, socket):
+        raise ValueError("a process of another user connected")
     size = int.from_bytes(_exactly(conn, 8), "little")
     if size > 1 << 26:
         raise ValueError("request too large")
@@ -460,8 +463,8 @@ def _command(request: dict, fds: list[int], early: list[int]) -> int:
     """Take the caller's streams, folder, environment and umask, and run the command line."""
     import signal
 
-    from engine.base.words import say
     from engine.cli import main as cli
+    from engine.cli.launch import said
     for target, fd in enumerate(fds):
         if fd != target:
             os.dup2(fd, target)
@@ -479,8 +482,8 @@ def _command(request: dict, fds: list[int], early: list[int]) -> int:
                                        errors=out_err, newline="\n", closefd=False)
     sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, encoding=err_enc, errors=err_err, newline="\n",
                                        closefd=False)
-    sys.argv = ["yoko", *request["argv"]]
-    lang = cli.lang_of(list(request["argv"]))
+    argv = list(request["argv"])
+    sys.argv = ["yoko", *argv]
 
     def abort(signum, frame):
         raise _Early(signum)
@@ -495,13 +498,11 @@ def _command(request: dict, fds: list[int], early: list[int]) -> int:
             raise _Early(early[0])
         # the streams given, so that main returns its status (as the real command it would leave
         # with os._exit on a signal, and the status would be lost); they escape as main's own do
-        code = cli.main(list(request["argv"]), stdout=cli._escaping(sys.stdout), stderr=cli._escaping(sys.stderr))
+        code = cli.main(argv, stdout=cli._escaping(sys.stdout), stderr=cli._escaping(sys.stderr))
     except _Early as e:
-        sys.stderr.write(say("robust.interrupted_by", lang, signal=signal.Signals(e.signum).name) + "\n")
-        code = 128 + e.signum
+        code = said(argv, 128 + e.signum, "robust.interrupted_by", signal=signal.Signals(e.signum).name)
     except KeyboardInterrupt:  # before main took SIGINT
-        sys.stderr.write(say("robust.interrupted_by", lang, signal="SIGINT") + "\n")
-        code = 130
+        code = said(argv, 130, "robust.interrupted_by", signal="SIGINT")
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else 0 if e.code is None else 1
     except BaseException:  # noqa: BLE001 - as an uncaught exception ends a process: a traceback, status 1
@@ -552,8 +553,6 @@ LIBRARIES = ("jsonschema", "openpyxl", "z3", "jpholiday", "tqdm", "shutil", "dif
 def _warm() -> None:
     """Evaluate and explain the first policy found with no facts; then forget it (no command of a
     client may find anything of it)."""
-    import io
-
     from engine.base import diagnostics
     from engine.base.diagnostics import YokoError
     from engine.evaluation.evaluate import evaluate
@@ -566,7 +565,7 @@ def _warm() -> None:
         if entries:
             ev = evaluate(load_policy(entries[0].path), {})
             for lang in ("ja", "en"):
-                io.StringIO().write(render_text(ev, lang, MemoOptions(width=80)))
+                render_text(ev, lang, MemoOptions(width=80))
             ev.to_json(trace=True)
     except YokoError:
         pass

@@ -252,25 +252,23 @@ def _answer_within() -> float:
 
 
 def _no_answer(argv, path) -> int:
-    from engine.base.words import say
-    from engine.cli.main import lang_of
-    sys.stderr.write(say("daemon.no_answer", lang_of(argv), socket=path, seconds=f"{_answer_within():g}") + "\n")
-    return 70
+    return said(argv, 70, "daemon.no_answer", socket=path, seconds=f"{_answer_within():g}")
 
 
 def _interrupted(argv, signum: int) -> int:
     """As main says a run it was interrupted: the signal's name, and 128 + its number."""
     import _signal
-
-    from engine.base.words import say
-    from engine.cli.main import lang_of
     name = next((n for n in ("SIGINT", "SIGTERM", "SIGHUP") if getattr(_signal, n, None) == signum), str(signum))
-    sys.stderr.write(say("robust.interrupted_by", lang_of(argv), signal=name) + "\n")
-    return 128 + signum
+    return said(argv, 128 + signum, "robust.interrupted_by", signal=name)
 
 
 def _lost(argv) -> int:
+    return said(argv, 70, "daemon.lost")
+
+
+def said(argv: list[str], status: int, key: str, **params) -> int:
+    """A message of the catalogue on stderr, in the command line's language; gives `status` back."""
     from engine.base.words import say
     from engine.cli.main import lang_of
-    sys.stderr.write(say("daemon.lost", lang_of(argv)) + "\n")
-    return 70
+    sys.stderr.write(say(key, lang_of(argv), **params) + "\n")
+    return status
